@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import type { z } from 'zod';
+import { UserError, errorMessage } from '../errors.js';
+import { registerDsnSecrets } from './redact.js';
+import { type Scenario, scenarioSchema } from './schema.js';
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  file: string;
+  /** Relative paths in the scenario (custom modules, SQLite files) resolve from here. */
+  baseDir: string;
+}
+
+/**
+ * Reads a YAML or JSON scenario (JSON is YAML), interpolates `${VAR}` from the environment and
+ * validates it. Every error is one line naming the file, the line and the field.
+ */
+export function loadScenario(file: string, env: NodeJS.ProcessEnv = process.env): LoadedScenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`${file}: cannot read scenario: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+  }
+  const scenario = parseScenario(text, file, env);
+  return { scenario, file, baseDir: dirname(resolve(file)) };
+}
+
+export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Scenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const lineOf = (offset: number | undefined): number => (offset === undefined ? 1 : lines.linePos(offset).line);
+  const syntax = doc.errors[0];
+  if (syntax) throw new UserError(`${file}:${lineOf(syntax.pos[0])}: ${syntax.message.split('\n')[0]}`);
+
+  interpolateEnv(doc, env, (offset, message) => new UserError(`${file}:${lineOf(offset)}: ${message}`));
+  const parsed = scenarioSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const { path, message } = describeIssue(issue);
+    throw new UserError(`${file}:${lineOf(offsetOf(doc, path))}: ${formatPath(path) || '(top level)'}: ${message}`);
+  }
+  for (const p of parsed.data.providers) registerDsnSecrets(p.dsn);
+  return parsed.data;
+}
+
+function interpolateEnv(doc: Document, env: NodeJS.ProcessEnv, fail: (offset: number | undefined, m: string) => Error): void {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+      node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
+        const value = env[name] ?? fallback;
+        if (value === undefined) throw fail(node.range?.[0], `environment variable ${name} is not set`);
+        return value;
+      });
+    },
+  });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
+  const path = [...issue.path];
+  if (issue.code === 'unrecognized_keys') return { path: [...path, issue.keys[0]!], message: 'unknown field' };
+  if (issue.code === 'invalid_type' && issue.input === undefined) return { path, message: 'is required' };
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
+    const options = (issue as { options?: unknown[] }).options;
+    return {
+      path: [...path, issue.discriminator],
+      message: options ? `must be one of ${options.map(String).join(', ')}` : 'is not a known type',
+    };
+  }
+  if (issue.code === 'invalid_value') return { path, message: `must be one of ${issue.values.map(String).join(', ')}` };
+  return { path, message: issue.message };
+}
+
+/** The nearest node that exists along the path (a missing field points at its parent). */
+function offsetOf(doc: Document, path: PropertyKey[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as unknown[], true);
+    if (node && typeof node === 'object' && 'range' in node) {
+      const range = (node as { range?: [number, number, number] }).range;
+      if (range) return range[0];
+    }
+    if (isScalar(node) && node.range) return node.range[0];
+  }
+  return undefined;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`))
+    .join('');
+}

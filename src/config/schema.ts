@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { durationSchema } from './durations.js';
+import { profileSchema } from '../profiles/index.js';
+
+
+const name = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+
+export const sslConfigSchema = z.strictObject({
+  mode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).optional(),
+  rootCert: z.string().optional(),
+  cert: z.string().optional(),
+  key: z.string().optional(),
+});
+
+export const providerConfigSchema = z.strictObject({
+  name,
+  provider: z.string().min(1, 'must name a provider kind'),
+  dsn: z.string().optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+  sslConfig: sslConfigSchema.optional(),
+  description: z.string().optional(),
+  module: z.string().optional(),
+});
+export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+
+const weight = z.number().positive('must be a positive number').optional();
+
+const queryOperation = z.strictObject({
+  name: name.optional(),
+  weight,
+  type: z.literal('query'),
+  /** One statement for every provider, or one per dialect when they differ. */
+  sql: z.union([
+    z.string().min(1, 'must not be empty'),
+    z.strictObject({ postgresql: z.string().min(1).optional(), sqlite: z.string().min(1).optional() }),
+  ]),
+  params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+});
+
+const insertDocumentOperation = z.strictObject({
+  name: name.optional(),
+  weight,
+  type: z.literal('insert_document'),
+  contentBytes: z.number().int().min(0).max(1_000_000).optional(),
+});
+
+export const operationSchema = z.discriminatedUnion('type', [queryOperation, insertDocumentOperation]);
+export type OperationConfig = z.infer<typeof operationSchema>;
+
+export const scenarioSchema = z.strictObject({
+  name: name.optional(),
+  description: z.string().optional(),
+  providers: z.array(providerConfigSchema).min(1, 'must list at least one provider'),
+  workload: z.array(operationSchema).min(1, 'must list at least one operation'),
+  profile: profileSchema,
+  options: z
+    .strictObject({
+      window: durationSchema.optional(),
+      workers: z.number().int().min(0, 'must be 0 (in-process) or more').optional(),
+      keepData: z.boolean().optional(),
+    })
+    .optional(),
+});
+export type Scenario = z.infer<typeof scenarioSchema>;

@@ -1,0 +1,41 @@
+import type { OperationConfig, ProviderConfig } from '../config/schema.js';
+import type { Snapshot } from '../metrics/snapshot.js';
+
+/** Everything a worker needs to rebuild its share of a run: plain data, nothing that is live. */
+export interface WorkerTask {
+  runId: string;
+  source: string;
+  provider: ProviderConfig;
+  /** Directory that relative custom-provider modules resolve from. */
+  baseDir: string;
+  workload: OperationConfig[];
+  operationNames: string[];
+  profileType: string;
+  share: unknown;
+  /** VUs this worker runs at its peak: sizes its connection pool. */
+  peakVus: number;
+  windowMs: number;
+  /** True when the worker must create the tool's tables itself (a private database). */
+  setupInWorker: boolean;
+}
+
+/** Worker → coordinator. */
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'snapshot'; snapshot: Snapshot }
+  /** The last message a worker sends: every snapshot it sent is ahead of it on the port. */
+  | { type: 'done'; result: WorkerResult }
+  | { type: 'failed'; message: string };
+
+/** Coordinator → worker. */
+export type CoordinatorMessage = { type: 'start'; startAt: number } | { type: 'stop' };
+
+/** What a worker's task resolves with: its own count, checked against the merged windows. */
+export interface WorkerResult {
+  source: string;
+  ok: number;
+  errors: number;
+  windows: number;
+  /** Rows the worker's private database holds at the end (sqlite_memory), for the count check. */
+  privateDocuments?: number;
+}

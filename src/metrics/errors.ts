@@ -1,0 +1,39 @@
+import { redact } from '../config/redact.js';
+
+export interface ErrorCount {
+  count: number;
+  /** One message of the class, with secrets masked. */
+  sample: string;
+}
+
+export type ErrorsByClass = Record<string, ErrorCount>;
+
+/** Groups an error by what a user acts on: SQLSTATE for PostgreSQL, the driver's code otherwise. */
+export function classifyError(err: unknown): string {
+  const e = err as { code?: unknown; name?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  if (code && /^[0-9A-Z]{5}$/.test(code)) return `SQLSTATE ${code}`;
+  if (code) return code;
+  return typeof e?.name === 'string' ? e.name : 'Error';
+}
+
+export function addError(into: ErrorsByClass, err: unknown): void {
+  const cls = classifyError(err);
+  const entry = into[cls];
+  if (entry) entry.count++;
+  else into[cls] = { count: 1, sample: redact(err instanceof Error ? err.message : String(err)).slice(0, 500) };
+}
+
+export function mergeErrors(into: ErrorsByClass, from: ErrorsByClass): void {
+  for (const [cls, { count, sample }] of Object.entries(from)) {
+    const entry = into[cls];
+    if (entry) entry.count += count;
+    else into[cls] = { count, sample };
+  }
+}
+
+export function errorTotal(errors: ErrorsByClass): number {
+  let n = 0;
+  for (const e of Object.values(errors)) n += e.count;
+  return n;
+}

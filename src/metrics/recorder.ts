@@ -1,0 +1,50 @@
+import { addError, type ErrorsByClass, errorTotal } from './errors.js';
+import { encodeHistogram, HIGHEST_TRACKABLE_US, type Histogram, newHistogram } from './histogram.js';
+import type { OperationWindow } from './snapshot.js';
+
+/**
+ * Per-operation recording for the current window inside one worker. The hot path is `ok()`: one
+ * WASM call. `flush()` encodes and resets, so VUs keep recording into the same histograms.
+ */
+export class Recorder {
+  private readonly histograms: Histogram[];
+  private errors: ErrorsByClass[];
+  /** Cumulative counts, so the worker can report its own totals independently of the windows. */
+  readonly totals = { ok: 0, errors: 0 };
+
+  constructor(private readonly operations: readonly string[]) {
+    this.histograms = operations.map(() => newHistogram());
+    this.errors = operations.map(() => ({}));
+  }
+
+  ok(op: number, elapsedNs: bigint): void {
+    const us = Number(elapsedNs) / 1000;
+    // A fraction is truncated by the histogram: integer µs as designed.
+    this.histograms[op]!.recordValue(us < HIGHEST_TRACKABLE_US ? us : HIGHEST_TRACKABLE_US);
+  }
+
+  error(op: number, err: unknown): void {
+    addError(this.errors[op]!, err);
+  }
+
+  flush(): OperationWindow[] {
+    const out: OperationWindow[] = [];
+    for (let i = 0; i < this.operations.length; i++) {
+      const h = this.histograms[i]!;
+      const errors = this.errors[i]!;
+      const ok = h.totalCount;
+      const failed = errorTotal(errors);
+      if (ok === 0 && failed === 0) continue;
+      out.push({ operation: this.operations[i]!, histogram: encodeHistogram(h), ok, errors });
+      this.totals.ok += ok;
+      this.totals.errors += failed;
+      h.reset();
+    }
+    this.errors = this.operations.map(() => ({}));
+    return out;
+  }
+
+  destroy(): void {
+    for (const h of this.histograms) h.destroy();
+  }
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { UserError } from '../errors.js';
+import { constantVus, schema as constantVusSchema } from './constant-vus.js';
+import { iterations, schema as iterationsSchema } from './iterations.js';
+import type { ProfileDefinition } from './types.js';
+
+// The registry of profiles, keyed by type name; a new profile is one module and one line here.
+const PROFILES = [constantVus, iterations] as const;
+
+export const profileSchema = z.discriminatedUnion('type', [constantVusSchema, iterationsSchema]);
+export type ProfileConfig = z.infer<typeof profileSchema>;
+
+// Each profile's config and share types are its own; the engine handles them opaquely.
+export type AnyProfile = ProfileDefinition<any, any>;
+
+export function profileFor(type: string): AnyProfile {
+  const found = PROFILES.find((p) => p.type === type) as AnyProfile | undefined;
+  if (!found) throw new UserError(`profile.type: unknown profile "${type}"`);
+  return found;
+}

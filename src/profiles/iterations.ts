@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { durationSchema } from '../config/durations.js';
+import { stopVus } from '../engine/runtime.js';
+import { splitInteger } from '../plan/split.js';
+import { parseDuration } from '../util/duration.js';
+import type { ProfileDefinition } from './types.js';
+
+export const schema = z.strictObject({
+  type: z.literal('iterations'),
+  vus: z.number().int('must be a positive integer').positive('must be a positive integer'),
+  iterations: z.number().int('must be a positive integer').positive('must be a positive integer'),
+  /** A safety stop for a run whose iterations never finish (a hung database). */
+  maxDuration: durationSchema.optional(),
+});
+type Config = z.infer<typeof schema>;
+interface Share {
+  vus: number;
+  iterations: number;
+  maxDurationMs: number;
+}
+
+const DEFAULT_MAX_MS = 10 * 60_000;
+
+/**
+ * A fixed total of iterations shared by all VUs (k6's shared-iterations): each worker gets an
+ * exact share of the VUs and of the iterations, in the same proportion.
+ */
+export const iterations: ProfileDefinition<Config, Share> = {
+  type: 'iterations',
+  schema,
+  closedModel: true,
+  override(config, o) {
+    return { ...config, ...(o.vus ? { vus: o.vus } : {}), ...(o.durationMs ? { maxDuration: `${o.durationMs}ms` } : {}) };
+  },
+  peakVus: (config) => config.vus,
+  sharePeakVus: (share) => share.vus,
+  split(config, weights) {
+    const maxDurationMs = config.maxDuration ? parseDuration(config.maxDuration, 'profile.maxDuration') : DEFAULT_MAX_MS;
+    const vus = splitInteger(config.vus, weights);
+    const its = splitInteger(config.iterations, vus);
+    return vus.map((v, i) => ({ vus: v, iterations: its[i]!, maxDurationMs }));
+  },
+  durationMs: () => undefined,
+  async run(share, runtime) {
+    const budget = { remaining: share.iterations };
+    const vus = Array.from({ length: share.vus }, () => runtime.startVu(budget));
+    const done = Promise.all(vus.map((vu) => vu.done));
+    await Promise.race([done, runtime.sleepUntil(share.maxDurationMs)]);
+    await stopVus(vus);
+  },
+};

@@ -1,0 +1,31 @@
+import type { z } from 'zod';
+import type { Runtime } from '../engine/runtime.js';
+
+/** Values from CLI flags that override the scenario's profile. */
+export interface ProfileOverrides {
+  vus?: number;
+  durationMs?: number;
+}
+
+/**
+ * One load profile (executor), k6-style: its config schema, its validation and split on the
+ * coordinator, and its run inside a worker are kept apart.
+ */
+export interface ProfileDefinition<Config extends { type: string }, Share> {
+  readonly type: Config['type'];
+  readonly schema: z.ZodType<Config>;
+  /** True for VU-based profiles: the report then says the closed model hides queueing delay. */
+  readonly closedModel: boolean;
+  /** Applies CLI flags; a flag that means nothing to this profile is an error. */
+  override(config: Config, overrides: ProfileOverrides): Config;
+  /** VUs the profile needs at its peak, to size pools and cap the worker count. */
+  peakVus(config: Config): number;
+  /** VUs one share needs at its peak: sizes that worker's connection pool. */
+  sharePeakVus(share: Share): number;
+  /** Splits the profile across workers in proportion to `weights`, exactly. */
+  split(config: Config, weights: readonly number[]): Share[];
+  /** Planned length, or undefined when it runs until its iterations are done. */
+  durationMs(config: Config): number | undefined;
+  /** Runs one worker's share. */
+  run(share: Share, runtime: Runtime): Promise<void>;
+}

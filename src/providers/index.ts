@@ -1,0 +1,6 @@
+// Importing this module registers every built-in provider kind.
+import './sqlite.js';
+import './postgresql.js';
+
+export { createProvider, registerProvider, registeredKinds, loadProviderModule } from './registry.js';
+export type * from './types.js';

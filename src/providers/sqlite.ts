@@ -1,0 +1,144 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ProviderConfig } from '../config/schema.js';
+import { registerProvider } from './registry.js';
+import type { ConnectionInfo, DatabaseProvider, Executable, Session, SessionProvider } from './types.js';
+
+type Row = Record<string, unknown>;
+type Params = readonly unknown[] | (() => readonly unknown[]);
+
+/**
+ * better-sqlite3 is synchronous: a prepared statement's call returns the rows themselves, so the
+ * hot path never allocates a promise (the engine awaits only what is a promise).
+ */
+abstract class SqliteBase implements DatabaseProvider {
+  readonly dialect = 'sqlite' as const;
+  abstract readonly providerName: string;
+  abstract readonly sharedAcrossInstances: boolean;
+  protected db: Database.Database | undefined;
+  readonly sessionProvider: SessionProvider;
+
+  constructor(readonly config: ProviderConfig) {
+    this.sessionProvider = new SqliteSessionProvider(() => this.database);
+  }
+
+  protected abstract open(): Database.Database;
+
+  protected get database(): Database.Database {
+    if (!this.db) throw new Error(`provider "${this.config.name}" is not initialized`);
+    return this.db;
+  }
+
+  async initialize(): Promise<void> {
+    this.db ??= this.open();
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  async healthCheck(): Promise<boolean> {
+    try {
+      return this.database.prepare('SELECT 1 AS ok').get() !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  getConnectionInfo(): ConnectionInfo {
+    return { name: this.config.name, provider: this.providerName, driver: 'better-sqlite3' };
+  }
+
+  async getPerformanceMetrics(): Promise<Record<string, unknown>> {
+    const db = this.database;
+    const pragma = (name: string): unknown => db.pragma(name, { simple: true });
+    return {
+      version: (db.prepare('SELECT sqlite_version() AS v').get() as Row).v,
+      journalMode: pragma('journal_mode'),
+      pageSize: pragma('page_size'),
+      pageCount: pragma('page_count'),
+      cacheSize: pragma('cache_size'),
+      busyTimeoutMs: pragma('busy_timeout'),
+    };
+  }
+
+  prepareQuery(sql: string, params: Params): Executable {
+    const stmt = this.database.prepare(sql);
+    if (typeof params === 'function') {
+      return stmt.reader ? () => stmt.all(...params()) : () => stmt.run(...params());
+    }
+    if (params.length > 0) return stmt.reader ? () => stmt.all(...params) : () => stmt.run(...params);
+    return stmt.reader ? () => stmt.all() : () => stmt.run();
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return runStatement(this.database, sql, params);
+  }
+}
+
+function runStatement(db: Database.Database, sql: string, params: readonly unknown[]): Row[] {
+  const stmt = db.prepare(sql);
+  if (stmt.reader) return stmt.all(...params) as Row[];
+  stmt.run(...params);
+  return [];
+}
+
+/** better-sqlite3 has one connection per database handle: a session is that handle. */
+class SqliteSessionProvider implements SessionProvider {
+  constructor(private readonly db: () => Database.Database) {}
+
+  async createSession(): Promise<Session> {
+    const db = this.db();
+    return { query: async (sql, params = []) => runStatement(db, sql, params) };
+  }
+  async closeSession(): Promise<void> {}
+  async beginTransaction(session: Session): Promise<void> {
+    await session.query('BEGIN IMMEDIATE');
+  }
+  async commitTransaction(session: Session): Promise<void> {
+    await session.query('COMMIT');
+  }
+  async rollbackTransaction(session: Session): Promise<void> {
+    await session.query('ROLLBACK');
+  }
+}
+
+/** Each instance (so each worker) has a private in-memory database; the DSN is ignored. */
+export class SqliteMemoryProvider extends SqliteBase {
+  readonly providerName = 'sqlite_memory';
+  readonly sharedAcrossInstances = false;
+  protected open(): Database.Database {
+    return new Database(':memory:');
+  }
+  override getConnectionInfo(): ConnectionInfo {
+    return { ...super.getConnectionInfo(), database: ':memory: (one private database per worker)' };
+  }
+}
+
+/** One database file shared by every worker: WAL so readers do not block the writer. */
+export class SqliteFileProvider extends SqliteBase {
+  readonly providerName = 'sqlite';
+  readonly sharedAcrossInstances = true;
+  protected open(): Database.Database {
+    const file = sqliteFile(this.config);
+    mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`busy_timeout = ${Number(this.config.options?.busyTimeoutMs ?? 5000)}`);
+    db.pragma(`synchronous = ${String(this.config.options?.synchronous ?? 'NORMAL')}`);
+    return db;
+  }
+  override getConnectionInfo(): ConnectionInfo {
+    return { ...super.getConnectionInfo(), database: sqliteFile(this.config) };
+  }
+}
+
+export function sqliteFile(config: ProviderConfig): string {
+  const dsn = config.dsn ?? '';
+  return dsn.replace(/^sqlite:(\/\/)?/, '') || 'stampede.db';
+}
+
+registerProvider('sqlite_memory', SqliteMemoryProvider);
+registerProvider('sqlite', SqliteFileProvider);

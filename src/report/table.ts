@@ -1,0 +1,19 @@
+/** Left-aligns the first `textColumns` columns and right-aligns the rest (numbers). */
+export function formatTable(header: string[], rows: string[][], textColumns = 1): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i < textColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** Microseconds shown as milliseconds with three decimals, as pgbench prints latency. */
+export function ms(us: number): string {
+  return (us / 1000).toFixed(3);
+}
+
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
