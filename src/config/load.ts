@@ -36,9 +36,11 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   if (syntax) throw new UserError(`${file}:${lineOf(syntax.pos[0])}: ${syntax.message.split('\n')[0]}`);
 
   interpolateEnv(doc, env, (offset, message) => new UserError(`${file}:${lineOf(offset)}: ${message}`));
-  const parsed = scenarioSchema.safeParse(doc.toJS());
+  const parsed = scenarioSchema.safeParse(doc.toJS(), { reportInput: true });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    // A misspelt field also makes the real one "missing": name the misspelling, the cause.
+    const issues = parsed.error.issues;
+    const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
     const { path, message } = describeIssue(issue);
     throw new UserError(`${file}:${lineOf(offsetOf(doc, path))}: ${formatPath(path) || '(top level)'}: ${message}`);
   }
@@ -62,13 +64,15 @@ function interpolateEnv(doc: Document, env: NodeJS.ProcessEnv, fail: (offset: nu
 function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
   const path = [...issue.path];
   if (issue.code === 'unrecognized_keys') return { path: [...path, issue.keys[0]!], message: 'unknown field' };
-  if (issue.code === 'invalid_type' && issue.input === undefined) return { path, message: 'is required' };
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
     const options = (issue as { options?: unknown[] }).options;
     return {
-      path: [...path, issue.discriminator],
+      path: path.at(-1) === issue.discriminator ? path : [...path, issue.discriminator],
       message: options ? `must be one of ${options.map(String).join(', ')}` : 'is not a known type',
     };
+  }
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) {
+    return { path, message: 'is required' };
   }
   if (issue.code === 'invalid_value') return { path, message: `must be one of ${issue.values.map(String).join(', ')}` };
   return { path, message: issue.message };

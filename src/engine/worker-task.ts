@@ -69,6 +69,8 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
     await sleepUntil(startAt);
     scheduleWindow();
     await profileFor(task.profileType).run(task.share, runtime);
+    // Also wakes any sleeper the profile left behind, so no timer keeps the thread alive.
+    runtime.stop();
     clearTimeout(timer);
     emit(true);
 

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { stopVus } from '../engine/runtime.js';
 import { splitInteger } from '../plan/split.js';
+import { positiveInt } from '../config/fields.js';
 import { durationSchema } from '../config/durations.js';
 import { parseDuration } from '../util/duration.js';
 import type { ProfileDefinition } from './types.js';
 
 export const schema = z.strictObject({
   type: z.literal('constant-vus'),
-  vus: z.number().int('must be a positive integer').positive('must be a positive integer'),
+  vus: positiveInt(),
   duration: durationSchema,
 });
 type Config = z.infer<typeof schema>;

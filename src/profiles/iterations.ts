@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { positiveInt } from '../config/fields.js';
 import { durationSchema } from '../config/durations.js';
 import { stopVus } from '../engine/runtime.js';
 import { splitInteger } from '../plan/split.js';
@@ -7,8 +8,8 @@ import type { ProfileDefinition } from './types.js';
 
 export const schema = z.strictObject({
   type: z.literal('iterations'),
-  vus: z.number().int('must be a positive integer').positive('must be a positive integer'),
-  iterations: z.number().int('must be a positive integer').positive('must be a positive integer'),
+  vus: positiveInt(),
+  iterations: positiveInt(),
   /** A safety stop for a run whose iterations never finish (a hung database). */
   maxDuration: durationSchema.optional(),
 });

@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export const PG_HOST = process.env.STAMPEDE_TEST_PGHOST ?? '127.0.0.1';
+export const PG_PORT = Number(process.env.STAMPEDE_TEST_PGPORT ?? 5432);
+/** The shared server uses trust auth, so a password in the DSN is accepted and ignored: ideal for redaction tests. */
+export const SECRET = 'Sup3r-S3cret-pw';
+
+export function dsnFor(database: string, password = SECRET): string {
+  return `postgres://postgres:${password}@${PG_HOST}:${PG_PORT}/${database}`;
+}
+
+export async function adminQuery<T extends pg.QueryResultRow = Record<string, unknown>>(
+  sql: string,
+  params: unknown[] = [],
+  database = 'postgres',
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: dsnFor(database) });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database on the shared server, dropped by the returned cleanup. */
+export async function freshDatabase(): Promise<{ name: string; dsn: string; drop: () => Promise<void> }> {
+  const name = `stampede_test_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  return {
+    name,
+    dsn: dsnFor(name),
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined),
+  };
+}

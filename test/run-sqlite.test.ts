@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import type { Report } from '../src/report/types.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { writeFileSync } from 'node:fs';
+
+function scenario(dir: string, profile: string): string {
+  const file = join(dir, 'sqlite.yaml');
+  writeFileSync(
+    file,
+    `name: counts
+providers:
+  - name: file
+    provider: sqlite
+    dsn: ${join(dir, 'db.sqlite')}
+workload:
+  - name: read
+    weight: 3
+    type: query
+    sql: SELECT count(*) FROM stampede_documents
+  - name: insert
+    weight: 1
+    type: insert_document
+profile:
+${profile}
+`,
+  );
+  return file;
+}
+
+function rowsInDb(dir: string, runId: string): number {
+  const db = new Database(join(dir, 'db.sqlite'), { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM stampede_documents WHERE dataset_id = ?').get(runId) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+for (const workers of [2, 0]) {
+  test(`iterations on a shared SQLite file, ${workers} workers: report = sum over workers = rows in the database`, async () => {
+    const dir = tempDir();
+    const out = join(dir, 'report.json');
+    const file = scenario(dir, '  type: iterations\n  vus: 5\n  iterations: 4001');
+    const r = await runCli(['run', file, '--workers', String(workers), '--out', out, '--keep-data', '--no-live']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+    const p = report.providers[0]!;
+    assert.equal(report.status, 'complete');
+    assert.equal(p.total.ok, 4001, 'exactly the requested iterations');
+    assert.equal(p.total.failed, 0);
+    const insert = p.operations.find((o) => o.operation === 'insert')!;
+    assert.equal(rowsInDb(dir, report.runId), insert.ok);
+    assert.deepEqual(p.verification?.documents, { reported: insert.ok, database: insert.ok, match: true });
+    assert.equal(p.sources.length, Math.max(1, workers));
+    assert.equal(p.sources.reduce((n, s) => n + s.ok, 0), p.total.ok);
+    for (const s of p.sources) assert.equal(s.workerOk, s.ok, `${s.source} counted the same on both sides`);
+    assert.equal(p.windows.reduce((n, w) => n + w.ok, 0), p.total.ok);
+    assert.ok(p.total.latencyUs.p99 >= p.total.latencyUs.p50);
+    assert.match(r.stdout, /provider\s+operation\s+ok\s+errors\s+ops\/s/);
+  });
+}
+
+test('constant-vus runs for its duration with one snapshot per window, and teardown drops the table', async () => {
+  const dir = tempDir();
+  const out = join(dir, 'report.json');
+  const r = await runCli(['run', scenario(dir, '  type: constant-vus\n  vus: 3\n  duration: 10s'), '--duration', '2s', '--workers', '2', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+  const p = report.providers[0]!;
+  assert.ok(p.durationSec >= 1.9 && p.durationSec < 3.5, `ran ${p.durationSec}s`);
+  assert.ok(p.windows.length >= 2 && p.windows.length <= 3, `${p.windows.length} windows`);
+  assert.ok(p.windows.every((w) => w.complete && w.activeVUs === 3));
+  assert.ok(p.verification?.documents?.match);
+  assert.match(r.stderr, /\[\s+1s\] file: vus 3, [\d,]+ ops\/s, p95 [\d.]+ ms, errors 0/);
+  const db = new Database(join(dir, 'db.sqlite'), { readonly: true });
+  const table = db.prepare("SELECT name FROM sqlite_master WHERE name = 'stampede_documents'").get();
+  db.close();
+  assert.equal(table, undefined, 'the tool dropped its own table');
+});
