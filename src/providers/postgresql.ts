@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssue, formatPath } from '../config/load.js';
 import type { ProviderConfig } from '../config/schema.js';
 import { redact } from '../config/redact.js';
 import { UserError } from '../errors.js';
@@ -37,13 +38,9 @@ export interface PgKindPolicy {
 function parseOptions(config: ProviderConfig): PgOptions {
   const parsed = pgOptionsSchema.safeParse(config.options ?? {});
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path.join('.');
-  const message =
-    issue.code === 'unrecognized_keys' ? `unknown option (known: ${Object.keys(pgOptionsSchema.shape).join(', ')})`
-    : issue.code === 'invalid_value' ? `must be one of ${issue.values.join(', ')}`
-    : issue.message;
-  throw new UserError(`provider "${config.name}": options.${field}: ${message}`);
+  const { path, message } = describeIssue(parsed.error.issues[0]!);
+  const known = message === 'unknown field' ? ` (known: ${Object.keys(pgOptionsSchema.shape).join(', ')})` : '';
+  throw new UserError(`provider "${config.name}": options.${formatPath(path)}: ${message}${known}`);
 }
 
 /**
