@@ -1,0 +1,54 @@
+import type { DatabaseProvider, PerformanceMetrics } from '../providers/types.js';
+
+/** The server's own view of a provider run, kept next to the client's figures. */
+export interface ServerFigures {
+  before: PerformanceMetrics;
+  after: PerformanceMetrics;
+  /** after − before for every counter. */
+  delta: Record<string, number>;
+  check?: OperationCheck;
+}
+
+/**
+ * The client's ok count against the server's counter of committed operations. Every successful
+ * autocommit operation is one server commit, so the server must have seen at least as many; the
+ * excess is the tool's own statements (setup, these reads) and any other client of the database.
+ */
+export interface OperationCheck {
+  counter: string;
+  clientOk: number;
+  server: number;
+  excess: number;
+  match: boolean;
+}
+
+/** A provider that cannot tell (a custom one whose metrics fail) gives no figures, not a failed run. */
+export async function readServerMetrics(provider: DatabaseProvider): Promise<PerformanceMetrics | undefined> {
+  try {
+    return await provider.getPerformanceMetrics();
+  } catch {
+    return undefined;
+  }
+}
+
+/** PostgreSQL publishes a backend's counts up to a second after it goes idle or exits. */
+const SETTLE_MS = 3000;
+const POLL_MS = 200;
+
+export async function serverFigures(provider: DatabaseProvider, before: PerformanceMetrics, clientOk: number): Promise<ServerFigures | undefined> {
+  const counter = before.operationCounter;
+  const deadline = Date.now() + SETTLE_MS;
+  let after = await readServerMetrics(provider);
+  while (after && counter && (after.counters[counter] ?? 0) - (before.counters[counter] ?? 0) < clientOk && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    after = await readServerMetrics(provider);
+  }
+  if (!after) return undefined;
+  const delta = Object.fromEntries(Object.entries(after.counters).map(([k, v]) => [k, v - (before.counters[k] ?? 0)]));
+  const figures: ServerFigures = { before, after, delta };
+  if (counter && delta[counter] !== undefined) {
+    const server = delta[counter];
+    figures.check = { counter, clientOk, server, excess: server - clientOk, match: server >= clientOk };
+  }
+  return figures;
+}
