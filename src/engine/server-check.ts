@@ -25,7 +25,9 @@ export interface OperationCheck {
 /** A provider that cannot tell (a custom one whose metrics fail) gives no figures, not a failed run. */
 export async function readServerMetrics(provider: DatabaseProvider): Promise<PerformanceMetrics | undefined> {
   try {
-    return await provider.getPerformanceMetrics();
+    const m = await provider.getPerformanceMetrics();
+    // A custom module written in plain JS may return fewer fields than the type promises.
+    return { ...m, server: m?.server ?? {}, counters: m?.counters ?? {} };
   } catch {
     return undefined;
   }

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createProvider } from '../../src/providers/index.js';
-import { runCli, tempDir, writeScenario } from '../helpers/cli.js';
 import { SECRET } from '../helpers/pg.js';
 import { type Certificates, freePort, makeCertificates, startPostgres, type ThrowawayPostgres } from '../helpers/servers.js';
+import { assertBadInput, scenario } from './bad-input.js';
 import { providerContract } from './contract.js';
 
 // A private PostgreSQL with TLS on and scram password auth, its certificate signed by a CA made here.
@@ -73,28 +71,6 @@ test('supabase: plain text is refused, and a transaction pooler turns prepared s
     assert.throws(() => make(pooled, { prepare: true }), /options\.prepare: prepared statements break through a transaction pooler/);
   }
 });
-
-function scenario(provider: string, dsn: string, extra = ''): string {
-  return writeScenario(`providers:
-  - name: target
-    provider: ${provider}
-    dsn: "${dsn}"
-${extra}workload:
-  - type: query
-    sql: SELECT 1
-profile: { type: iterations, vus: 1, iterations: 1 }
-`);
-}
-
-async function assertBadInput(file: string, pattern: RegExp): Promise<void> {
-  const out = join(tempDir(), 'report.json');
-  const r = await runCli(['run', file, '--out', out, '--no-live']);
-  assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, pattern);
-  assert.equal(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);
-  assert.ok(!r.stderr.includes(SECRET) && !r.stdout.includes(SECRET));
-  assert.throws(() => readFileSync(out), 'no report for bad input');
-}
 
 test('a wrong password is one clear line, exit 2, no report', async () => {
   const dsn = server.dsn('postgres', 'not-the-password');
