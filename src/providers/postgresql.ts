@@ -22,6 +22,8 @@ const pgOptionsSchema = z.strictObject({
   statementTimeoutMs: count.optional(),
   prepare: z.boolean().optional(),
   keepAliveSec: z.coerce.number().int().min(0).optional(),
+  /** postgres.js only: one connection per instance (per worker) carrying every VU's queries in flight. */
+  pipeline: z.boolean().optional(),
   maxPipeline: count.optional(),
 });
 export type PgOptions = z.infer<typeof pgOptionsSchema>;
@@ -33,6 +35,11 @@ export interface PgKindPolicy {
   sslMode: SslMode;
   keepAliveSec?: number;
   fetchTypes: boolean;
+  /**
+   * One pipelined connection per instance instead of one per VU. postgres.js 3.4 slows down when
+   * queries in flight exceed `max` with `max` > 1 (porsager/postgres#747), so it is all or nothing.
+   */
+  pipeline: boolean;
 }
 
 function parseOptions(config: ProviderConfig): PgOptions {
@@ -67,6 +74,12 @@ export abstract class PostgresFamilyProvider implements DatabaseProvider {
 
   protected abstract kindPolicy(): PgKindPolicy;
 
+  /** Pipelining is postgres.js's: asking node-postgres for it is a mistake worth naming. */
+  protected pipeline(driver: PgDriverName, byDefault: boolean): boolean {
+    if (driver === 'pg' && this.options.pipeline) this.fail('options.pipeline', 'node-postgres does not pipeline; use driver: postgres');
+    return driver === 'postgres' && (this.options.pipeline ?? byDefault);
+  }
+
   protected fail(field: string, message: string): never {
     throw new UserError(`provider "${this.config.name}": ${field}: ${message}`);
   }
@@ -86,7 +99,7 @@ export abstract class PostgresFamilyProvider implements DatabaseProvider {
     const settings: PgDriverSettings = {
       target: this.target,
       ssl: tlsOptions(this.target, p.sslMode, this.config.name),
-      poolSize: this.options.poolSize ?? 10,
+      poolSize: p.pipeline ? 1 : (this.options.poolSize ?? 10),
       connectTimeoutMs: this.connectTimeoutMs,
       statementTimeoutMs: this.options.statementTimeoutMs,
       prepare: p.prepare,
@@ -128,6 +141,7 @@ export abstract class PostgresFamilyProvider implements DatabaseProvider {
       sslMode: p.sslMode,
       preparedStatements: p.prepare,
       keepAliveSec: p.keepAliveSec ?? 'driver default',
+      pipelining: p.pipeline,
       ...(this.target.poolerHint ? { pooler: this.target.poolerHint } : {}),
     };
   }
@@ -161,6 +175,7 @@ export class PostgresqlProvider extends PostgresFamilyProvider {
       sslMode: this.target.sslMode ?? 'disable',
       keepAliveSec: this.options.keepAliveSec,
       fetchTypes: true,
+      pipeline: this.pipeline(driver, false),
     };
   }
 }

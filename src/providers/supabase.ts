@@ -21,6 +21,7 @@ export class SupabaseProvider extends PostgresFamilyProvider {
       sslMode,
       keepAliveSec: this.options.keepAliveSec ?? 30,
       fetchTypes: true,
+      pipeline: this.pipeline(driver, false),
     };
   }
 }

@@ -25,6 +25,8 @@ test('a bad option names the provider and the option', async () => {
   await assertBadInput(scenario('postgresql', 'postgres://u@127.0.0.1/x', extra), /^stampede: provider "target": options\.driver: must be one of pg, postgres\n$/);
   const typo = '    options: { prepared: true }\n';
   await assertBadInput(scenario('postgresql_optimized', 'postgres://u@127.0.0.1/x', typo), /^stampede: provider "target": options\.prepared: unknown field \(known: driver, /);
+  const noPipeline = '    options: { driver: pg, pipeline: true }\n';
+  await assertBadInput(scenario('postgresql_optimized', 'postgres://u@127.0.0.1/x', noPipeline), /options\.pipeline: node-postgres does not pipeline; use driver: postgres\n$/);
   const contradiction = '    options: { prepare: true }\n';
   await assertBadInput(scenario('postgresql_optimized', 'postgres://u@127.0.0.1/x', contradiction), /options\.prepare: postgresql_optimized never uses named prepared statements/);
 });

@@ -53,9 +53,9 @@ test('named prepared statements through PgBouncer in transaction mode fail', { t
   assert.match(errors[0]!, /prepared statement "stampede_\d+" (does not exist|already exists)/);
 });
 
-for (const driver of ['postgres', 'pg']) {
-  test(`postgresql_optimized (driver ${driver}) through PgBouncer: every query succeeds under concurrency`, { timeout: 30_000 }, async () => {
-    assert.deepEqual(await hammer('postgresql_optimized', { driver }), []);
+for (const options of [{ driver: 'postgres' }, { driver: 'postgres', pipeline: false }, { driver: 'pg' }]) {
+  test(`postgresql_optimized ${JSON.stringify(options)} through PgBouncer: every query succeeds under concurrency`, { timeout: 30_000 }, async () => {
+    assert.deepEqual(await hammer('postgresql_optimized', options), []);
   });
 }
 
@@ -81,6 +81,7 @@ profile: { type: iterations, vus: 16, iterations: 2000 }
   assert.equal(p.total.failed, 0);
   assert.equal(p.verification?.documents?.match, true);
   assert.equal(p.connection.preparedStatements, false);
+  assert.equal(p.connection.pipelining, true);
   assert.equal(p.server?.before.server.poolerDetected, true);
   assert.equal(p.server?.check?.match, true, JSON.stringify(p.server?.check));
   assert.ok(p.server!.check!.server >= 2000);
