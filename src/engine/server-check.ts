@@ -33,13 +33,12 @@ export async function readServerMetrics(provider: DatabaseProvider): Promise<Per
   }
 }
 
-/** PostgreSQL publishes a backend's counts up to a second after it goes idle or exits. */
-const SETTLE_MS = 3000;
 const POLL_MS = 200;
 
+/** Reads the counters again until they account for the client's ok count or the provider's lag has passed. */
 export async function serverFigures(provider: DatabaseProvider, before: PerformanceMetrics, clientOk: number): Promise<ServerFigures | undefined> {
   const counter = before.operationCounter;
-  const deadline = Date.now() + SETTLE_MS;
+  const deadline = Date.now() + (before.lagMs ?? 0);
   let after = await readServerMetrics(provider);
   while (after && counter && (after.counters[counter] ?? 0) - (before.counters[counter] ?? 0) < clientOk && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, POLL_MS));

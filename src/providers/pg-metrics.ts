@@ -37,5 +37,9 @@ export async function pgPerformanceMetrics(execute: (sql: string) => Promise<Row
     },
     counters: Object.fromEntries(COUNTERS.map((c) => [c, Number(row[c])])),
     operationCounter: 'xact_commit',
+    // A backend publishes its counts at exit, or at most once a second while busy; one that stays
+    // connected (a pool, a pooler's server connection) publishes the rest 10 s after going idle
+    // (PGSTAT_IDLE_INTERVAL).
+    lagMs: 11_000,
   };
 }

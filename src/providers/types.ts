@@ -38,6 +38,8 @@ export interface PerformanceMetrics {
    * xact_commit), when the server keeps one; the report checks the client's ok count against it.
    */
   operationCounter?: string;
+  /** How long the counters may trail what the server did, in milliseconds (0 when they never do). */
+  lagMs?: number;
 }
 
 export interface DatabaseProvider {

@@ -178,6 +178,9 @@ auth_type = trust
 auth_file = ${join(dir, 'users.txt')}
 pool_mode = transaction
 default_pool_size = ${serverConnections}
+; idle server connections close within a second or two, so their backends publish their statistics
+; at exit rather than 10 s later: the server-side check then settles quickly
+server_idle_timeout = 1
 max_client_conn = 200
 ignore_startup_parameters = extra_float_digits,statement_timeout
 logfile = ${join(dir, 'pgbouncer.log')}

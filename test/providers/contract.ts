@@ -70,6 +70,19 @@ export function providerContract(c: ContractCase): void {
     });
   });
 
+  test(`${c.label}: server metrics name the version and give numeric counters`, async () => {
+    await withProvider(async (p) => {
+      const m = await p.getPerformanceMetrics();
+      assert.match(String(m.server.version), /^\d+\.\d+/);
+      assert.ok(Object.keys(m.counters).length > 0);
+      for (const [k, v] of Object.entries(m.counters)) assert.ok(Number.isFinite(v), `${k} = ${v}`);
+      if (p.dialect === 'postgresql') {
+        assert.equal(m.operationCounter, 'xact_commit');
+        assert.ok(Number((m.server.settings as Record<string, string>).max_connections) > 0);
+      } else assert.match(String(m.server.journalMode), /^(memory|wal)$/);
+    });
+  });
+
   test(`${c.label}: connection info names the kind and never the password`, async () => {
     const config = c.config();
     const p = createProvider(config);

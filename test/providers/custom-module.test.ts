@@ -42,7 +42,7 @@ class CountingProvider {
   async getPerformanceMetrics() {
     const lines = readFileSync(this.config.options.log, 'utf8').trim().split('\\n').filter(Boolean);
     const seen = Math.max(0, lines.reduce((n, l) => n + Number(l.split(' ')[1]), 0) - (this.config.options.lose ?? 0));
-    return { server: { kind: 'a file' }, counters: { operations: seen }, operationCounter: 'operations' };
+    return { server: { kind: 'a file' }, counters: { operations: seen }, operationCounter: 'operations', lagMs: 1000 };
   }
   prepareQuery() { return () => { this.count++; }; }
   async execute() { return []; }
