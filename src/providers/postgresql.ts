@@ -52,7 +52,8 @@ function parseOptions(config: ProviderConfig): PgOptions {
 
 /**
  * Every PostgreSQL kind: one DSN parser, one TLS mapping, two drivers. A kind differs only in its
- * policy (default driver, prepared statements, TLS, keepalive), so the kinds cannot drift apart.
+ * policy (default driver, prepared statements, TLS, keepalive, pipelining), so the kinds cannot
+ * drift apart.
  */
 export abstract class PostgresFamilyProvider implements DatabaseProvider {
   abstract readonly providerName: string;
