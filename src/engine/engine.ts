@@ -114,7 +114,8 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, group: WorkerG
       setupInWorker: !main.sharedAcrossInstances,
     }));
 
-    logger.info({ provider: config.name, workers: tasks.length, profile: plan.profile }, 'starting provider run');
+    // The logger masks the DSN's password; logging it shows the user which target is hit.
+    logger.info({ provider: config.name, dsn: config.dsn, workers: tasks.length, profile: plan.profile }, 'starting provider run');
     const serverBefore = main.sharedAcrossInstances ? await readServerMetrics(main) : undefined;
     options.onProviderStart?.(config.name, profile.durationMs(plan.profile));
     const run: Omit<ProviderRun, 'config' | 'connection'> = await execute(tasks, group, options, config.name);
