@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,7 +104,7 @@ export function makeCertificates(): Certificates {
 export interface ThrowawayPostgres {
   port: number;
   password?: string;
-  dsn(database?: string, password?: string): string;
+  dsn(database?: string, password?: string, host?: string): string;
   stop(): Promise<void>;
 }
 
@@ -122,8 +122,10 @@ export async function startPostgres(opts: { tls?: Certificates; password?: strin
     initArgs.push('--auth-host=scram-sha-256', `--pwfile=${join(dir, 'pw')}`);
   } else initArgs.push('--auth-host=trust');
   execFileSync(join(PG_BIN, 'initdb'), initArgs, { ...postgresUser(), stdio: 'ignore' });
+  // 127.0.0.2 reaches the same server under an address its certificate does not name.
+  appendFileSync(join(data, 'pg_hba.conf'), `host all all 127.0.0.0/8 ${opts.password ? 'scram-sha-256' : 'trust'}\n`);
   const port = await freePort();
-  const args = ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=40'];
+  const args = ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1,127.0.0.2', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=40'];
   if (opts.tls) {
     const tlsDir = join(dir, 'tls');
     mkdirSync(tlsDir);
@@ -133,8 +135,8 @@ export async function startPostgres(opts: { tls?: Certificates; password?: strin
     args.push('-c', 'ssl=on', '-c', `ssl_cert_file=${join(tlsDir, 'server.crt')}`, '-c', `ssl_key_file=${join(tlsDir, 'server.key')}`);
   }
   const { child, log } = spawnAsPostgres(join(PG_BIN, 'postgres'), args);
-  const dsn = (database = 'postgres', password = opts.password ?? 'unused'): string =>
-    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const dsn = (database = 'postgres', password = opts.password ?? 'unused', host = '127.0.0.1'): string =>
+    `postgres://postgres:${encodeURIComponent(password)}@${host}:${port}/${database}`;
   await waitFor('postgres', async () => {
     const client = new pg.Client({ connectionString: dsn(), ssl: opts.tls ? { rejectUnauthorized: false } : false });
     try {

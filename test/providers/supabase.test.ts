@@ -60,6 +60,22 @@ for (const driver of ['pg', 'postgres']) {
   });
 }
 
+test('verify-ca checks the chain only; verify-full also the address the certificate names', async () => {
+  // The certificate names 127.0.0.1, not 127.0.0.2, though both reach the same server.
+  const other = server.dsn('postgres', SECRET, '127.0.0.2');
+  const make = (mode: 'verify-ca' | 'verify-full') =>
+    createProvider({ name: 'supa', provider: 'supabase', dsn: other, sslConfig: { mode, rootCert: certs.ca } });
+  const ca = make('verify-ca');
+  const full = make('verify-full');
+  await Promise.all([ca.initialize(), full.initialize()]);
+  try {
+    assert.deepEqual(await ca.execute('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'), [{ ssl: true }]);
+    await assert.rejects(full.execute('SELECT 1'), /^Error: TLS verification failed \(sslmode verify-full, CA file .*ca\.crt\): .*(altnames|does not match)/);
+  } finally {
+    await Promise.all([ca.close(), full.close()]);
+  }
+});
+
 test('supabase: plain text is refused, and a transaction pooler turns prepared statements off', () => {
   const make = (dsn: string, options: Record<string, unknown> = {}) => createProvider({ name: 'supa', provider: 'supabase', dsn, options });
   assert.throws(() => make('postgres://u:p@127.0.0.1:5432/db?sslmode=disable'), /^UserError: provider "supa": sslmode: supabase requires TLS/);
