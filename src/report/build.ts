@@ -74,6 +74,7 @@ function providerReport(run: ProviderRun, operationNames: string[], windowMs: nu
     }),
   };
   if (run.documents) report.verification = { documents: run.documents };
+  if (run.server) report.server = run.server;
   if (run.failure) report.failure = run.failure;
   return report;
 }

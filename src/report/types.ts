@@ -1,6 +1,7 @@
 import type { ErrorsByClass } from '../metrics/errors.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 import type { RunStatus } from '../engine/engine.js';
+import type { ServerFigures } from '../engine/server-check.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -42,6 +43,8 @@ export interface ProviderReport {
   windows: WindowReport[];
   sources: Array<{ source: string; ok: number; errors: number; workerOk?: number; workerErrors?: number }>;
   verification?: { documents?: { reported: number; database: number; match: boolean } };
+  /** The server's own figures before and after the run, and the ok count checked against them. */
+  server?: ServerFigures;
   failure?: string;
 }
 
