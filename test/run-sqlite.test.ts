@@ -73,7 +73,8 @@ test('constant-vus runs for its duration with one snapshot per window, and teard
   const p = report.providers[0]!;
   assert.ok(p.durationSec >= 1.9 && p.durationSec < 3.5, `ran ${p.durationSec}s`);
   assert.ok(p.windows.length >= 2 && p.windows.length <= 3, `${p.windows.length} windows`);
-  assert.ok(p.windows.every((w) => w.complete && w.activeVUs === 3));
+  // The last window is cut by the stop: a worker that stopped on its boundary sends nothing for it.
+  assert.ok(p.windows.slice(0, -1).every((w) => w.complete && w.activeVUs === 3), JSON.stringify(p.windows));
   assert.ok(p.verification?.documents?.match);
   assert.match(r.stderr, /\[\s+1s\] file: vus 3, [\d,]+ ops\/s, p95 [\d.]+ ms, errors 0/);
   const db = new Database(join(dir, 'db.sqlite'), { readonly: true });
