@@ -106,6 +106,11 @@ export class Aggregator {
     return [...this.perSource].map(([source, c]) => ({ source, ...c })).sort((a, b) => a.source.localeCompare(b.source));
   }
 
+  /** Sources whose snapshot for a window has arrived. */
+  windowSources(index: number): string[] {
+    return [...(this.windows.get(index)?.vus.keys() ?? [])];
+  }
+
   windowIndices(): number[] {
     return [...this.windows.keys()].sort((a, b) => a - b);
   }

@@ -1,0 +1,198 @@
+import { availableParallelism, hostname } from 'node:os';
+import type { ProviderConfig } from '../config/schema.js';
+import { loadProviderFile } from '../config/load.js';
+import { redact } from '../config/redact.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { localSite, type TaskLink } from '../engine/channel.js';
+import type { WorkerTask } from '../engine/messages.js';
+import { workerGroup } from '../engine/worker-group.js';
+import { createProvider, loadProviderModule, registeredKinds } from '../providers/index.js';
+import { VERSION } from '../version.js';
+import { Bus, type NatsFlags } from './bus.js';
+import {
+  type AgentInfo,
+  DEAD_MAN_MS,
+  HEARTBEAT_MS,
+  messageSchemas,
+  PLAN_MAX_AGE_MS,
+  type PlanMessage,
+  PROTOCOL_VERSION,
+  type RemoteTask,
+  subjects,
+  tokenSchema,
+} from './protocol.js';
+
+export interface AgentOptions extends NatsFlags {
+  name?: string;
+  workers: number;
+  /** The agent's own provider file: plans then name these providers instead of carrying DSNs. */
+  providers?: string;
+  logger: Logger;
+}
+
+/** A run the agent is executing: its link to the workers and the dead-man switch watching it. */
+interface ActiveRun {
+  runId: string;
+  link: TaskLink;
+  open: Set<string>;
+  lastHeard: number;
+  stopped: boolean;
+  cleanup: () => void;
+}
+
+/**
+ * `stampede agent`: workers on another host. It announces itself, heartbeats, and runs the plans
+ * it is given with the very same worker tasks as a local run, relaying their messages over NATS.
+ * Resolves when `signal` aborts.
+ */
+export async function runAgent(options: AgentOptions, signal: AbortSignal): Promise<void> {
+  const { logger } = options;
+  const own = options.providers ? loadProviderFile(options.providers) : undefined;
+  const id = agentId(options.name);
+  const name = options.name ?? id;
+  const subject = subjects(options.prefix);
+  const bus = await Bus.connect(options, `stampede-agent ${name}`, logger);
+  const group = workerGroup(options.workers);
+  const ran = new Set<string>();
+  let active: ActiveRun | undefined;
+
+  const info = (): AgentInfo => ({
+    id,
+    name,
+    host: hostname(),
+    cores: availableParallelism(),
+    workers: options.workers,
+    version: VERSION,
+    kinds: registeredKinds(),
+    providers: own?.providers.map((p) => p.name) ?? [],
+    ...(active ? { busy: active.runId } : {}),
+  });
+  const say = (type: 'announce' | 'heartbeat' | 'bye'): void => bus.publish(subject.agents, { v: PROTOCOL_VERSION, type, agent: info() });
+  const refuse = (runId: string, reason: string): void => {
+    logger.warn({ runId, reason }, 'refused a plan');
+    bus.publish(subject.up(runId, id), { v: PROTOCOL_VERSION, type: 'refused', runId, reason: `agent ${name}: ${reason}` });
+  };
+
+  const onPlan = async (plan: PlanMessage): Promise<void> => {
+    if (active) return refuse(plan.runId, `busy with run ${active.runId}`);
+    if (ran.has(plan.runId)) return refuse(plan.runId, 'this run was already executed (a replayed plan?)');
+    if (Math.abs(Date.now() - plan.sentAt) > PLAN_MAX_AGE_MS) return refuse(plan.runId, 'the plan is too old (a replayed plan, or clocks out of sync)');
+    if (plan.tasks.some((t) => t.runId !== plan.runId)) return refuse(plan.runId, 'tasks of another run in the plan');
+    ran.add(plan.runId);
+    let tasks: WorkerTask[];
+    try {
+      tasks = plan.tasks.map((t) => resolveTask(t, own));
+      await prepare(tasks, own?.baseDir ?? process.cwd());
+    } catch (err) {
+      return refuse(plan.runId, redact(errorMessage(err)));
+    }
+    if (tasks.length > options.workers) return refuse(plan.runId, `${tasks.length} tasks for ${options.workers} workers`);
+    start(plan.runId, tasks);
+  };
+
+  const start = (runId: string, tasks: WorkerTask[]): void => {
+    const up = subject.up(runId, id);
+    const down = bus.subscribe(subject.down(runId, id), messageSchemas.down, (m) => {
+      if (m.runId !== runId || !active) return;
+      active.lastHeard = Date.now();
+      if (m.type === 'control') active.link.send(m.message);
+    });
+    // The dead-man switch: a coordinator that went silent cannot stop us, so we stop ourselves.
+    const deadMan = setInterval(() => {
+      if (!active || active.stopped || Date.now() - active.lastHeard <= DEAD_MAN_MS) return;
+      active.stopped = true;
+      logger.warn({ runId, silentMs: Date.now() - active.lastHeard }, 'the coordinator went silent: stopping the load');
+      active.link.send({ type: 'stop' });
+    }, 100);
+    const run: ActiveRun = {
+      runId,
+      open: new Set(tasks.map((t) => t.source)),
+      lastHeard: Date.now(),
+      stopped: false,
+      link: undefined as unknown as TaskLink,
+      cleanup: () => {
+        clearInterval(deadMan);
+        down.unsubscribe();
+        run.link.close();
+        if (active === run) active = undefined;
+        logger.info({ runId }, 'run over');
+      },
+    };
+    active = run;
+    logger.info({ runId, tasks: tasks.length }, 'running a plan');
+    run.link = localSite(group).launch(tasks, (source, event) => {
+      // Snapshots' error samples are masked in the worker already; a failure message is not.
+      const message = event.type === 'failed' ? { ...event, message: redact(event.message) } : event;
+      bus.publish(up, { v: PROTOCOL_VERSION, type: 'worker', runId, source, message });
+      if ((event.type === 'done' || event.type === 'failed') && run.open.delete(source) && run.open.size === 0) run.cleanup();
+    });
+  };
+
+  bus.subscribe(
+    subject.plan(id),
+    messageSchemas.plan,
+    (plan) => void onPlan(plan),
+    (reason, version, data) => {
+      // A plan of another protocol version gets an answer the coordinator can show; anything
+      // unsigned or malformed gets none.
+      const runId = version === undefined ? undefined : runIdOf(data);
+      if (runId) refuse(runId, `speaks protocol version ${PROTOCOL_VERSION}; the plan is ${reason.split(',')[0]}`);
+    },
+  );
+  say('announce');
+  const heartbeat = setInterval(() => say('heartbeat'), HEARTBEAT_MS);
+  logger.info({ id, name, workers: options.workers, prefix: options.prefix, signed: Boolean(options.secret) }, 'agent ready');
+
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  clearInterval(heartbeat);
+  active?.link.send({ type: 'stop' });
+  say('bye');
+  await bus.nc.flush().catch(() => {});
+  await group.close();
+  await bus.close();
+}
+
+/** A task as the agent's workers run it: a named provider is taken from the agent's own file. */
+function resolveTask(task: RemoteTask, own: { providers: ProviderConfig[]; baseDir: string } | undefined): WorkerTask {
+  let provider: ProviderConfig;
+  if ('ref' in task.provider) {
+    const ref = task.provider.ref;
+    const found = own?.providers.find((p) => p.name === ref);
+    if (!found) throw new Error(`no provider "${ref}" in this agent's provider file`);
+    provider = found;
+  } else provider = task.provider;
+  return { ...task, provider, baseDir: own?.baseDir ?? process.cwd() };
+}
+
+/** The prepare step: every provider the plan uses must initialize and answer its health check. */
+async function prepare(tasks: WorkerTask[], baseDir: string): Promise<void> {
+  const byName = new Map(tasks.map((t) => [t.provider.name, t.provider]));
+  for (const config of byName.values()) {
+    await loadProviderModule(config, baseDir);
+    const provider = createProvider({ ...config, options: { ...config.options, poolSize: 1 } });
+    try {
+      await provider.initialize();
+      if (!(await provider.healthCheck())) throw new Error(`provider "${config.name}" failed its health check`);
+    } finally {
+      await provider.close().catch(() => {});
+    }
+  }
+}
+
+function runIdOf(data: Uint8Array): string | undefined {
+  try {
+    const runId = (JSON.parse(new TextDecoder().decode(data)) as { runId?: unknown }).runId;
+    return tokenSchema.safeParse(runId).success ? (runId as string) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The name if given, else host and pid: one subject token, unique per process. */
+function agentId(name: string | undefined): string {
+  return (name ?? `${hostname()}-${process.pid}`).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+}
