@@ -32,6 +32,8 @@ export class Cluster {
   private readonly known = new Map<string, Known>();
   /** Agents heard speaking another protocol version, by name: named when they are missing. */
   private readonly otherVersion = new Map<string, string>();
+  /** Why other announcements were refused (a wrong --secret shows up here). */
+  private readonly refusedReasons = new Set<string>();
   private readonly subject;
   private readonly agentsSub;
 
@@ -49,7 +51,7 @@ export class Cluster {
         else this.known.set(m.agent.id, { info: m.agent, lastSeen: Date.now() });
       },
       (reason, version, data) => {
-        if (version === undefined) return;
+        if (version === undefined) return void this.refusedReasons.add(reason);
         const name = agentNameOf(data);
         if (name && !this.otherVersion.has(name)) {
           this.otherVersion.set(name, reason);
@@ -98,6 +100,7 @@ export class Cluster {
     const notes = [
       ...(busy.length ? [`busy: ${busy.join(', ')}`] : []),
       ...[...this.otherVersion].map(([name, reason]) => `${name} refused: ${reason}`),
+      ...(this.refusedReasons.size ? [`announcements refused: ${[...this.refusedReasons].join(', ')} (is --secret the same on both sides?)`] : []),
     ];
     const tail = notes.length ? ` (${notes.join('; ')})` : '';
     const waited = `waited ${timeoutMs / 1000}s for agents on prefix "${this.subject.agents.replace(/\.agents$/, '')}"`;

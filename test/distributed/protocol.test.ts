@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { headers } from '@nats-io/transport-node';
+import { sign, SIGNATURE_HEADER } from '../../src/distributed/protocol.js';
+import type { Report } from '../../src/report/types.js';
+import { runCli, tempDir, writeScenario } from '../helpers/cli.js';
+import { capture, startAgent, startNats, type ThrowawayNats, uniquePrefix } from '../helpers/nats.js';
+import { SECRET } from '../helpers/pg.js';
+
+const KEY = 'the-shared-key';
+let nats: ThrowawayNats;
+before(async () => {
+  nats = await startNats();
+});
+after(async () => {
+  await nats.stop();
+});
+
+const scenario = (dsn = ':memory:'): string =>
+  writeScenario(`providers:
+  - name: mem
+    provider: ${dsn.startsWith('postgres') ? 'postgresql' : 'sqlite_memory'}
+    dsn: "${dsn}"
+workload:
+  - type: query
+    sql: SELECT 1
+profile: { type: iterations, vus: 2, iterations: 500 }
+`);
+
+function plan(runId: string, v = 1): object {
+  return {
+    v,
+    type: 'plan',
+    runId,
+    sentAt: Date.now(),
+    tasks: [
+      {
+        runId,
+        source: 'x/w0',
+        provider: { name: 'mem', provider: 'sqlite_memory' },
+        workload: [{ type: 'query', sql: 'SELECT 1' }],
+        operationNames: ['q'],
+        profileType: 'iterations',
+        share: { vus: 1, iterations: 1000000, maxDurationMs: 60000 },
+        peakVus: 1,
+        windowMs: 1000,
+        setupInWorker: true,
+      },
+    ],
+  };
+}
+
+test('garbage, wrong-version and wrongly signed plans are rejected and logged once; the agent keeps obeying good ones', async () => {
+  const prefix = uniquePrefix();
+  const common = ['--nats', nats.url, '--prefix', prefix];
+  const agent = await startAgent([...common, '--name', 'guarded', '--workers', '1'], { STAMPEDE_SECRET: KEY });
+  const wire = await capture(nats.url, prefix);
+  const subject = `${prefix}.agent.guarded.plan`;
+  const send = (payload: Uint8Array, key?: string): void => {
+    const h = headers();
+    if (key) h.set(SIGNATURE_HEADER, sign(payload, key));
+    wire.nc.publish(subject, payload, key ? { headers: h } : undefined);
+  };
+  const json = (o: object): Uint8Array => new TextEncoder().encode(JSON.stringify(o));
+  try {
+    for (let i = 0; i < 2; i++) {
+      send(new TextEncoder().encode('{{{ not json'), KEY);
+      send(json(plan('unsigned1')));
+      send(json(plan('forged1')), 'not-the-key');
+      send(json(plan('future1', 2)), KEY);
+      send(json({ v: 1, type: 'plan', runId: 'broken1' }), KEY);
+    }
+    await wire.nc.flush();
+    await new Promise((r) => setTimeout(r, 500));
+    const rejections = agent
+      .log()
+      .split('\n')
+      .filter((l) => l.includes('rejected a message'))
+      .map((l) => (JSON.parse(l) as { reason: string }).reason);
+    assert.deepEqual(rejections.sort(), [
+      'bad signature',
+      'invalid sentAt: Invalid input: expected number, received undefined',
+      'not JSON',
+      'protocol version 2, this side speaks 1',
+      'unsigned message (this side requires a shared secret)',
+    ]);
+    // The other version gets an answer it can show; nothing else is answered, and nothing ran.
+    const answers = wire.messages.filter((m) => m.subject.includes('.run.'));
+    assert.equal(answers.length, 2, answers.map((m) => m.text).join('\n'));
+    assert.ok(answers.every((m) => m.subject === `${prefix}.run.future1.guarded.up` && /speaks protocol version 1.*protocol version 2/.test(m.text)));
+    assert.doesNotMatch(agent.log(), /running a plan/);
+
+    // Still alive and obeying a coordinator that holds the key.
+    const out = join(tempDir(), 'r.json');
+    const ok = await runCli(['run', scenario(), ...common, '--agents', '1', '--no-local', '--out', out], { STAMPEDE_SECRET: KEY });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!.total.ok, 500);
+    // A coordinator with the wrong key cannot even see the agent.
+    const wrong = await runCli(['run', scenario(), ...common, '--agents', '1', '--agent-timeout', '1500ms', '--no-local', '--out', out], { STAMPEDE_SECRET: 'wrong' });
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /\nstampede: waited 1\.5s for agents on prefix "t\w+": 0 of 1 ready, 1 missing \(announcements refused: bad signature \(is --secret the same on both sides\?\)\)\n$/);
+  } finally {
+    agent.child.kill('SIGTERM');
+    await agent.result;
+    await wire.nc.close();
+  }
+});
+
+test('the coordinator refuses an agent of another protocol version, naming it', async () => {
+  const prefix = uniquePrefix();
+  const wire = await capture(nats.url, prefix);
+  const future = {
+    v: 2,
+    type: 'heartbeat',
+    agent: { id: 'future', name: 'future', host: 'h', cores: 1, workers: 1, version: '9.0.0', kinds: [], providers: [] },
+  };
+  const beat = setInterval(() => wire.nc.publish(`${prefix}.agents`, JSON.stringify(future)), 200);
+  try {
+    const r = await runCli(['run', scenario(), '--nats', nats.url, '--prefix', prefix, '--agents', 'future', '--agent-timeout', '1s']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /stampede: waited 1s for agents on prefix "\w+": missing future \(future refused: protocol version 2, this side speaks 1\)\n$/);
+  } finally {
+    clearInterval(beat);
+    await wire.nc.close();
+  }
+});
+
+test('a DSN with a password is never sent to an agent that does not hold the provider', async () => {
+  const prefix = uniquePrefix();
+  const common = ['--nats', nats.url, '--prefix', prefix];
+  const agent = await startAgent([...common, '--name', 'bare', '--workers', '1']);
+  const wire = await capture(nats.url, prefix);
+  try {
+    const r = await runCli(['run', scenario(`postgres://postgres:${SECRET}@127.0.0.1:5432/postgres`), ...common, '--agents', '1', '--out', join(tempDir(), 'r.json')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^stampede: provider "mem": its DSN holds a password, which is never sent over NATS; give agent bare a provider file \(--providers\) that defines "mem"\n$/);
+    await wire.nc.flush();
+    assert.ok(wire.messages.every((m) => !m.text.includes(SECRET) && !m.subject.endsWith('.plan')));
+  } finally {
+    agent.child.kill('SIGTERM');
+    await agent.result;
+    await wire.nc.close();
+  }
+});
