@@ -40,7 +40,7 @@ function program(): Command {
     .command('agent')
     .description('run workers for a coordinator reached over NATS, until stopped')
     .option('--name <name>', 'agent name (default: host and pid)', agentName)
-    .option('--workers <n>', 'worker threads (default: CPU count)', positiveInt, availableParallelism())
+    .option('--workers <n>', 'worker threads', positiveInt, availableParallelism())
     .option('--providers <file>', "this agent's own provider file: their DSNs never cross NATS")
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'));
   natsOptions(agent, true).action(async (flags) => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { headers } from '@nats-io/transport-node';
@@ -142,5 +143,60 @@ test('a DSN with a password is never sent to an agent that does not hold the pro
     agent.child.kill('SIGTERM');
     await agent.result;
     await wire.nc.close();
+  }
+});
+
+test('token auth passes through to NATS; a wrong token is one clear line and is never printed', async () => {
+  const TOKEN = 'T0ken-f0r-nats';
+  const guarded = await startNats(['--auth', TOKEN]);
+  const prefix = uniquePrefix();
+  const common = ['--nats', guarded.url, '--prefix', prefix];
+  try {
+    const agent = await startAgent([...common, '--name', 'tok', '--workers', '1'], { STAMPEDE_NATS_TOKEN: TOKEN });
+    try {
+      const out = join(tempDir(), 'r.json');
+      const ok = await runCli(['run', scenario(), ...common, '--agents', 'tok', '--no-local', '--out', out], { STAMPEDE_NATS_TOKEN: TOKEN });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal((JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!.total.ok, 500);
+      for (const text of [ok.stdout, ok.stderr, readFileSync(out, 'utf8'), agent.log()]) assert.ok(!text.includes(TOKEN));
+    } finally {
+      agent.child.kill('SIGTERM');
+      await agent.result;
+    }
+    const bad = await runCli(['run', scenario(), ...common, '--agents', '1', '--nats-token', 'Wr0ng-t0ken']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^stampede: cannot connect to NATS at nats:\/\/127\.0\.0\.1:\d+: .*(auth|Authorization).*\n$/i);
+    assert.ok(!bad.stderr.includes('Wr0ng-t0ken'));
+  } finally {
+    await guarded.stop();
+  }
+});
+
+test('TLS options pass through: with the CA the run works, without it one clear line', async () => {
+  const dir = tempDir();
+  const sh = (cmd: string): void => void execSync(cmd, { cwd: dir, stdio: 'ignore' });
+  sh('openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 -subj /CN=stampede-test-ca');
+  sh('openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  sh('openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 1 -extfile san.ext');
+  const secure = await startNats(['--tls', '--tlscert', join(dir, 'server.pem'), '--tlskey', join(dir, 'server.key')]);
+  const prefix = uniquePrefix();
+  const common = ['--nats', `tls://127.0.0.1:${secure.port}`, '--prefix', prefix, '--nats-tls-ca', join(dir, 'ca.pem')];
+  try {
+    const agent = await startAgent([...common, '--name', 'tls', '--workers', '1']);
+    try {
+      const out = join(dir, 'r.json');
+      const ok = await runCli(['run', scenario(), ...common, '--agents', 'tls', '--no-local', '--out', out]);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal((JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!.total.ok, 500);
+    } finally {
+      agent.child.kill('SIGTERM');
+      await agent.result;
+    }
+    const untrusted = await runCli(['run', scenario(), '--nats', `tls://127.0.0.1:${secure.port}`, '--prefix', prefix, '--agents', '1']);
+    assert.equal(untrusted.code, 2);
+    assert.match(untrusted.stderr, /^stampede: cannot connect to NATS at tls:\/\/127\.0\.0\.1:\d+: .+\n$/);
+  } finally {
+    await secure.stop();
   }
 });
