@@ -83,6 +83,28 @@ test('SIGKILL of an agent mid-run: it is marked lost, the run completes, exactly
   }
 });
 
+test('--on-agent-loss abort: losing an agent stops everyone and fails the run, naming the agent', async () => {
+  const prefix = uniquePrefix();
+  const out = join(tempDir(), 'report.json');
+  const common = ['--nats', nats.url, '--prefix', prefix];
+  const agents = [await startAgent([...common, '--name', 'a1', '--workers', '1']), await startAgent([...common, '--name', 'a2', '--workers', '1'])];
+  try {
+    const { child, result } = startCli(['run', memScenario(30), ...common, '--agents', '2', '--no-local', '--on-agent-loss', 'abort', '--out', out]);
+    await waitForOutput(child.stderr!, /\[\s+1s\]/);
+    agents[0]!.child.kill('SIGKILL');
+    const r = await result;
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+    assert.equal(report.status, 'failed');
+    assert.match(report.providers[0]!.failure ?? '', /^a1\/w0: agent a1 missed 3 heartbeats$/);
+    // The survivor was told to stop: the 30 s run ended long before its time.
+    assert.ok(report.providers[0]!.durationSec < 30);
+    assert.match(agents[1]!.log(), /run over/);
+  } finally {
+    await stopAll(agents);
+  }
+});
+
 test('SIGKILL of the coordinator: the agent stops its load on its own and closes its connections', async () => {
   const db = await freshDatabase();
   const prefix = uniquePrefix();
