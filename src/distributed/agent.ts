@@ -7,6 +7,8 @@ import type { Logger } from '../log.js';
 import { localSite, type TaskLink } from '../engine/channel.js';
 import type { WorkerTask } from '../engine/messages.js';
 import { workerGroup } from '../engine/worker-group.js';
+import { needsDocumentsTable } from '../operations/compile.js';
+import { createDocumentsTable } from '../operations/documents.js';
 import { createProvider, loadProviderModule, registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
 import { Bus, type NatsFlags } from './bus.js';
@@ -168,15 +170,21 @@ function resolveTask(task: RemoteTask, own: { providers: ProviderConfig[]; baseD
   return { ...task, provider, baseDir: own?.baseDir ?? process.cwd() };
 }
 
-/** The prepare step: every provider the plan uses must initialize and answer its health check. */
+/**
+ * The prepare step: every provider the plan uses must initialize and answer its health check. The
+ * tool's table is made here too (if missing): a database the agent reaches, such as a SQLite file
+ * on its own disk, may not be the one the coordinator prepared.
+ */
 async function prepare(tasks: WorkerTask[], baseDir: string): Promise<void> {
   const byName = new Map(tasks.map((t) => [t.provider.name, t.provider]));
+  const documents = needsDocumentsTable(tasks[0]!.workload);
   for (const config of byName.values()) {
     await loadProviderModule(config, baseDir);
     const provider = createProvider({ ...config, options: { ...config.options, poolSize: 1 } });
     try {
       await provider.initialize();
       if (!(await provider.healthCheck())) throw new Error(`provider "${config.name}" failed its health check`);
+      if (documents && provider.sharedAcrossInstances) await createDocumentsTable(provider);
     } finally {
       await provider.close().catch(() => {});
     }
