@@ -48,7 +48,7 @@ async function throughput(dir: string): Promise<void> {
   const prefix = `bench${process.pid}`;
   const nc = await connect({ servers: NATS });
   const bytes = new Map<string, number>();
-  nc.subscribe(`${prefix}.run.>`, {
+  nc.subscribe(`${prefix}.plan.>`, {
     callback: (_e, m) => {
       const agent = m.subject.split('.').at(-2)!;
       if (m.subject.endsWith('.up') && m.string().includes('"snapshot"')) bytes.set(agent, (bytes.get(agent) ?? 0) + m.data.length);

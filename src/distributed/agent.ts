@@ -35,7 +35,7 @@ export interface AgentOptions extends NatsFlags {
 
 /** A run the agent is executing: its link to the workers and the dead-man switch watching it. */
 interface ActiveRun {
-  runId: string;
+  planId: string;
   link: TaskLink;
   open: Set<string>;
   lastHeard: number;
@@ -68,35 +68,36 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     version: VERSION,
     kinds: registeredKinds(),
     providers: own?.providers.map((p) => p.name) ?? [],
-    ...(active ? { busy: active.runId } : {}),
+    ...(active ? { busy: active.planId } : {}),
   });
   const say = (type: 'announce' | 'heartbeat' | 'bye'): void => bus.publish(subject.agents, { v: PROTOCOL_VERSION, type, agent: info() });
-  const refuse = (runId: string, reason: string): void => {
-    logger.warn({ runId, reason }, 'refused a plan');
-    bus.publish(subject.up(runId, id), { v: PROTOCOL_VERSION, type: 'refused', runId, reason: `agent ${name}: ${reason}` });
+  const refuse = (planId: string, reason: string): void => {
+    logger.warn({ planId, reason }, 'refused a plan');
+    bus.publish(subject.up(planId, id), { v: PROTOCOL_VERSION, type: 'refused', planId, reason: `agent ${name}: ${reason}` });
   };
 
   const onPlan = async (plan: PlanMessage): Promise<void> => {
-    if (active) return refuse(plan.runId, `busy with run ${active.runId}`);
-    if (ran.has(plan.runId)) return refuse(plan.runId, 'this run was already executed (a replayed plan?)');
-    if (Math.abs(Date.now() - plan.sentAt) > PLAN_MAX_AGE_MS) return refuse(plan.runId, 'the plan is too old (a replayed plan, or clocks out of sync)');
-    if (plan.tasks.some((t) => t.runId !== plan.runId)) return refuse(plan.runId, 'tasks of another run in the plan');
-    ran.add(plan.runId);
+    const { planId } = plan;
+    if (active) return refuse(planId, `busy with plan ${active.planId}`);
+    if (ran.has(planId)) return refuse(planId, 'this plan was already executed (a replay?)');
+    if (Math.abs(Date.now() - plan.sentAt) > PLAN_MAX_AGE_MS) return refuse(planId, 'the plan is too old (a replay, or clocks out of sync)');
+    if (plan.tasks.some((t) => t.runId !== plan.runId)) return refuse(planId, 'tasks of another run in the plan');
+    ran.add(planId);
     let tasks: WorkerTask[];
     try {
       tasks = plan.tasks.map((t) => resolveTask(t, own));
       await prepare(tasks, own?.baseDir ?? process.cwd());
     } catch (err) {
-      return refuse(plan.runId, redact(errorMessage(err)));
+      return refuse(planId, redact(errorMessage(err)));
     }
-    if (tasks.length > options.workers) return refuse(plan.runId, `${tasks.length} tasks for ${options.workers} workers`);
-    start(plan.runId, tasks);
+    if (tasks.length > options.workers) return refuse(planId, `${tasks.length} tasks for ${options.workers} workers`);
+    start(planId, plan.runId, tasks);
   };
 
-  const start = (runId: string, tasks: WorkerTask[]): void => {
-    const up = subject.up(runId, id);
-    const down = bus.subscribe(subject.down(runId, id), messageSchemas.down, (m) => {
-      if (m.runId !== runId || !active) return;
+  const start = (planId: string, runId: string, tasks: WorkerTask[]): void => {
+    const up = subject.up(planId, id);
+    const down = bus.subscribe(subject.down(planId, id), messageSchemas.down, (m) => {
+      if (m.planId !== planId || !active) return;
       active.lastHeard = Date.now();
       if (m.type === 'control') active.link.send(m.message);
     });
@@ -108,7 +109,7 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
       active.link.send({ type: 'stop' });
     }, 100);
     const run: ActiveRun = {
-      runId,
+      planId,
       open: new Set(tasks.map((t) => t.source)),
       lastHeard: Date.now(),
       stopped: false,
@@ -126,7 +127,7 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     run.link = localSite(group).launch(tasks, (source, event) => {
       // Snapshots' error samples are masked in the worker already; a failure message is not.
       const message = event.type === 'failed' ? { ...event, message: redact(event.message) } : event;
-      bus.publish(up, { v: PROTOCOL_VERSION, type: 'worker', runId, source, message });
+      bus.publish(up, { v: PROTOCOL_VERSION, type: 'worker', planId, source, message });
       if ((event.type === 'done' || event.type === 'failed') && run.open.delete(source) && run.open.size === 0) run.cleanup();
     });
   };
@@ -138,8 +139,8 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     (reason, version, data) => {
       // A plan of another protocol version gets an answer the coordinator can show; anything
       // unsigned or malformed gets none.
-      const runId = version === undefined ? undefined : runIdOf(data);
-      if (runId) refuse(runId, `speaks protocol version ${PROTOCOL_VERSION}; the plan is ${reason.split(',')[0]}`);
+      const planId = version === undefined ? undefined : planIdOf(data);
+      if (planId) refuse(planId, `speaks protocol version ${PROTOCOL_VERSION}; the plan is ${reason.split(',')[0]}`);
     },
   );
   say('announce');
@@ -191,10 +192,10 @@ async function prepare(tasks: WorkerTask[], baseDir: string): Promise<void> {
   }
 }
 
-function runIdOf(data: Uint8Array): string | undefined {
+function planIdOf(data: Uint8Array): string | undefined {
   try {
-    const runId = (JSON.parse(new TextDecoder().decode(data)) as { runId?: unknown }).runId;
-    return tokenSchema.safeParse(runId).success ? (runId as string) : undefined;
+    const planId = (JSON.parse(new TextDecoder().decode(data)) as { planId?: unknown }).planId;
+    return tokenSchema.safeParse(planId).success ? (planId as string) : undefined;
   } catch {
     return undefined;
   }

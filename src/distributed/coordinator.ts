@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { carriesSecret, redact } from '../config/redact.js';
 import type { ProviderConfig } from '../config/schema.js';
 import type { TaskSite } from '../engine/channel.js';
@@ -138,7 +139,7 @@ export class Cluster {
       size: agent.workers,
       info: { id: agent.id, host: agent.host, cores: agent.cores, workers: agent.workers, version: agent.version, providers: agent.providers },
       launch(tasks, onEvent) {
-        const runId = tasks[0]!.runId;
+        const planId = randomUUID();
         const open = new Set(tasks.map((t) => t.source));
         const over = (source: string): boolean => open.delete(source);
         const failAll = (type: 'failed' | 'lost', message: string): void => {
@@ -148,10 +149,10 @@ export class Cluster {
           }
         };
         const upSub = bus.subscribe(
-          subject.up(runId, agent.id),
+          subject.up(planId, agent.id),
           messageSchemas.up,
           (m) => {
-            if (m.runId !== runId) return;
+            if (m.planId !== planId) return;
             if (m.type === 'refused') return failAll('failed', redact(m.reason));
             // Snapshots of a source already over (a late one from a lost agent) still count.
             if (m.message.type === 'done' || m.message.type === 'failed') over(m.source);
@@ -161,7 +162,7 @@ export class Cluster {
             if (version !== undefined) failAll('failed', `agent ${agent.name} answered in ${reason}`);
           },
         );
-        const down = (m: object): void => bus.publish(subject.down(runId, agent.id), { v: PROTOCOL_VERSION, runId, ...m });
+        const down = (m: object): void => bus.publish(subject.down(planId, agent.id), { v: PROTOCOL_VERSION, planId, ...m });
         const beat = setInterval(() => down({ type: 'heartbeat' }), COORDINATOR_HEARTBEAT_MS);
         const watch = setInterval(() => {
           if (open.size && Date.now() - lastSeen() > MISSED_HEARTBEATS * HEARTBEAT_MS) {
@@ -172,7 +173,8 @@ export class Cluster {
         bus.publish(subject.plan(agent.id), {
           v: PROTOCOL_VERSION,
           type: 'plan',
-          runId,
+          runId: tasks[0]!.runId,
+          planId,
           sentAt: Date.now(),
           tasks: tasks.map((t) => remoteTask(t, agent)),
         });

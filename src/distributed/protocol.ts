@@ -29,10 +29,10 @@ export function subjects(prefix: string) {
     agents: `${prefix}.agents`,
     /** Plans for one agent. */
     plan: (agent: string) => `${prefix}.agent.${agent}.plan`,
-    /** Coordinator → one agent of a run: heartbeats, start and stop. */
-    down: (runId: string, agent: string) => `${prefix}.run.${runId}.${agent}.down`,
+    /** Coordinator → one agent, for one plan (one provider of a run): heartbeats, start and stop. */
+    down: (planId: string, agent: string) => `${prefix}.plan.${planId}.${agent}.down`,
     /** One agent → coordinator: what its workers send, or a refusal. */
-    up: (runId: string, agent: string) => `${prefix}.run.${runId}.${agent}.up`,
+    up: (planId: string, agent: string) => `${prefix}.plan.${planId}.${agent}.up`,
   };
 }
 
@@ -49,7 +49,7 @@ const agentInfo = z.strictObject({
   kinds: z.array(z.string()),
   /** Names of the providers the agent holds in its own file: their DSNs never cross NATS. */
   providers: z.array(z.string()),
-  /** The run it is busy with, if any. */
+  /** The plan it is busy with, if any. */
   busy: z.string().optional(),
 });
 export type AgentInfo = z.infer<typeof agentInfo>;
@@ -111,14 +111,15 @@ const v = z.literal(PROTOCOL_VERSION);
 export const messageSchemas = {
   /** Agent → everyone, on start and every second. */
   agent: z.strictObject({ v, type: z.enum(['announce', 'heartbeat', 'bye']), agent: agentInfo }),
-  plan: z.strictObject({ v, type: z.literal('plan'), runId: tokenSchema, sentAt: z.number(), tasks: z.array(remoteTask).min(1) }),
+  /** One provider's share of a run for one agent; `planId` is new for every plan, so a replay is seen. */
+  plan: z.strictObject({ v, type: z.literal('plan'), runId: z.string(), planId: tokenSchema, sentAt: z.number(), tasks: z.array(remoteTask).min(1) }),
   down: z.discriminatedUnion('type', [
-    z.strictObject({ v, type: z.literal('heartbeat'), runId: z.string() }),
-    z.strictObject({ v, type: z.literal('control'), runId: z.string(), message: coordinatorMessage }),
+    z.strictObject({ v, type: z.literal('heartbeat'), planId: z.string() }),
+    z.strictObject({ v, type: z.literal('control'), planId: z.string(), message: coordinatorMessage }),
   ]),
   up: z.discriminatedUnion('type', [
-    z.strictObject({ v, type: z.literal('worker'), runId: z.string(), source: z.string(), message: workerMessage }),
-    z.strictObject({ v, type: z.literal('refused'), runId: z.string(), reason: z.string() }),
+    z.strictObject({ v, type: z.literal('worker'), planId: z.string(), source: z.string(), message: workerMessage }),
+    z.strictObject({ v, type: z.literal('refused'), planId: z.string(), reason: z.string() }),
   ]),
 };
 

@@ -30,11 +30,13 @@ workload:
 profile: { type: iterations, vus: 2, iterations: 500 }
 `);
 
-function plan(runId: string, v = 1): object {
+function plan(planId: string, v = 1): object {
+  const runId = 'run1';
   return {
     v,
     type: 'plan',
     runId,
+    planId,
     sentAt: Date.now(),
     tasks: [
       {
@@ -71,7 +73,7 @@ test('garbage, wrong-version and wrongly signed plans are rejected and logged on
       send(json(plan('unsigned1')));
       send(json(plan('forged1')), 'not-the-key');
       send(json(plan('future1', 2)), KEY);
-      send(json({ v: 1, type: 'plan', runId: 'broken1' }), KEY);
+      send(json({ v: 1, type: 'plan', runId: 'run1', planId: 'broken1' }), KEY);
     }
     await wire.nc.flush();
     await new Promise((r) => setTimeout(r, 500));
@@ -88,9 +90,9 @@ test('garbage, wrong-version and wrongly signed plans are rejected and logged on
       'unsigned message (this side requires a shared secret)',
     ]);
     // The other version gets an answer it can show; nothing else is answered, and nothing ran.
-    const answers = wire.messages.filter((m) => m.subject.includes('.run.'));
+    const answers = wire.messages.filter((m) => m.subject.startsWith(`${prefix}.plan.`));
     assert.equal(answers.length, 2, answers.map((m) => m.text).join('\n'));
-    assert.ok(answers.every((m) => m.subject === `${prefix}.run.future1.guarded.up` && /speaks protocol version 1.*protocol version 2/.test(m.text)));
+    assert.ok(answers.every((m) => m.subject === `${prefix}.plan.future1.guarded.up` && /speaks protocol version 1.*protocol version 2/.test(m.text)));
     assert.doesNotMatch(agent.log(), /running a plan/);
 
     // Still alive and obeying a coordinator that holds the key.
