@@ -135,7 +135,7 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
   bus.subscribe(
     subject.plan(id),
     messageSchemas.plan,
-    (plan) => void onPlan(plan),
+    (plan) => void onPlan(plan).catch((err: unknown) => logger.error({ planId: plan.planId, err: redact(errorMessage(err)) }, 'plan failed')),
     (reason, version, data) => {
       // A plan of another protocol version gets an answer the coordinator can show; anything
       // unsigned or malformed gets none.

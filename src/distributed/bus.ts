@@ -93,7 +93,9 @@ export class Bus {
     }
   }
 
+  /** While NATS reconnects the client buffers what is published; once closed, nothing is sent. */
   publish(subject: string, message: object): void {
+    if (this.nc.isClosed()) return;
     const payload = encode(message);
     if (!this.secret) return this.nc.publish(subject, payload);
     const h = headers();
