@@ -74,7 +74,7 @@ function providerReport(run: ProviderRun, operationNames: string[], windowMs: nu
       const w = byWorker.get(s.source);
       return w ? { ...s, workerOk: w.ok, workerErrors: w.errors } : s;
     }),
-    sites: run.sites.map((share) => siteReport(share, run)),
+    sites: run.sites.map((share) => siteReport(share, run, durationSec)),
   };
   if (run.lost.length) report.degraded = true;
   if (run.documents) report.verification = { documents: run.documents };
@@ -87,7 +87,7 @@ function degradation(lost: string[], present: string[]): Pick<WindowReport, 'deg
   return missing.length ? { degraded: true, missing } : {};
 }
 
-function siteReport(share: SiteShare, run: ProviderRun): SiteReport {
+function siteReport(share: SiteShare, run: ProviderRun, durationSec: number): SiteReport {
   const mine = new Set(share.sources);
   const counted = run.aggregator.sources().filter((s) => mine.has(s.source));
   const lost = run.lost.find((l) => mine.has(l.source));
@@ -99,6 +99,7 @@ function siteReport(share: SiteShare, run: ProviderRun): SiteReport {
     peakVus: share.peakVus,
     ok: counted.reduce((n, s) => n + s.ok, 0),
     errors: counted.reduce((n, s) => n + s.errors, 0),
+    opsPerSec: durationSec > 0 ? round(counted.reduce((n, s) => n + s.ok, 0) / durationSec, 1) : 0,
     ...(lost ? { lost: { atMs: lost.atMs, reason: lost.reason } } : {}),
   };
 }

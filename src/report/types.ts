@@ -44,6 +44,7 @@ export interface SiteReport {
   peakVus: number;
   ok: number;
   errors: number;
+  opsPerSec: number;
   /** Set when the agent went silent mid-run. */
   lost?: { atMs: number; reason: string };
 }

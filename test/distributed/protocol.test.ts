@@ -202,3 +202,25 @@ test('TLS options pass through: with the CA the run works, without it one clear 
     await secure.stop();
   }
 });
+
+test('an agent whose provider fails its health check refuses the plan; the run fails naming it', async () => {
+  const prefix = uniquePrefix();
+  const dir = tempDir();
+  const providers = join(dir, 'providers.yaml');
+  // The agent's own idea of the provider points at a port where nothing listens.
+  writeFileSync(providers, `providers:\n  - name: mem\n    provider: postgresql\n    dsn: postgres://postgres:${SECRET}@127.0.0.1:1/postgres\n    options: { connectTimeoutMs: 1000 }\n`);
+  const common = ['--nats', nats.url, '--prefix', prefix];
+  const agent = await startAgent([...common, '--name', 'sick', '--workers', '1', '--providers', providers]);
+  try {
+    const out = join(dir, 'r.json');
+    const r = await runCli(['run', scenario(`postgres://postgres:${SECRET}@127.0.0.1:5432/postgres`), ...common, '--agents', 'sick', '--no-local', '--out', out]);
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+    assert.match(report.providers[0]!.failure ?? '', /^sick\/w0: agent sick: provider "mem" failed its health check$/);
+    assert.equal(report.providers[0]!.total.ok, 0);
+    for (const text of [r.stdout, r.stderr, readFileSync(out, 'utf8'), agent.log()]) assert.ok(!text.includes(SECRET));
+  } finally {
+    agent.child.kill('SIGTERM');
+    await agent.result;
+  }
+});
