@@ -35,12 +35,14 @@ export interface AgentOptions extends NatsFlags {
 
 /** A run the agent is executing: its link to the workers and the dead-man switch watching it. */
 interface ActiveRun {
-  planId: string;
   link: TaskLink;
   open: Set<string>;
   lastHeard: number;
   stopped: boolean;
   cleanup: () => void;
+  /** Resolves the `ended` promise. */
+  over: () => void;
+  ended: Promise<void>;
 }
 
 /**
@@ -57,6 +59,8 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
   const bus = await Bus.connect(options, `stampede-agent ${name}`, logger);
   const group = workerGroup(options.workers);
   const ran = new Set<string>();
+  /** The plan being prepared or run: one at a time. */
+  let busy: string | undefined;
   let active: ActiveRun | undefined;
 
   const info = (): AgentInfo => ({
@@ -68,7 +72,7 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     version: VERSION,
     kinds: registeredKinds(),
     providers: own?.providers.map((p) => p.name) ?? [],
-    ...(active ? { busy: active.planId } : {}),
+    ...(busy ? { busy } : {}),
   });
   const say = (type: 'announce' | 'heartbeat' | 'bye'): void => bus.publish(subject.agents, { v: PROTOCOL_VERSION, type, agent: info() });
   const refuse = (planId: string, reason: string): void => {
@@ -78,19 +82,21 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
 
   const onPlan = async (plan: PlanMessage): Promise<void> => {
     const { planId } = plan;
-    if (active) return refuse(planId, `busy with plan ${active.planId}`);
+    if (busy) return refuse(planId, `busy with plan ${busy}`);
     if (ran.has(planId)) return refuse(planId, 'this plan was already executed (a replay?)');
     if (Math.abs(Date.now() - plan.sentAt) > PLAN_MAX_AGE_MS) return refuse(planId, 'the plan is too old (a replay, or clocks out of sync)');
     if (plan.tasks.some((t) => t.runId !== plan.runId)) return refuse(planId, 'tasks of another run in the plan');
+    if (plan.tasks.length > options.workers) return refuse(planId, `${plan.tasks.length} tasks for ${options.workers} workers`);
     ran.add(planId);
+    busy = planId;
     let tasks: WorkerTask[];
     try {
       tasks = plan.tasks.map((t) => resolveTask(t, own));
       await prepare(tasks, own?.baseDir ?? process.cwd());
     } catch (err) {
+      busy = undefined;
       return refuse(planId, redact(errorMessage(err)));
     }
-    if (tasks.length > options.workers) return refuse(planId, `${tasks.length} tasks for ${options.workers} workers`);
     start(planId, plan.runId, tasks);
   };
 
@@ -108,8 +114,11 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
       logger.warn({ runId, silentMs: Date.now() - active.lastHeard }, 'the coordinator went silent: stopping the load');
       active.link.send({ type: 'stop' });
     }, 100);
+    let over!: () => void;
+    const ended = new Promise<void>((resolve) => (over = resolve));
     const run: ActiveRun = {
-      planId,
+      over,
+      ended,
       open: new Set(tasks.map((t) => t.source)),
       lastHeard: Date.now(),
       stopped: false,
@@ -118,8 +127,10 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
         clearInterval(deadMan);
         down.unsubscribe();
         run.link.close();
-        if (active === run) active = undefined;
+        active = undefined;
+        busy = undefined;
         logger.info({ runId }, 'run over');
+        run.over();
       },
     };
     active = run;
@@ -152,7 +163,11 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     signal.addEventListener('abort', () => resolve(), { once: true });
   });
   clearInterval(heartbeat);
-  active?.link.send({ type: 'stop' });
+  // Stop gracefully: in-flight operations finish, the last snapshots and 'done' go out.
+  if (active) {
+    active.link.send({ type: 'stop' });
+    await Promise.race([active.ended, new Promise((r) => setTimeout(r, 5000))]);
+  }
   say('bye');
   await bus.nc.flush().catch(() => {});
   await group.close();
