@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { carriesSecret, redact } from '../config/redact.js';
 import type { ProviderConfig } from '../config/schema.js';
-import type { TaskSite } from '../engine/channel.js';
+import type { TaskEvent, TaskSite } from '../engine/channel.js';
 import type { WorkerTask } from '../engine/messages.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -141,11 +141,11 @@ export class Cluster {
       launch(tasks, onEvent) {
         const planId = randomUUID();
         const open = new Set(tasks.map((t) => t.source));
-        const over = (source: string): boolean => open.delete(source);
-        const failAll = (type: 'failed' | 'lost', message: string): void => {
+        // Every task still open fails together: an agent refuses or goes silent as a whole.
+        const endAll = (event: TaskEvent): void => {
           for (const source of [...open]) {
             open.delete(source);
-            onEvent(source, { type, message } as never);
+            onEvent(source, event);
           }
         };
         const upSub = bus.subscribe(
@@ -153,13 +153,13 @@ export class Cluster {
           messageSchemas.up,
           (m) => {
             if (m.planId !== planId) return;
-            if (m.type === 'refused') return failAll('failed', redact(m.reason));
+            if (m.type === 'refused') return endAll({ type: 'failed', message: redact(m.reason) });
             // Snapshots of a source already over (a late one from a lost agent) still count.
-            if (m.message.type === 'done' || m.message.type === 'failed') over(m.source);
+            if (m.message.type === 'done' || m.message.type === 'failed') open.delete(m.source);
             onEvent(m.source, m.message);
           },
           (reason, version) => {
-            if (version !== undefined) failAll('failed', `agent ${agent.name} answered in ${reason}`);
+            if (version !== undefined) endAll({ type: 'failed', message: `agent ${agent.name} answered in ${reason}` });
           },
         );
         const down = (m: object): void => bus.publish(subject.down(planId, agent.id), { v: PROTOCOL_VERSION, planId, ...m });
@@ -167,7 +167,7 @@ export class Cluster {
         const watch = setInterval(() => {
           if (open.size && Date.now() - lastSeen() > MISSED_HEARTBEATS * HEARTBEAT_MS) {
             logger.error({ agent: agent.name }, `agent ${agent.name} missed ${MISSED_HEARTBEATS} heartbeats: lost`);
-            failAll('lost', `agent ${agent.name} missed ${MISSED_HEARTBEATS} heartbeats`);
+            endAll({ type: 'lost', message: `agent ${agent.name} missed ${MISSED_HEARTBEATS} heartbeats` });
           }
         }, 100);
         bus.publish(subject.plan(agent.id), {
