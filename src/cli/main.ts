@@ -28,8 +28,8 @@ function program(): Command {
     .option('--keep-data', "keep the tool's tables after the run")
     .option('--no-live', 'no progress line per window')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
-    .option('--agents <n|names>', 'agents to run on with --nats: a count, or names separated by commas', agentsWanted)
-    .option('--agent-timeout <duration>', 'how long to wait for the agents', duration, 10_000)
+    .option('--agents <n|names>', 'agents to run on with --nats: a count, or names separated by commas (default: 1)', agentsWanted)
+    .addOption(new Option('--agent-timeout <duration>', 'how long to wait for the agents').argParser(duration).default(10_000, '10s'))
     .option('--no-local', 'no local workers: the agents take all the load')
     .addOption(new Option('--on-agent-loss <policy>', 'when an agent goes silent mid-run').choices(['continue', 'abort']).default('continue'));
   natsOptions(run, false).action(async (file: string, flags) => {
