@@ -111,8 +111,13 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     const deadMan = setInterval(() => {
       if (!active || active.stopped || Date.now() - active.lastHeard <= DEAD_MAN_MS) return;
       active.stopped = true;
-      logger.warn({ runId, silentMs: Date.now() - active.lastHeard }, 'the coordinator went silent: stopping the load');
+      const silentMs = Date.now() - active.lastHeard;
+      logger.warn({ runId, silentMs }, 'the coordinator went silent: stopping the load');
       active.link.send({ type: 'stop' });
+      // If the coordinator is only cut off and comes back, it must not take the shortened share
+      // for a whole one: it hears a failure, then the snapshots up to the stop.
+      const message = `agent ${name} stopped its load: no word from the coordinator for ${silentMs} ms (dead-man switch)`;
+      for (const source of active.open) bus.publish(up, { v: PROTOCOL_VERSION, type: 'worker', planId, source, message: { type: 'failed', message } });
     }, 100);
     let over!: () => void;
     const ended = new Promise<void>((resolve) => (over = resolve));

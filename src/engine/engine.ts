@@ -237,7 +237,8 @@ async function execute(placed: Array<{ site: TaskSite; tasks: WorkerTask[] }>, o
       if (options.onAgentLoss === 'abort' || lost.length === sources.length) fail(source, m.message);
       settle(source);
       pending.get(source)?.();
-    } else {
+    } else if (!lost.some((l) => l.source === source)) {
+      // A lost source's later failure (its dead-man switch, say) is already counted as the loss.
       fail(source, m.message);
       pending.get(source)?.();
     }
