@@ -9,7 +9,8 @@ import { Bus, type NatsFlags } from './bus.js';
 import {
   type AgentInfo,
   COORDINATOR_HEARTBEAT_MS,
-  HEARTBEAT_MS,
+  LOSS_CHECK_MS,
+  LOST_AFTER_MS,
   messageSchemas,
   MISSED_HEARTBEATS,
   PROTOCOL_VERSION,
@@ -83,7 +84,7 @@ export class Cluster {
   private alive(): AgentInfo[] {
     const now = Date.now();
     return [...this.known.values()]
-      .filter((k) => now - k.lastSeen <= MISSED_HEARTBEATS * HEARTBEAT_MS && !k.info.busy)
+      .filter((k) => now - k.lastSeen <= LOST_AFTER_MS && !k.info.busy)
       .map((k) => k.info)
       .sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -165,11 +166,11 @@ export class Cluster {
         const down = (m: object): void => bus.publish(subject.down(planId, agent.id), { v: PROTOCOL_VERSION, planId, ...m });
         const beat = setInterval(() => down({ type: 'heartbeat' }), COORDINATOR_HEARTBEAT_MS);
         const watch = setInterval(() => {
-          if (open.size && Date.now() - lastSeen() > MISSED_HEARTBEATS * HEARTBEAT_MS) {
+          if (open.size && Date.now() - lastSeen() > LOST_AFTER_MS) {
             logger.error({ agent: agent.name }, `agent ${agent.name} missed ${MISSED_HEARTBEATS} heartbeats: lost`);
             endAll({ type: 'lost', message: `agent ${agent.name} missed ${MISSED_HEARTBEATS} heartbeats` });
           }
-        }, 100);
+        }, LOSS_CHECK_MS);
         bus.publish(subject.plan(agent.id), {
           v: PROTOCOL_VERSION,
           type: 'plan',

@@ -12,6 +12,13 @@ export const PROTOCOL_VERSION = 1;
 export const HEARTBEAT_MS = 1000;
 /** An agent that misses this many heartbeats in a row is lost. */
 export const MISSED_HEARTBEATS = 3;
+/**
+ * Silence after which an agent is lost: three heartbeat intervals, less a margin, so that an
+ * agent that dies just after a heartbeat is declared lost within 3 s of its death (checked
+ * every LOSS_CHECK_MS).
+ */
+export const LOST_AFTER_MS = MISSED_HEARTBEATS * HEARTBEAT_MS - 150;
+export const LOSS_CHECK_MS = 50;
 /** The coordinator beats faster than agents so that the dead-man switch fires well inside 3 s. */
 export const COORDINATOR_HEARTBEAT_MS = 500;
 /** Silence from the coordinator after which an agent stops its load on its own. */
