@@ -133,7 +133,7 @@ export class Cluster {
   }
 
   private site(agent: AgentInfo): TaskSite {
-    const { bus, subject, logger } = this;
+    const { bus, subject } = this;
     const lastSeen = (): number => this.known.get(agent.id)?.lastSeen ?? 0;
     return {
       name: agent.name,
@@ -167,7 +167,6 @@ export class Cluster {
         const beat = setInterval(() => down({ type: 'heartbeat' }), COORDINATOR_HEARTBEAT_MS);
         const watch = setInterval(() => {
           if (open.size && Date.now() - lastSeen() > LOST_AFTER_MS) {
-            logger.error({ agent: agent.name }, `agent ${agent.name} missed ${MISSED_HEARTBEATS} heartbeats: lost`);
             endAll({ type: 'lost', message: `agent ${agent.name} missed ${MISSED_HEARTBEATS} heartbeats` });
           }
         }, LOSS_CHECK_MS);
