@@ -1,10 +1,13 @@
 #!/usr/bin/env node
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { redact } from '../config/redact.js';
 import { UserError, errorMessage } from '../errors.js';
 import { loadProviderModule, registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
 import { duration, nonNegativeInt, positiveInt } from './options.js';
+import { agentCommand } from './agent-command.js';
+import { agentName, agentsWanted, natsOptions } from './nats-options.js';
 import { runCommand } from './run-command.js';
 
 function program(): Command {
@@ -14,7 +17,7 @@ function program(): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
 
-  cli
+  const run = cli
     .command('run')
     .description('run a scenario file (YAML or JSON) and write its report')
     .argument('<scenario>', 'scenario file')
@@ -25,9 +28,24 @@ function program(): Command {
     .option('--keep-data', "keep the tool's tables after the run")
     .option('--no-live', 'no progress line per window')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
-    .action(async (file: string, flags) => {
-      process.exitCode = await runCommand(file, flags);
-    });
+    .option('--agents <n|names>', 'agents to run on with --nats: a count, or names separated by commas (default: 1)', agentsWanted)
+    .addOption(new Option('--agent-timeout <duration>', 'how long to wait for the agents').argParser(duration).default(10_000, '10s'))
+    .option('--no-local', 'no local workers: the agents take all the load')
+    .addOption(new Option('--on-agent-loss <policy>', 'when an agent goes silent mid-run').choices(['continue', 'abort']).default('continue'));
+  natsOptions(run, false).action(async (file: string, flags) => {
+    process.exitCode = await runCommand(file, flags);
+  });
+
+  const agent = cli
+    .command('agent')
+    .description('run workers for a coordinator reached over NATS, until stopped')
+    .option('--name <name>', 'agent name (default: host and pid)', agentName)
+    .option('--workers <n>', 'worker threads', positiveInt, availableParallelism())
+    .option('--providers <file>', "this agent's own provider file: their DSNs never cross NATS")
+    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'));
+  natsOptions(agent, true).action(async (flags) => {
+    process.exitCode = await agentCommand(flags);
+  });
 
   cli
     .command('providers')

@@ -1,14 +1,21 @@
 import { basename, extname, join } from 'node:path';
 import { loadScenario } from '../config/load.js';
-import { runPlan } from '../engine/engine.js';
-import { createLogger } from '../log.js';
-import { buildPlan } from '../plan/plan.js';
+import { type AgentLossPolicy, runPlan } from '../engine/engine.js';
+import { type NatsFlags, natsFlagsFromEnv } from '../distributed/bus.js';
+import { type AgentWanted, Cluster } from '../distributed/coordinator.js';
+import { UserError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import { buildPlan, type RunPlan } from '../plan/plan.js';
 import { buildReport } from '../report/build.js';
 import { renderSummary } from '../report/console.js';
 import { liveLine } from '../report/live.js';
 import { writeJsonAtomic } from '../report/write.js';
 
-export interface RunFlags {
+export interface RunFlags extends Partial<NatsFlags> {
+  agents?: AgentWanted;
+  agentTimeout: number;
+  local: boolean;
+  onAgentLoss: AgentLossPolicy;
   duration?: number;
   vus?: number;
   workers?: number;
@@ -29,6 +36,19 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   });
   const out = flags.out ?? join('reports', `${basename(file, extname(file))}-${plan.runId.slice(0, 8)}.json`);
 
+  if (flags.agents !== undefined && !flags.nats) throw new UserError('--agents needs --nats <url>');
+  if (!flags.local && !flags.nats) throw new UserError('--no-local needs agents: add --nats <url> --agents <n>');
+  const cluster = flags.nats ? await Cluster.connect(natsFlagsFromEnv(flags as NatsFlags), logger) : undefined;
+  try {
+    return await runWith(cluster, plan, out, flags, logger);
+  } finally {
+    await cluster?.close();
+  }
+}
+
+async function runWith(cluster: Cluster | undefined, plan: RunPlan, out: string, flags: RunFlags, logger: Logger): Promise<number> {
+  const agents = cluster ? await cluster.waitFor(flags.agents ?? 1, flags.agentTimeout) : [];
+  cluster?.checkProviders(agents, plan.providers);
   const controller = new AbortController();
   const onSigint = (): void => {
     if (controller.signal.aborted) process.exit(130);
@@ -40,6 +60,9 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     const result = await runPlan(plan, {
       logger,
       signal: controller.signal,
+      agents,
+      local: flags.local,
+      onAgentLoss: flags.onAgentLoss,
       onWindow: flags.live ? (provider, w) => process.stderr.write(`${liveLine(provider, w, plan.windowMs)}\n`) : undefined,
     });
     const report = buildReport(result);

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { UserError, errorMessage } from '../errors.js';
 import { registerDsnSecrets } from './redact.js';
-import { type Scenario, scenarioSchema } from './schema.js';
+import { type ProviderConfig, providerConfigSchema, type Scenario, scenarioSchema } from './schema.js';
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -29,6 +29,27 @@ export function loadScenario(file: string, env: NodeJS.ProcessEnv = process.env)
 }
 
 export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Scenario {
+  const scenario = parseValidated(text, file, scenarioSchema, env);
+  for (const p of scenario.providers) registerDsnSecrets(p.dsn);
+  return scenario;
+}
+
+const providerFileSchema = z.strictObject({ providers: z.array(providerConfigSchema).min(1, 'must list at least one provider') });
+
+/** An agent's own provider file: `providers:` as in a scenario, so DSNs stay on the agent's host. */
+export function loadProviderFile(file: string, env: NodeJS.ProcessEnv = process.env): { providers: ProviderConfig[]; baseDir: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`${file}: cannot read provider file: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+  }
+  const { providers } = parseValidated(text, file, providerFileSchema, env);
+  for (const p of providers) registerDsnSecrets(p.dsn);
+  return { providers, baseDir: dirname(resolve(file)) };
+}
+
+function parseValidated<T>(text: string, file: string, schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const lineOf = (offset: number | undefined): number => (offset === undefined ? 1 : lines.linePos(offset).line);
@@ -36,7 +57,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   if (syntax) throw new UserError(`${file}:${lineOf(syntax.pos[0])}: ${syntax.message.split('\n')[0]}`);
 
   interpolateEnv(doc, env, (offset, message) => new UserError(`${file}:${lineOf(offset)}: ${message}`));
-  const parsed = scenarioSchema.safeParse(doc.toJS(), { reportInput: true });
+  const parsed = schema.safeParse(doc.toJS(), { reportInput: true });
   if (!parsed.success) {
     // A misspelt field also makes the real one "missing": name the misspelling, the cause.
     const issues = parsed.error.issues;
@@ -44,7 +65,6 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     const { path, message } = describeIssue(issue);
     throw new UserError(`${file}:${lineOf(offsetOf(doc, path))}: ${formatPath(path) || '(top level)'}: ${message}`);
   }
-  for (const p of parsed.data.providers) registerDsnSecrets(p.dsn);
   return parsed.data;
 }
 

@@ -50,3 +50,8 @@ export function redactDeep<T>(value: T): T {
   }
   return value;
 }
+
+/** True when a value holds anything redaction would mask: it must not leave this host. */
+export function carriesSecret(value: unknown): boolean {
+  return JSON.stringify(redactDeep(value)) !== JSON.stringify(value);
+}

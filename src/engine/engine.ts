@@ -1,4 +1,3 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { ProviderConfig } from '../config/schema.js';
 import { redact } from '../config/redact.js';
 import { UserError, errorMessage } from '../errors.js';
@@ -11,9 +10,10 @@ import type { RunPlan } from '../plan/plan.js';
 import { profileFor } from '../profiles/index.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { ConnectionInfo, DatabaseProvider } from '../providers/types.js';
-import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerTask } from './messages.js';
+import { localSite, type TaskEvent, type TaskLink, type TaskSite } from './channel.js';
+import type { CoordinatorMessage, WorkerResult, WorkerTask } from './messages.js';
 import { type ServerFigures, readServerMetrics, serverFigures } from './server-check.js';
-import { type WorkerGroup, workerGroup } from './worker-group.js';
+import { workerGroup } from './worker-group.js';
 
 export type RunStatus = 'complete' | 'partial' | 'failed';
 
@@ -33,11 +33,33 @@ export interface ProviderRun {
   endedAt: number;
   aggregator: Aggregator;
   workers: WorkerResult[];
+  /** Each site's share: which sources it ran and the VUs they peaked at. */
+  sites: SiteShare[];
+  /** Sources whose agent went silent before they were done. */
+  lost: LostSource[];
   documents?: DocumentCheck;
   /** Before/after server metrics; absent when each worker has a database of its own. */
   server?: ServerFigures;
   failure?: string;
 }
+
+export interface SiteShare {
+  site: string;
+  /** What a remote agent announced about itself (host, cores, version…); absent for local. */
+  info?: Record<string, unknown>;
+  sources: string[];
+  peakVus: number;
+}
+
+export interface LostSource {
+  source: string;
+  reason: string;
+  /** Milliseconds after the common start when the loss was declared. */
+  atMs: number;
+}
+
+/** What to do when an agent goes silent mid-run. */
+export type AgentLossPolicy = 'continue' | 'abort';
 
 export interface RunResult {
   plan: RunPlan;
@@ -54,6 +76,11 @@ export interface RunOptions {
   /** Called once per window when every worker's snapshot for it has arrived. */
   onWindow?: (provider: string, figures: WindowFigures) => void;
   onProviderStart?: (provider: string, plannedMs: number | undefined) => void;
+  /** Remote agents that take shares of the load beside (or instead of) the local workers. */
+  agents?: TaskSite[];
+  /** False runs no local workers: the agents take all the load. */
+  local?: boolean;
+  onAgentLoss?: AgentLossPolicy;
 }
 
 /** Delay between the last worker saying ready and the common start, so all start together. */
@@ -67,12 +94,14 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
   await initHistograms();
   const startedAt = Date.now();
   const providers: ProviderRun[] = [];
-  const group = workerGroup(plan.workers);
+  const group = options.local === false ? undefined : workerGroup(plan.workers);
+  const sites = [...(group ? [localSite(group)] : []), ...(options.agents ?? [])];
+  if (sites.length === 0) throw new UserError('no workers to run on: --no-local needs at least one agent');
   let status: RunStatus = 'complete';
   try {
     for (const config of plan.providers) {
       if (options.signal?.aborted) break;
-      const run = await runProvider(plan, config, group, options);
+      const run = await runProvider(plan, config, sites, options);
       providers.push(run);
       if (run.failure) {
         status = 'failed';
@@ -80,13 +109,13 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       }
     }
   } finally {
-    await group.close();
+    await group?.close();
   }
   if (status === 'complete' && (options.signal?.aborted || providers.length < plan.providers.length)) status = 'partial';
   return { plan, status, startedAt, endedAt: Date.now(), providers };
 }
 
-async function runProvider(plan: RunPlan, config: ProviderConfig, group: WorkerGroup, options: RunOptions): Promise<ProviderRun> {
+async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSite[], options: RunOptions): Promise<ProviderRun> {
   const { logger } = options;
   await loadProviderModule(config, plan.baseDir);
   const main = createProvider({ ...config, options: { ...config.options, poolSize: 1 } });
@@ -99,10 +128,11 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, group: WorkerG
     const documents = needsDocumentsTable(plan.workload);
     if (documents && main.sharedAcrossInstances) await createDocumentsTable(main);
 
-    const shares = profile.split(plan.profile, Array.from({ length: group.size }, () => 1));
-    const tasks: WorkerTask[] = shares.map((share, i) => ({
+    // Every worker, local or on an agent, weighs the same: an agent's share follows its worker count.
+    const shares = profile.split(plan.profile, sites.flatMap((site) => Array.from({ length: site.size }, () => 1)));
+    const taskFor = (source: string, share: unknown): WorkerTask => ({
       runId: plan.runId,
-      source: `local/w${i}`,
+      source,
       provider: config,
       baseDir: plan.baseDir,
       workload: plan.workload,
@@ -112,13 +142,21 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, group: WorkerG
       peakVus: profile.sharePeakVus(share),
       windowMs: plan.windowMs,
       setupInWorker: !main.sharedAcrossInstances,
+    });
+    let next = 0;
+    const placed = sites.map((site) => ({
+      site,
+      tasks: Array.from({ length: site.size }, (_, i) => taskFor(`${site.name}/w${i}`, shares[next++])),
     }));
 
     // The logger masks the DSN's password; logging it shows the user which target is hit.
-    logger.info({ provider: config.name, dsn: config.dsn, workers: tasks.length, profile: plan.profile }, 'starting provider run');
+    logger.info(
+      { provider: config.name, dsn: config.dsn, workers: next, sites: sites.map((s) => s.name), profile: plan.profile },
+      'starting provider run',
+    );
     const serverBefore = main.sharedAcrossInstances ? await readServerMetrics(main) : undefined;
     options.onProviderStart?.(config.name, profile.durationMs(plan.profile));
-    const run: Omit<ProviderRun, 'config' | 'connection'> = await execute(tasks, group, options, config.name);
+    const run: Omit<ProviderRun, 'config' | 'connection'> = await execute(placed, options, config.name);
     if (serverBefore && !run.failure) {
       run.server = await serverFigures(main, serverBefore, run.aggregator.merged().ok);
       if (run.server?.check && !run.server.check.match) logger.warn({ provider: config.name, ...run.server.check }, 'the server saw fewer commits than the client counted');
@@ -158,61 +196,92 @@ async function connectOrExplain(provider: DatabaseProvider): Promise<void> {
 
 type Execution = Omit<ProviderRun, 'config' | 'connection' | 'documents' | 'server'>;
 
-/** Launches the tasks, holds them at a ready barrier, starts them together and merges what they send. */
-async function execute(tasks: WorkerTask[], group: WorkerGroup, options: RunOptions, provider: string): Promise<Execution> {
+/**
+ * Launches the tasks on their sites, holds them at a ready barrier, starts them together and
+ * merges what they send. Local workers and remote agents go through this same loop.
+ */
+async function execute(placed: Array<{ site: TaskSite; tasks: WorkerTask[] }>, options: RunOptions, provider: string): Promise<Execution> {
   const aggregator = new Aggregator();
-  const ports: MessagePort[] = [];
+  const sources = placed.flatMap((p) => p.tasks.map((t) => t.source));
+  const links: TaskLink[] = [];
   const seen = new Map<number, number>();
-  let ready = 0;
+  const settled = new Set<string>();
+  const results = new Map<string, WorkerResult>();
+  const lost: LostSource[] = [];
+  const pending = new Map<string, () => void>();
+  const finished = Promise.all(sources.map((s) => new Promise<void>((resolve) => pending.set(s, resolve))));
   let failure: string | undefined;
   let startedAt = Date.now();
-  const broadcast = (m: CoordinatorMessage): void => ports.forEach((p) => p.postMessage(m));
+  const broadcast = (m: CoordinatorMessage): void => links.forEach((l) => l.send(m));
   const fail = (source: string, message: string): void => {
     failure ??= `${source}: ${message}`;
     broadcast({ type: 'stop' });
     allReady();
+  };
+  // A source lost before the start no longer holds the barrier.
+  const settle = (source: string): void => {
+    settled.add(source);
+    if (settled.size === sources.length) allReady();
   };
 
   let allReady!: () => void;
   const readyBarrier = new Promise<void>((resolve) => (allReady = resolve));
   const onAbort = (): void => broadcast({ type: 'stop' });
 
-  // A task is over when its port has delivered 'done' (so every snapshot before it), or it failed.
-  const finished = tasks.map((task) => {
-    const { port1, port2 } = new MessageChannel();
-    ports.push(port1);
-    return new Promise<WorkerResult | undefined>((resolve) => {
-      port1.on('message', (m: WorkerMessage) => {
-        if (m.type === 'snapshot') {
-          aggregator.add(m.snapshot);
-          const count = (seen.get(m.snapshot.window) ?? 0) + 1;
-          seen.set(m.snapshot.window, count);
-          const figures = count === tasks.length ? aggregator.windowFigures(m.snapshot.window) : undefined;
-          if (figures) options.onWindow?.(provider, figures);
-        } else if (m.type === 'ready') {
-          if (++ready === tasks.length) allReady();
-        } else if (m.type === 'done') resolve(m.result);
-        else fail(task.source, m.message);
-      });
-      group.launch(task, port2).catch((err: unknown) => {
-        fail(task.source, errorMessage(err));
-        resolve(undefined);
-      });
-    });
-  });
+  // A source is over when it delivered 'done' (so every snapshot before it), failed, or was lost.
+  // Snapshots keep being merged after that: a late one still counts.
+  const onEvent = (source: string, m: TaskEvent): void => {
+    if (m.type === 'snapshot') {
+      aggregator.add(m.snapshot);
+      const count = (seen.get(m.snapshot.window) ?? 0) + 1;
+      seen.set(m.snapshot.window, count);
+      const figures = count === sources.length - lost.length ? aggregator.windowFigures(m.snapshot.window) : undefined;
+      if (figures) options.onWindow?.(provider, figures);
+    } else if (m.type === 'ready') settle(source);
+    else if (m.type === 'done') {
+      results.set(source, m.result);
+      pending.get(source)?.();
+    } else if (m.type === 'lost') {
+      if (results.has(source) || lost.some((l) => l.source === source)) return;
+      lost.push({ source, reason: m.message, atMs: Date.now() - startedAt });
+      options.logger.warn({ provider, source, reason: m.message }, 'source lost');
+      // Continuing makes sense only while someone still runs load.
+      if (options.onAgentLoss === 'abort' || lost.length === sources.length) fail(source, m.message);
+      settle(source);
+      pending.get(source)?.();
+    } else if (!lost.some((l) => l.source === source)) {
+      // A lost source's later failure (its dead-man switch, say) is already counted as the loss.
+      fail(source, m.message);
+      pending.get(source)?.();
+    }
+  };
 
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    for (const { site, tasks } of placed) links.push(site.launch(tasks, onEvent));
     await readyBarrier;
     if (!failure) {
       startedAt = Date.now() + START_DELAY_MS;
       broadcast({ type: 'start', startAt: startedAt });
       if (options.signal?.aborted) onAbort();
     }
-    const workers = (await Promise.all(finished)).filter((r): r is WorkerResult => r !== undefined);
-    return { startedAt, endedAt: Date.now(), aggregator, workers, failure: failure && redact(failure) };
+    await finished;
+    return {
+      startedAt,
+      endedAt: Date.now(),
+      aggregator,
+      workers: sources.flatMap((s) => results.get(s) ?? []),
+      sites: placed.map(({ site, tasks }) => ({
+        site: site.name,
+        ...(site.info ? { info: site.info } : {}),
+        sources: tasks.map((t) => t.source),
+        peakVus: tasks.reduce((n, t) => n + t.peakVus, 0),
+      })),
+      lost,
+      failure: failure && redact(failure),
+    };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    for (const p of ports) p.close();
+    for (const l of links) l.close();
   }
 }

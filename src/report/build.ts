@@ -1,11 +1,11 @@
 import { hostname, availableParallelism } from 'node:os';
 import { redactDeep } from '../config/redact.js';
-import type { ProviderRun, RunResult } from '../engine/engine.js';
+import type { ProviderRun, RunResult, SiteShare } from '../engine/engine.js';
 import { errorTotal } from '../metrics/errors.js';
 import type { Merged } from '../metrics/aggregate.js';
 import { profileFor } from '../profiles/index.js';
 import { VERSION } from '../version.js';
-import { type OperationReport, type ProviderReport, REPORT_SCHEMA_VERSION, type Report, type WindowReport } from './types.js';
+import { type OperationReport, type ProviderReport, REPORT_SCHEMA_VERSION, type Report, type SiteReport, type WindowReport } from './types.js';
 
 const CLOSED_NOTE =
   'Closed model (a fixed number of VUs): latency is service time; when the database slows down, ' +
@@ -44,6 +44,7 @@ function providerReport(run: ProviderRun, operationNames: string[], windowMs: nu
   const agg = run.aggregator;
   const sourcesSeen = new Set(run.workers.map((w) => w.source)).size || agg.sources().length;
   const byWorker = new Map(run.workers.map((w) => [w.source, w]));
+  const lostSources = run.lost.map((l) => l.source);
   const report: ProviderReport = {
     name: run.config.name,
     provider: run.config.provider,
@@ -66,17 +67,42 @@ function providerReport(run: ProviderRun, operationNames: string[], windowMs: nu
         opsPerSec: round(w.ok / seconds, 1),
         latencyUs: { p50: w.latencyUs.p50, p95: w.latencyUs.p95, p99: w.latencyUs.p99, max: w.latencyUs.max },
         complete: w.sources >= sourcesSeen,
+        ...degradation(lostSources, agg.windowSources(i)),
       };
     }),
     sources: agg.sources().map((s) => {
       const w = byWorker.get(s.source);
       return w ? { ...s, workerOk: w.ok, workerErrors: w.errors } : s;
     }),
+    sites: run.sites.map((share) => siteReport(share, run, durationSec)),
   };
+  if (run.lost.length) report.degraded = true;
   if (run.documents) report.verification = { documents: run.documents };
   if (run.server) report.server = run.server;
   if (run.failure) report.failure = run.failure;
   return report;
+}
+
+function degradation(lost: string[], present: string[]): Pick<WindowReport, 'degraded' | 'missing'> {
+  const missing = lost.filter((s) => !present.includes(s));
+  return missing.length ? { degraded: true, missing } : {};
+}
+
+function siteReport(share: SiteShare, run: ProviderRun, durationSec: number): SiteReport {
+  const mine = new Set(share.sources);
+  const counted = run.aggregator.sources().filter((s) => mine.has(s.source));
+  const lost = run.lost.find((l) => mine.has(l.source));
+  const info = share.info as { host?: string; id?: string; version?: string } | undefined;
+  return {
+    site: share.site,
+    ...(info ? { host: info.host, id: info.id, version: info.version } : {}),
+    workers: share.sources.length,
+    peakVus: share.peakVus,
+    ok: counted.reduce((n, s) => n + s.ok, 0),
+    errors: counted.reduce((n, s) => n + s.errors, 0),
+    opsPerSec: durationSec > 0 ? round(counted.reduce((n, s) => n + s.ok, 0) / durationSec, 1) : 0,
+    ...(lost ? { lost: { atMs: lost.atMs, reason: lost.reason } } : {}),
+  };
 }
 
 function operationReport(operation: string, m: Merged, durationSec: number): OperationReport {

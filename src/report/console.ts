@@ -34,6 +34,15 @@ export function renderSummary(report: Report): string {
       );
     }
     for (const [cls, e] of Object.entries(p.total.errors)) lines.push(`${p.name}: ${count(e.count)} × ${cls}: ${e.sample}`);
+    if (p.sites.length > 1 || p.sites[0]?.site !== 'local') {
+      for (const site of p.sites) {
+        const where = site.host ? ` on ${site.host}` : '';
+        const lost = site.lost ? `, LOST after ${(site.lost.atMs / 1000).toFixed(1)}s (${site.lost.reason})` : '';
+        lines.push(`${p.name}: ${site.site}${where}: ${site.workers} workers, ${count(site.peakVus)} VUs, ${count(site.ok)} ok, ${count(site.errors)} errors${lost}`);
+      }
+    }
+    const degraded = p.windows.filter((w) => w.degraded).map((w) => w.window);
+    if (degraded.length) lines.push(`${p.name}: DEGRADED: windows ${degraded.join(', ')} lack a lost agent's share`);
     if (p.failure) lines.push(`${p.name}: run failed: ${p.failure}`);
   }
   if (report.model.kind === 'closed') lines.push(`note: ${report.model.note}`);

@@ -29,6 +29,25 @@ export interface WindowReport {
   latencyUs: Pick<LatencySummary, 'p50' | 'p95' | 'p99' | 'max'>;
   /** False when a source's snapshot for this window is missing. */
   complete: boolean;
+  /** True when a lost agent's share is missing from this window: its figures are low. */
+  degraded?: boolean;
+  /** The lost sources without a snapshot in this window. */
+  missing?: string[];
+}
+
+/** One site's share of a provider run: the local workers, or one agent. */
+export interface SiteReport {
+  site: string;
+  host?: string;
+  id?: string;
+  version?: string;
+  workers: number;
+  peakVus: number;
+  ok: number;
+  errors: number;
+  opsPerSec: number;
+  /** Set when the agent went silent mid-run. */
+  lost?: { atMs: number; reason: string };
 }
 
 export interface ProviderReport {
@@ -42,6 +61,9 @@ export interface ProviderReport {
   operations: OperationReport[];
   windows: WindowReport[];
   sources: Array<{ source: string; ok: number; errors: number; workerOk?: number; workerErrors?: number }>;
+  sites: SiteReport[];
+  /** True when an agent was lost: some windows lack its share (see windows[].degraded). */
+  degraded?: boolean;
   verification?: { documents?: { reported: number; database: number; match: boolean } };
   /** The server's own figures before and after the run, and the ok count checked against them. */
   server?: ServerFigures;

@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { type CliResult, startCli, tempDir } from './cli.js';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export interface ThrowawayNats {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  /** Starts it again on the same port and store. */
+  start(): Promise<void>;
+}
+
+/** A throwaway nats-server on a free loopback port, for tests that break or restrict it. */
+export async function startNats(extraArgs: string[] = []): Promise<ThrowawayNats> {
+  const port = await freePort();
+  const dir = tempDir();
+  let child: ChildProcess | undefined;
+  const nats: ThrowawayNats = {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    async start() {
+      child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir, ...extraArgs], { stdio: 'ignore' });
+      for (let i = 0; i < 100 && !(await listening(port)); i++) await new Promise((r) => setTimeout(r, 50));
+    },
+    async stop() {
+      const c = child;
+      if (!c || c.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        c.once('exit', () => resolve());
+        c.kill('SIGTERM');
+      });
+    },
+  };
+  await nats.start();
+  return nats;
+}
+
+export interface Captured {
+  subject: string;
+  text: string;
+  headers: string;
+}
+
+/** Everything published under a prefix, as raw text: what an eavesdropper on the subjects sees. */
+export async function capture(url: string, prefix: string, options: Partial<NodeConnectionOptions> = {}): Promise<{ messages: Captured[]; nc: NatsConnection }> {
+  const nc = await connect({ servers: url, ...options });
+  const messages: Captured[] = [];
+  nc.subscribe(`${prefix}.>`, {
+    callback: (_err, msg) => {
+      messages.push({ subject: msg.subject, text: new TextDecoder().decode(msg.data), headers: msg.headers ? msg.headers.toString() : '' });
+    },
+  });
+  await nc.flush();
+  return { messages, nc };
+}
+
+export interface Agent {
+  child: ChildProcess;
+  result: Promise<CliResult>;
+  /** Everything the agent logged so far. */
+  log(): string;
+}
+
+/** `stampede agent …` as a process; resolves once it has announced itself. */
+export async function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Agent> {
+  const { child, result } = startCli(['agent', ...args], env);
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => (log += d));
+  child.stdout!.on('data', (d: Buffer) => (log += d));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (): void => {
+      if (log.includes('agent ready')) {
+        child.stderr!.off('data', onData);
+        resolve();
+      }
+    };
+    child.stderr!.on('data', onData);
+    void result.then((r) => reject(new Error(`agent exited ${r.code}: ${r.stderr}`)));
+  });
+  return { child, result, log: () => log };
+}
+
+/** Resolves when a line matching `pattern` appears on the stream. */
+export function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<void> {
+  return new Promise((resolve) => {
+    let text = '';
+    const onData = (d: Buffer): void => {
+      text += d;
+      if (pattern.test(text)) {
+        stream.off('data', onData);
+        resolve();
+      }
+    };
+    stream.on('data', onData);
+  });
+}
+
+export function uniquePrefix(): string {
+  return `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
