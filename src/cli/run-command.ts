@@ -3,6 +3,7 @@ import { loadScenario } from '../config/load.js';
 import { runPlan } from '../engine/engine.js';
 import { createLogger } from '../log.js';
 import { buildPlan } from '../plan/plan.js';
+import type { Stage } from '../profiles/stages.js';
 import { buildReport } from '../report/build.js';
 import { renderSummary } from '../report/console.js';
 import { liveLine } from '../report/live.js';
@@ -11,6 +12,8 @@ import { writeJsonAtomic } from '../report/write.js';
 export interface RunFlags {
   duration?: number;
   vus?: number;
+  rate?: number;
+  stages?: Stage[];
   workers?: number;
   out?: string;
   keepData?: boolean;
@@ -23,6 +26,8 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const logger = createLogger({ level: flags.logLevel });
   const plan = buildPlan(loadScenario(file), {
     vus: flags.vus,
+    rate: flags.rate,
+    stages: flags.stages,
     durationMs: flags.duration,
     workers: flags.workers,
     keepData: flags.keepData,

@@ -106,6 +106,8 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, group: WorkerG
       operationNames: plan.operationNames,
       profileType: plan.profile.type,
       share,
+      openModel: !profile.closedModel,
+      phases: profile.phases?.(plan.profile) ?? [],
       peakVus: profile.sharePeakVus(share),
       windowMs: plan.windowMs,
       setupInWorker: !main.sharedAcrossInstances,

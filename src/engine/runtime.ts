@@ -21,9 +21,14 @@ const SYNC_OPS_PER_YIELD = 512;
 /** The worker-side state a profile drives: VUs, the clock, and the stop signal. */
 export class Runtime {
   stopping = false;
+  /** VUs running and not told to stop (a retiring VU still finishes its operation). */
   activeVUs = 0;
-  /** The most VUs active at once since the last window was flushed. */
+  /** Open model: VUs busy now, and the most busy at once since the last window (it tracks them itself). */
+  busyVUs = 0;
   peakVUs = 0;
+  /** Closed model: [elapsedMs, activeVUs] after each start or retirement since the last window. */
+  private changes: number[] = [];
+  private level = 0;
   phase = 'main';
   private readonly wakers = new Set<() => void>();
   private readonly vus = new Set<Vu>();
@@ -36,18 +41,22 @@ export class Runtime {
     readonly startAt: number,
   ) {}
 
-  /** Starts one VU looping over the workload until it is stopped or the budget runs out. */
-  startVu(budget: Budget = { remaining: Infinity }): Vu {
+  /**
+   * Starts one VU looping over the workload until it is stopped or the budget runs out,
+   * pausing `thinkMs` between operations (an idle VU costs a timer, not a thread).
+   */
+  startVu(budget: Budget = { remaining: Infinity }, thinkMs = 0): Vu {
     const vu = { stopped: this.stopping } as { stopped: boolean; done: Promise<void> };
     this.vus.add(vu);
-    vu.done = this.vuLoop(vu, budget);
+    vu.done = this.vuLoop(vu, budget, thinkMs);
     return vu;
   }
 
-  private async vuLoop(vu: Vu, budget: Budget): Promise<void> {
+  private async vuLoop(vu: Vu, budget: Budget, thinkMs: number): Promise<void> {
     const { ops, pick, recorder } = this;
     let syncRun = 0;
-    if (++this.activeVUs > this.peakVUs) this.peakVUs = this.activeVUs;
+    this.activeVUs++;
+    this.noteChange();
     try {
       while (!vu.stopped && budget.remaining > 0) {
         budget.remaining--;
@@ -64,16 +73,55 @@ export class Runtime {
         } catch (err) {
           recorder.error(op, err);
         }
-        if (isAsync) syncRun = 0;
+        if (thinkMs > 0) await this.sleep(thinkMs);
+        else if (isAsync) syncRun = 0;
         else if (++syncRun === SYNC_OPS_PER_YIELD) {
           syncRun = 0;
           await yieldToEventLoop();
         }
       }
     } finally {
-      this.activeVUs--;
+      // A VU whose budget ran out retires itself.
+      this.retire(vu);
       this.vus.delete(vu);
     }
+  }
+
+  /** Tells a VU to stop after its in-flight operation; from now on it no longer counts as active. */
+  retire(vu: Vu): void {
+    if (vu.stopped) return;
+    vu.stopped = true;
+    this.activeVUs--;
+    this.noteChange();
+  }
+
+  /** Retires the VUs and waits for their in-flight operations. */
+  async stopVus(vus: readonly Vu[]): Promise<void> {
+    for (const vu of vus) this.retire(vu);
+    await Promise.all(vus.map((vu) => vu.done));
+  }
+
+  private noteChange(): void {
+    this.changes.push(this.elapsed(), this.activeVUs);
+  }
+
+  /**
+   * The most VUs active at once in the window [startMs, endMs). Changes are placed by their
+   * time, so a step planned at a window boundary lands in the window it belongs to whichever
+   * timer fires first.
+   */
+  windowPeak(startMs: number, endMs: number): number {
+    let i = 0;
+    // A change stamped at the window's first millisecond is the level the window starts with.
+    for (; i < this.changes.length && this.changes[i]! <= startMs; i += 2) this.level = this.changes[i + 1]!;
+    let peak = Math.max(this.level, this.peakVUs);
+    for (; i < this.changes.length && this.changes[i]! < endMs; i += 2) {
+      this.level = this.changes[i + 1]!;
+      if (this.level > peak) peak = this.level;
+    }
+    this.changes.splice(0, i);
+    this.peakVUs = this.busyVUs;
+    return peak;
   }
 
   /** Milliseconds since the common start. */
@@ -102,15 +150,9 @@ export class Runtime {
   /** Graceful stop: no VU starts another operation; in-flight ones finish and are counted. */
   stop(): void {
     this.stopping = true;
-    for (const vu of this.vus) vu.stopped = true;
+    for (const vu of this.vus) this.retire(vu);
     for (const wake of [...this.wakers]) wake();
   }
-}
-
-/** Stops the VUs and waits for their in-flight operations. */
-export async function stopVus(vus: readonly Vu[]): Promise<void> {
-  for (const vu of vus) vu.stopped = true;
-  await Promise.all(vus.map((vu) => vu.done));
 }
 
 /** A weighted choice of operation; a single-operation workload skips the random draw. */

@@ -63,8 +63,9 @@ export function buildPlan(loaded: LoadedScenario, overrides: PlanOverrides = {})
 }
 
 function applyOverrides(profile: ProfileConfig, overrides: ProfileOverrides): ProfileConfig {
-  if (overrides.vus === undefined && overrides.durationMs === undefined) return profile;
-  const changed = profileFor(profile.type).override(profile, overrides);
+  const { vus, durationMs, rate, stages } = overrides;
+  if (vus === undefined && durationMs === undefined && rate === undefined && stages === undefined) return profile;
+  const changed = profileFor(profile.type).override(profile, { vus, durationMs, rate, stages });
   const checked = profileSchema.safeParse(changed);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;

@@ -7,6 +7,12 @@ export function liveLine(provider: string, figures: WindowFigures, windowMs: num
   const rate = figures.ok / (windowMs / 1000);
   return (
     `[${elapsed.toFixed(0).padStart(4)}s] ${provider}: vus ${figures.activeVUs}, ` +
-    `${count(rate)} ops/s, p95 ${ms(figures.latencyUs.p95)} ms, errors ${count(figures.errors)}`
+    `${count(rate)} ops/s, p95 ${ms(figures.latencyUs.p95)} ms, errors ${count(figures.errors)}` +
+    (figures.arrivals
+      ? `, corrected p95 ${ms(figures.correctedUs?.p95 ?? 0)} ms, dropped ${count(figures.arrivals.dropped)}, lag p99 ${ms(figures.arrivals.lagUs.p99)} ms`
+      : '') +
+    (figures.saturated && figures.health
+      ? ` WARNING generator saturated (event-loop delay p99 ${ms(figures.health.loopDelayP99Us)} ms, cpu ${Math.round(figures.health.cpu * 100)} %)`
+      : '')
   );
 }
