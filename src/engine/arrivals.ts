@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { ArrivalSchedule, type RateSegment, ShareArrivals } from '../profiles/arrival-schedule.js';
 import { splitInteger } from '../plan/split.js';
+import { nap } from '../metrics/health.js';
 import type { Runtime } from './runtime.js';
 
 /** One worker's part of an arrival-rate profile: plain data, rebuilt into its schedule in the worker. */
@@ -12,18 +13,25 @@ export interface ArrivalShare {
   /** VUs ready from the start; more are added up to `maxVUs` when all are busy. */
   preAllocatedVUs: number;
   maxVUs: number;
+  /** How long a due arrival may wait for a free VU before it is dropped (0: drop at once, as k6 does). */
+  dropAfterMs: number;
 }
 
 /** Every share follows the one global schedule; VUs are split exactly by the same weights. */
-export function arrivalShares(segments: RateSegment[], preAllocatedVUs: number, maxVUs: number, weights: readonly number[]): ArrivalShare[] {
-  const pre = splitInteger(preAllocatedVUs, weights);
-  const max = splitInteger(maxVUs, weights);
+export function arrivalShares(
+  segments: RateSegment[],
+  vus: { preAllocatedVUs: number; maxVUs: number; dropAfterMs: number },
+  weights: readonly number[],
+): ArrivalShare[] {
+  const pre = splitInteger(vus.preAllocatedVUs, weights);
+  const max = splitInteger(vus.maxVUs, weights);
   return weights.map((_, index) => ({
     segments,
     weights: [...weights],
     index,
     preAllocatedVUs: pre[index]!,
     maxVUs: Math.max(pre[index]!, max[index]!),
+    dropAfterMs: vus.dropAfterMs,
   }));
 }
 
@@ -34,38 +42,63 @@ export function arrivalShares(segments: RateSegment[], preAllocatedVUs: number, 
  */
 const PRECISE_WITHIN_MS = 2;
 const NAP_MS = 0.2;
-const nap = new Int32Array(new SharedArrayBuffer(4));
 const SYNC_OPS_PER_YIELD = 512;
+/** How often a backlog that no finishing operation drains is checked for arrivals to drop. */
+const BACKLOG_CHECK_MS = 5;
 
 /**
  * The open model: starts each of this share's arrivals at its intended time whether or not
- * earlier ones have finished. Latency counts from the intended start (so a stalled database
- * shows its queueing delay, as with pgbench -R or wrk2); an arrival with no free VU is dropped
- * and counted; schedule lag is how late the generator itself started an operation.
+ * earlier ones have finished. An arrival with no free VU waits in a FIFO backlog (as with
+ * pgbench -R) and is dropped, and counted, once it is `dropAfterMs` late (pgbench's
+ * --latency-limit). Latency counts from the intended start, so a stalled database shows its
+ * queueing delay; service time counts from the actual start; schedule lag is how late the start was.
+ * An arrival is counted as intended in the window its fate (started or dropped) is decided, so
+ * every window has intended = started + dropped.
  */
 export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promise<void> {
   const { ops, pick, recorder } = runtime;
   const counts = recorder.arrivals!;
   const schedule = new ArrivalSchedule(share.segments);
   const mine = new ShareArrivals(share.weights, share.index);
-  const { maxVUs } = share;
+  const { maxVUs, dropAfterMs } = share;
   // performance.now() at the common start, to the microsecond (Date.now() is only milliseconds).
   const origin = runtime.startAt - performance.timeOrigin;
   let allocated = share.preAllocatedVUs;
   let busy = 0;
-  let idle: (() => void) | undefined;
+  const backlog: number[] = [];
+  let head = 0;
+  let released: (() => void) | undefined;
 
   const finish = (op: number, t0: number, intended: number): void => {
     const end = performance.now();
     recorder.okScheduled(op, (end - t0) * 1000, (end - intended) * 1000);
   };
+  /** Drops the backlog's arrivals that are too late (all of them once stopping). */
+  const expire = (): void => {
+    const now = performance.now();
+    while (head < backlog.length && (runtime.stopping || now - backlog[head]! > dropAfterMs)) {
+      head++;
+      counts.intended++;
+      counts.dropped++;
+    }
+    if (head === backlog.length) backlog.length = head = 0;
+  };
+  /** The oldest waiting arrival still in time, taken off the backlog. */
+  const takeWaiting = (): number | undefined => {
+    expire();
+    return head < backlog.length ? backlog[head++] : undefined;
+  };
   const release = (): void => {
-    runtime.busyVUs = --busy;
-    if (busy === 0) idle?.();
+    busy--;
+    const waiting = head < backlog.length ? takeWaiting() : undefined;
+    if (waiting !== undefined) start(waiting);
+    else runtime.busyVUs = busy;
+    released?.();
   };
   const start = (intended: number): boolean => {
     const op = pick();
     const t0 = performance.now();
+    counts.intended++;
     counts.started++;
     counts.lag.recordValue((t0 - intended) * 1000);
     if (++busy > runtime.peakVUs) runtime.peakVUs = busy;
@@ -83,8 +116,19 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
     } catch (err) {
       recorder.error(op, err);
     }
-    release();
+    busy--;
+    runtime.busyVUs = busy;
     return false;
+  };
+  const arrive = (intended: number): boolean => {
+    if (busy >= allocated && allocated < maxVUs) allocated++;
+    if (busy < allocated) return start(intended);
+    if (dropAfterMs > 0) backlog.push(intended);
+    else {
+      counts.intended++;
+      counts.dropped++;
+    }
+    return true;
   };
 
   let m = 0;
@@ -93,28 +137,37 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
     const intended = origin + schedule.timeOf(i);
     let wait = intended - performance.now();
     while (wait > 0 && !runtime.stopping) {
-      if (wait > PRECISE_WITHIN_MS) await runtime.sleep(wait - PRECISE_WITHIN_MS);
+      if (head < backlog.length) expire();
+      if (wait > PRECISE_WITHIN_MS) await runtime.sleep(Math.min(wait - PRECISE_WITHIN_MS, head < backlog.length ? BACKLOG_CHECK_MS : Infinity));
       else {
-        Atomics.wait(nap, 0, 0, Math.min(wait, NAP_MS));
+        nap(Math.min(wait, NAP_MS));
         await yieldToEventLoop();
       }
       syncRun = 0;
       wait = intended - performance.now();
     }
     if (runtime.stopping) break;
-    counts.intended++;
-    if (busy >= allocated) {
-      if (allocated < maxVUs) allocated++;
-      else {
-        counts.dropped++;
-        continue;
-      }
-    }
-    if (start(intended)) syncRun = 0;
+    if (arrive(intended)) syncRun = 0;
     else if (++syncRun === SYNC_OPS_PER_YIELD) {
       syncRun = 0;
       await yieldToEventLoop();
     }
   }
-  if (busy > 0) await new Promise<void>((resolve) => (idle = resolve));
+  // Drain: waiting arrivals start as VUs free up or are dropped once too late; in-flight ones finish.
+  while (busy > 0 || head < backlog.length) {
+    if (busy < allocated && head < backlog.length) {
+      const waiting = takeWaiting();
+      if (waiting !== undefined) start(waiting);
+      continue;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => ((released = undefined), resolve()), BACKLOG_CHECK_MS);
+      released = () => {
+        clearTimeout(timer);
+        released = undefined;
+        resolve();
+      };
+    });
+    if (head < backlog.length) expire();
+  }
 }

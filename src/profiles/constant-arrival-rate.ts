@@ -7,6 +7,15 @@ import { allowOverrides, type ProfileDefinition } from './types.js';
 
 export const rateSchema = z.number({ error: 'must be a positive number' }).positive('must be a positive number');
 
+export const dropAfterSchema = z.union([z.literal(0), durationSchema]);
+const DEFAULT_DROP_AFTER_MS = 5000;
+
+/** VUs and backlog limit shared by both arrival-rate profiles. */
+export function arrivalVus(config: { preAllocatedVUs: number; maxVUs?: number; dropAfter?: string | number }) {
+  const dropAfterMs = config.dropAfter === undefined ? DEFAULT_DROP_AFTER_MS : config.dropAfter === 0 ? 0 : parseDuration(config.dropAfter, 'profile.dropAfter');
+  return { preAllocatedVUs: config.preAllocatedVUs, maxVUs: config.maxVUs ?? config.preAllocatedVUs, dropAfterMs };
+}
+
 export const schema = z
   .strictObject({
     type: z.literal('constant-arrival-rate'),
@@ -16,6 +25,8 @@ export const schema = z
     duration: durationSchema,
     preAllocatedVUs: positiveInt(),
     maxVUs: positiveInt().optional(),
+    /** How late an arrival waiting for a free VU may start before it is dropped (pgbench --latency-limit); 0 drops at once (k6). */
+    dropAfter: dropAfterSchema.optional(),
   })
   .refine((c) => c.maxVUs === undefined || c.maxVUs >= c.preAllocatedVUs, {
     message: 'must be at least preAllocatedVUs',
@@ -41,7 +52,7 @@ export const constantArrivalRate: ProfileDefinition<Config, ArrivalShare> = {
   split(config, weights) {
     const r = perMs(config.rate, config.timeUnit);
     const segment = { durationMs: parseDuration(config.duration, 'profile.duration'), from: r, to: r };
-    return arrivalShares([segment], config.preAllocatedVUs, config.maxVUs ?? config.preAllocatedVUs, weights);
+    return arrivalShares([segment], arrivalVus(config), weights);
   },
   durationMs: (config) => parseDuration(config.duration, 'profile.duration'),
   run: runArrivals,

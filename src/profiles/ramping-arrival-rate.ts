@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { positiveInt } from '../config/fields.js';
 import { durationSchema } from '../config/durations.js';
 import { arrivalShares, runArrivals, type ArrivalShare } from '../engine/arrivals.js';
-import { perMs } from './constant-arrival-rate.js';
+import { arrivalVus, dropAfterSchema, perMs } from './constant-arrival-rate.js';
 import { stagePhases, stagesSchema } from './stages.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';
 
@@ -18,6 +18,8 @@ export const schema = z
     stages: stagesSchema(rateOrZero),
     preAllocatedVUs: positiveInt(),
     maxVUs: positiveInt().optional(),
+    /** How late an arrival waiting for a free VU may start before it is dropped (pgbench --latency-limit); 0 drops at once (k6). */
+    dropAfter: dropAfterSchema.optional(),
   })
   .refine((c) => c.maxVUs === undefined || c.maxVUs >= c.preAllocatedVUs, {
     message: 'must be at least preAllocatedVUs',
@@ -44,7 +46,7 @@ export const rampingArrivalRate: ProfileDefinition<Config, ArrivalShare> = {
       from = to;
       return segment;
     });
-    return arrivalShares(segments, config.preAllocatedVUs, config.maxVUs ?? config.preAllocatedVUs, weights);
+    return arrivalShares(segments, arrivalVus(config), weights);
   },
   durationMs: (config) => stagePhases(config.stages, 'profile.stages').at(-1)!.endMs,
   phases: (config) => stagePhases(config.stages, 'profile.stages'),
