@@ -28,6 +28,11 @@ export class Runtime {
   peakVUs = 0;
   /** Closed model: [elapsedMs, activeVUs] after each start or retirement since the last window. */
   private changes: number[] = [];
+  /**
+   * When set, VU starts and retirements are stamped with this planned time instead of the
+   * clock, so a plan step whose timer fires a little late stays in the window it was planned for.
+   */
+  plannedAt: number | undefined;
   private level = 0;
   phase = 'main';
   private readonly wakers = new Set<() => void>();
@@ -102,7 +107,7 @@ export class Runtime {
   }
 
   private noteChange(): void {
-    this.changes.push(this.elapsed(), this.activeVUs);
+    this.changes.push(this.plannedAt ?? this.elapsed(), this.activeVUs);
   }
 
   /**

@@ -53,19 +53,24 @@ export async function runVuPlan(share: VuPlanShare, runtime: Runtime): Promise<v
   const endMs = points[points.length - 1]!.atMs;
   const running: Vu[] = [];
   const all: Vu[] = [];
+  let plannedAt = 0;
   for (;;) {
-    const t = runtime.elapsed();
+    // The plan's own clock: a late timer applies the step planned for its time, then catches up.
+    const t = plannedAt;
     const target = splitInteger(vusAt(points, t), weights)[index]!;
+    runtime.plannedAt = plannedAt;
     while (running.length < target) {
       const vu = runtime.startVu(undefined, thinkMs);
       running.push(vu);
       all.push(vu);
     }
     while (running.length > target) runtime.retire(running.pop()!);
+    runtime.plannedAt = undefined;
     if (t >= endMs || runtime.stopping) break;
     const nextPoint = points.find((p) => p.atMs > t)?.atMs ?? endMs;
     const ramping = vusAt(points, t) !== vusAt(points, nextPoint - 1e-6);
-    await runtime.sleepUntil(ramping ? Math.min(nextPoint, t + RAMP_TICK_MS) : nextPoint);
+    plannedAt = ramping ? Math.min(nextPoint, t + RAMP_TICK_MS) : nextPoint;
+    await runtime.sleepUntil(plannedAt);
   }
   await runtime.stopVus(all);
 }
