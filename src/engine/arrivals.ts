@@ -90,9 +90,9 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
   };
   const release = (): void => {
     busy--;
+    runtime.busy(-1);
     const waiting = head < backlog.length ? takeWaiting() : undefined;
     if (waiting !== undefined) start(waiting);
-    else runtime.busyVUs = busy;
     released?.();
   };
   const start = (intended: number): boolean => {
@@ -101,8 +101,8 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
     counts.intended++;
     counts.started++;
     counts.lag.recordValue((t0 - intended) * 1000);
-    if (++busy > runtime.peakVUs) runtime.peakVUs = busy;
-    runtime.busyVUs = busy;
+    busy++;
+    runtime.busy(1);
     try {
       const result = ops[op]!();
       if (result instanceof Promise) {
@@ -117,7 +117,7 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
       recorder.error(op, err);
     }
     busy--;
-    runtime.busyVUs = busy;
+    runtime.busy(-1);
     return false;
   };
   const arrive = (intended: number): boolean => {

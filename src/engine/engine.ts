@@ -8,7 +8,7 @@ import { initHistograms } from '../metrics/histogram.js';
 import { needsDocumentsTable, querySql } from '../operations/compile.js';
 import { countDocuments, createDocumentsTable, dropDocumentsTable } from '../operations/documents.js';
 import type { RunPlan } from '../plan/plan.js';
-import { profileFor } from '../profiles/index.js';
+import { isOpenModel, profileFor } from '../profiles/index.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { ConnectionInfo, DatabaseProvider } from '../providers/types.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerTask } from './messages.js';
@@ -106,7 +106,7 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, group: WorkerG
       operationNames: plan.operationNames,
       profileType: plan.profile.type,
       share,
-      openModel: !profile.closedModel,
+      openModel: isOpenModel(plan.profile),
       phases: profile.phases?.(plan.profile) ?? [],
       peakVus: profile.sharePeakVus(share),
       windowMs: plan.windowMs,

@@ -18,33 +18,61 @@ export interface Vu {
  */
 const SYNC_OPS_PER_YIELD = 512;
 
-/** The worker-side state a profile drives: VUs, the clock, and the stop signal. */
-export class Runtime {
+/** What every view of one worker's runtime shares (a scenario started later is such a view). */
+class SharedState {
   stopping = false;
   /** VUs running and not told to stop (a retiring VU still finishes its operation). */
   activeVUs = 0;
-  /** Open model: VUs busy now, and the most busy at once since the last window (it tracks them itself). */
+  /** Open model: VUs busy now, and the most busy at once since the last window. */
   busyVUs = 0;
   peakVUs = 0;
-  /** Closed model: [elapsedMs, activeVUs] after each start or retirement since the last window. */
-  private changes: number[] = [];
-  /**
-   * When set, VU starts and retirements are stamped with this planned time instead of the
-   * clock, so a plan step whose timer fires a little late stays in the window it was planned for.
-   */
+  /** Closed model: [ms from the run's start, activeVUs] after each start or retirement since the last window. */
+  changes: number[] = [];
+  level = 0;
   plannedAt: number | undefined;
-  private level = 0;
+  readonly wakers = new Set<() => void>();
+  readonly vus = new Set<Vu>();
+}
+
+/** The worker-side state a profile drives: VUs, the clock, and the stop signal. */
+export class Runtime {
   phase = 'main';
-  private readonly wakers = new Set<() => void>();
-  private readonly vus = new Set<Vu>();
 
   constructor(
     readonly ops: readonly Executable[],
     readonly pick: () => number,
     readonly recorder: Recorder,
-    /** Epoch milliseconds at which the run started, common to every worker. */
+    /** Epoch milliseconds at which this runtime's clock starts (the run's common start, or a scenario's). */
     readonly startAt: number,
+    private readonly state = new SharedState(),
+    /** Where this runtime's clock starts, in the run's own time. */
+    private readonly offsetMs = 0,
   ) {}
+
+  /** The same runtime with its clock starting `offsetMs` later: a scenario with a start offset. */
+  shifted(offsetMs: number): Runtime {
+    return new Runtime(this.ops, this.pick, this.recorder, this.startAt + offsetMs, this.state, this.offsetMs + offsetMs);
+  }
+
+  get stopping(): boolean {
+    return this.state.stopping;
+  }
+
+  /**
+   * When set, VU starts and retirements are stamped with this planned time (on this runtime's
+   * clock) instead of the clock, so a plan step whose timer fires a little late stays in the
+   * window it was planned for.
+   */
+  set plannedAt(ms: number | undefined) {
+    this.state.plannedAt = ms === undefined ? undefined : ms + this.offsetMs;
+  }
+
+  /** Open model: one more (+1) or one fewer (−1) VU busy. */
+  busy(delta: number): void {
+    const s = this.state;
+    s.busyVUs += delta;
+    if (s.busyVUs > s.peakVUs) s.peakVUs = s.busyVUs;
+  }
 
   /**
    * Starts one VU looping over the workload until it is stopped or the budget runs out,
@@ -52,7 +80,7 @@ export class Runtime {
    */
   startVu(budget: Budget = { remaining: Infinity }, thinkMs = 0): Vu {
     const vu = { stopped: this.stopping } as { stopped: boolean; done: Promise<void> };
-    this.vus.add(vu);
+    this.state.vus.add(vu);
     vu.done = this.vuLoop(vu, budget, thinkMs);
     return vu;
   }
@@ -60,7 +88,7 @@ export class Runtime {
   private async vuLoop(vu: Vu, budget: Budget, thinkMs: number): Promise<void> {
     const { ops, pick, recorder } = this;
     let syncRun = 0;
-    this.activeVUs++;
+    this.state.activeVUs++;
     this.noteChange();
     try {
       while (!vu.stopped && budget.remaining > 0) {
@@ -88,7 +116,7 @@ export class Runtime {
     } finally {
       // A VU whose budget ran out retires itself.
       this.retire(vu);
-      this.vus.delete(vu);
+      this.state.vus.delete(vu);
     }
   }
 
@@ -96,7 +124,7 @@ export class Runtime {
   retire(vu: Vu): void {
     if (vu.stopped) return;
     vu.stopped = true;
-    this.activeVUs--;
+    this.state.activeVUs--;
     this.noteChange();
   }
 
@@ -107,7 +135,8 @@ export class Runtime {
   }
 
   private noteChange(): void {
-    this.changes.push(this.plannedAt ?? this.elapsed(), this.activeVUs);
+    const s = this.state;
+    s.changes.push(s.plannedAt ?? this.elapsed() + this.offsetMs, s.activeVUs);
   }
 
   /**
@@ -116,16 +145,17 @@ export class Runtime {
    * timer fires first.
    */
   windowPeak(startMs: number, endMs: number): number {
+    const s = this.state;
     let i = 0;
     // A change stamped at the window's first millisecond is the level the window starts with.
-    for (; i < this.changes.length && this.changes[i]! <= startMs; i += 2) this.level = this.changes[i + 1]!;
-    let peak = Math.max(this.level, this.peakVUs);
-    for (; i < this.changes.length && this.changes[i]! < endMs; i += 2) {
-      this.level = this.changes[i + 1]!;
-      if (this.level > peak) peak = this.level;
+    for (; i < s.changes.length && s.changes[i]! <= startMs; i += 2) s.level = s.changes[i + 1]!;
+    let peak = s.level + s.peakVUs;
+    for (; i < s.changes.length && s.changes[i]! < endMs; i += 2) {
+      s.level = s.changes[i + 1]!;
+      if (s.level + s.peakVUs > peak) peak = s.level + s.peakVUs;
     }
-    this.changes.splice(0, i);
-    this.peakVUs = this.busyVUs;
+    s.changes.splice(0, i);
+    s.peakVUs = s.busyVUs;
     return peak;
   }
 
@@ -144,19 +174,19 @@ export class Runtime {
     return new Promise((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);
-        this.wakers.delete(wake);
+        this.state.wakers.delete(wake);
         resolve();
       };
       const timer = setTimeout(wake, ms);
-      this.wakers.add(wake);
+      this.state.wakers.add(wake);
     });
   }
 
   /** Graceful stop: no VU starts another operation; in-flight ones finish and are counted. */
   stop(): void {
-    this.stopping = true;
-    for (const vu of this.vus) this.retire(vu);
-    for (const wake of [...this.wakers]) wake();
+    this.state.stopping = true;
+    for (const vu of this.state.vus) this.retire(vu);
+    for (const wake of [...this.state.wakers]) wake();
   }
 }
 

@@ -3,7 +3,7 @@ import { redactDeep } from '../config/redact.js';
 import type { ProviderRun, RunResult } from '../engine/engine.js';
 import { errorTotal } from '../metrics/errors.js';
 import type { Merged } from '../metrics/aggregate.js';
-import { profileFor } from '../profiles/index.js';
+import { isOpenModel, profileFor } from '../profiles/index.js';
 import type { RunPlan } from '../plan/plan.js';
 import { rampCapacity } from './capacity.js';
 import { arrivalReport, phaseReports, round } from './phases.js';
@@ -33,9 +33,7 @@ export function buildReport(result: RunResult): Report {
     endedAt: new Date(result.endedAt).toISOString(),
     scenario: { file: plan.file, definition: plan.scenario },
     plan: { workers: plan.workers, windowMs: plan.windowMs, profile: plan.profile, keepData: plan.keepData },
-    model: profileFor(plan.profile.type).closedModel
-      ? { kind: 'closed', note: CLOSED_NOTE }
-      : { kind: 'open', note: OPEN_NOTE },
+    model: isOpenModel(plan.profile) ? { kind: 'open', note: OPEN_NOTE } : { kind: 'closed', note: CLOSED_NOTE },
     environment: {
       node: process.version,
       platform: process.platform,
