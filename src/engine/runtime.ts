@@ -10,6 +10,8 @@ export interface Budget {
 export interface Vu {
   stopped: boolean;
   readonly done: Promise<void>;
+  /** Ends the VU's think time early when it is retired. */
+  wake?: () => void;
 }
 
 /**
@@ -88,6 +90,8 @@ export class Runtime {
   private async vuLoop(vu: Vu, budget: Budget, thinkMs: number): Promise<void> {
     const { ops, pick, recorder } = this;
     let syncRun = 0;
+    // Started after the stop: never active, so never retired.
+    if (vu.stopped) return;
     this.state.activeVUs++;
     this.noteChange();
     try {
@@ -106,7 +110,7 @@ export class Runtime {
         } catch (err) {
           recorder.error(op, err);
         }
-        if (thinkMs > 0) await this.sleep(thinkMs);
+        if (thinkMs > 0) await think(vu, thinkMs);
         else if (isAsync) syncRun = 0;
         else if (++syncRun === SYNC_OPS_PER_YIELD) {
           syncRun = 0;
@@ -124,6 +128,7 @@ export class Runtime {
   retire(vu: Vu): void {
     if (vu.stopped) return;
     vu.stopped = true;
+    vu.wake?.();
     this.state.activeVUs--;
     this.noteChange();
   }
@@ -188,6 +193,22 @@ export class Runtime {
     for (const vu of this.state.vus) this.retire(vu);
     for (const wake of [...this.state.wakers]) wake();
   }
+}
+
+/** A VU's pause between operations: one timer, cut short if the VU is retired meanwhile. */
+function think(vu: Vu, ms: number): Promise<void> {
+  if (vu.stopped) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      vu.wake = undefined;
+      resolve();
+    }, ms);
+    vu.wake = () => {
+      clearTimeout(timer);
+      vu.wake = undefined;
+      resolve();
+    };
+  });
 }
 
 /** A weighted choice of operation; a single-operation workload skips the random draw. */
