@@ -198,14 +198,11 @@ export class Runtime {
 /** A VU's pause between operations: one timer, cut short if the VU is retired meanwhile. */
 function think(vu: Vu, ms: number): Promise<void> {
   if (vu.stopped) return Promise.resolve();
+  // One closure per pause; waking a pause that already ended is harmless.
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      vu.wake = undefined;
-      resolve();
-    }, ms);
+    const timer = setTimeout(resolve, ms);
     vu.wake = () => {
       clearTimeout(timer);
-      vu.wake = undefined;
       resolve();
     };
   });
