@@ -68,15 +68,17 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
   const backlog: number[] = [];
   let head = 0;
   let released: (() => void) | undefined;
+  /** After the schedule's last arrival nothing new starts: arrivals still waiting are dropped. */
+  let ended = false;
 
   const finish = (op: number, t0: number, intended: number): void => {
     const end = performance.now();
     recorder.okScheduled(op, (end - t0) * 1000, (end - intended) * 1000);
   };
-  /** Drops the backlog's arrivals that are too late (all of them once stopping). */
+  /** Drops the backlog's arrivals that are too late (all of them once stopping or ended). */
   const expire = (): void => {
     const now = performance.now();
-    while (head < backlog.length && (runtime.stopping || now - backlog[head]! > dropAfterMs)) {
+    while (head < backlog.length && (ended || runtime.stopping || now - backlog[head]! > dropAfterMs)) {
       head++;
       counts.intended++;
       counts.dropped++;
@@ -153,21 +155,8 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
       await yieldToEventLoop();
     }
   }
-  // Drain: waiting arrivals start as VUs free up or are dropped once too late; in-flight ones finish.
-  while (busy > 0 || head < backlog.length) {
-    if (busy < allocated && head < backlog.length) {
-      const waiting = takeWaiting();
-      if (waiting !== undefined) start(waiting);
-      continue;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => ((released = undefined), resolve()), BACKLOG_CHECK_MS);
-      released = () => {
-        clearTimeout(timer);
-        released = undefined;
-        resolve();
-      };
-    });
-    if (head < backlog.length) expire();
-  }
+  // The schedule is over: waiting arrivals are dropped, in-flight ones finish and are counted.
+  ended = true;
+  expire();
+  if (busy > 0) await new Promise<void>((resolve) => (released = () => busy === 0 && resolve()));
 }
