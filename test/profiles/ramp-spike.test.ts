@@ -46,7 +46,7 @@ profile:
   for (const s of ramp.steps) assert.ok(s.opsPerSec > 0 && s.errorRate === 0);
   assert.match(r.stdout, /mem: concurrent-user capacity 6 users \(stage-3: p95 under 200\.000 ms, errors under 1 %\)/);
   assert.match(r.stdout, /mem by phase:\nphase\s+target\s+vus\s+ops\/s/);
-  assert.match(r.stderr, /\[\s+3s\] mem: vus 6,/);
+  assert.match(r.stderr, /\[\s+3s\] mem: stage-3, vus 6,/);
 });
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
