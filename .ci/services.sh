@@ -20,3 +20,9 @@ if ! port_open 4222; then
     -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
 fi
 wait_port 4222
+
+# The provider tests start their own PgBouncer (transaction mode); they need the binary.
+if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer ||
+    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer; }
+fi

@@ -2,6 +2,7 @@
 const MODULES: Record<string, () => Promise<{ bench: () => Promise<void> }>> = {
   core: () => import('./core.js'),
   profiles: () => import('./profiles.js'),
+  providers: () => import('./providers.js'),
 };
 
 const wanted = process.argv.slice(2);

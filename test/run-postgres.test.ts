@@ -56,6 +56,7 @@ profile:
   // The DSN password is in no report, log line or output.
   for (const text of [readFileSync(out, 'utf8'), r.stdout, r.stderr]) assert.ok(!text.includes(SECRET));
   assert.match(readFileSync(out, 'utf8'), /postgres:\/\/postgres:\*\*\*@/);
+  assert.match(r.stderr, /"dsn":"postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/, 'the debug log names the target, masked');
 });
 
 test('an unreachable host and a bad DSN are one clear line, exit 2, no password, no report', async () => {

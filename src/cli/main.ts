@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { redact } from '../config/redact.js';
 import { UserError, errorMessage } from '../errors.js';
-import { registeredKinds } from '../providers/index.js';
+import { loadProviderModule, registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
 import { duration, nonNegativeInt, positiveInt, positiveNumber, stages } from './options.js';
 import { runCommand } from './run-command.js';
@@ -34,7 +34,9 @@ function program(): Command {
   cli
     .command('providers')
     .description('list the registered provider kinds')
-    .action(() => {
+    .option('--module <file...>', 'also load custom provider modules (as a scenario\'s `module:` does)')
+    .action(async (flags: { module?: string[] }) => {
+      for (const module of flags.module ?? []) await loadProviderModule({ name: module, provider: '', module }, process.cwd());
       process.stdout.write(`${registeredKinds().join('\n')}\n`);
     });
   return cli;

@@ -61,7 +61,7 @@ function interpolateEnv(doc: Document, env: NodeJS.ProcessEnv, fail: (offset: nu
   });
 }
 
-function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
+export function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
   const path = [...issue.path];
   if (issue.code === 'unrecognized_keys') return { path: [...path, issue.keys[0]!], message: 'unknown field' };
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {

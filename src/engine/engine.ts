@@ -12,6 +12,7 @@ import { isOpenModel, profileFor } from '../profiles/index.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { ConnectionInfo, DatabaseProvider } from '../providers/types.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerTask } from './messages.js';
+import { type ServerFigures, readServerMetrics, serverFigures } from './server-check.js';
 import { type WorkerGroup, workerGroup } from './worker-group.js';
 
 export type RunStatus = 'complete' | 'partial' | 'failed';
@@ -33,6 +34,8 @@ export interface ProviderRun {
   aggregator: Aggregator;
   workers: WorkerResult[];
   documents?: DocumentCheck;
+  /** Before/after server metrics; absent when each worker has a database of its own. */
+  server?: ServerFigures;
   failure?: string;
 }
 
@@ -113,9 +116,15 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, group: WorkerG
       setupInWorker: !main.sharedAcrossInstances,
     }));
 
-    logger.info({ provider: config.name, workers: tasks.length, profile: plan.profile }, 'starting provider run');
+    // The logger masks the DSN's password; logging it shows the user which target is hit.
+    logger.info({ provider: config.name, dsn: config.dsn, workers: tasks.length, profile: plan.profile }, 'starting provider run');
+    const serverBefore = main.sharedAcrossInstances ? await readServerMetrics(main) : undefined;
     options.onProviderStart?.(config.name, profile.durationMs(plan.profile));
     const run: Omit<ProviderRun, 'config' | 'connection'> = await execute(tasks, group, options, config.name);
+    if (serverBefore && !run.failure) {
+      run.server = await serverFigures(main, serverBefore, run.aggregator.merged().ok);
+      if (run.server?.check && !run.server.check.match) logger.warn({ provider: config.name, ...run.server.check }, 'the server saw fewer commits than the client counted');
+    }
     if (documents && !run.failure) {
       const reported = run.aggregator.merged(insertOperation(plan)).ok;
       const database = main.sharedAcrossInstances
@@ -149,7 +158,7 @@ async function connectOrExplain(provider: DatabaseProvider): Promise<void> {
   }
 }
 
-type Execution = Omit<ProviderRun, 'config' | 'connection' | 'documents'>;
+type Execution = Omit<ProviderRun, 'config' | 'connection' | 'documents' | 'server'>;
 
 /** Launches the tasks, holds them at a ready barrier, starts them together and merges what they send. */
 async function execute(tasks: WorkerTask[], group: WorkerGroup, options: RunOptions, provider: string): Promise<Execution> {

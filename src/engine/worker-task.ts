@@ -32,6 +32,8 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
       options: { poolSize: Math.max(1, task.peakVus), ...task.provider.options },
     });
     await provider.initialize();
+    // Open the pool's connections now, so connection setup stays out of the measured windows.
+    await Promise.all(Array.from({ length: Math.max(1, task.peakVus) }, () => provider!.healthCheck()));
     if (task.setupInWorker && needsDocumentsTable(task.workload)) await createDocumentsTable(provider);
     const live = provider;
     const ops = task.workload.map((op, i) => compileOperation(live, op, i, { datasetId: task.runId, source: task.source }));

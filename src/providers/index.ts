@@ -1,6 +1,8 @@
 // Importing this module registers every built-in provider kind.
 import './sqlite.js';
 import './postgresql.js';
+import './postgresql-optimized.js';
+import './supabase.js';
 
 export { createProvider, registerProvider, registeredKinds, loadProviderModule } from './registry.js';
 export type * from './types.js';

@@ -1,114 +1,183 @@
-import pg from 'pg';
+import { z } from 'zod';
+import { describeIssue, formatPath } from '../config/load.js';
 import type { ProviderConfig } from '../config/schema.js';
 import { redact } from '../config/redact.js';
+import { UserError } from '../errors.js';
+import { PG_DRIVERS, type PgDriver, type PgDriverName, type PgDriverSettings, openPgDriver } from './pg-drivers.js';
+import { pgPerformanceMetrics } from './pg-metrics.js';
+import { type PgTarget, type SslMode, explainConnectError, pgTarget, tlsOptions } from './pg-target.js';
 import { registerProvider } from './registry.js';
-import type { ConnectionInfo, DatabaseProvider, Executable, Session, SessionProvider } from './types.js';
+import { SqlSessionProvider } from './sql-session.js';
+import type { ConnectionInfo, DatabaseProvider, Executable, PerformanceMetrics, SessionProvider } from './types.js';
 
 type Row = Record<string, unknown>;
 type Params = readonly unknown[] | (() => readonly unknown[]);
 
-/** The plain PostgreSQL provider: a node-postgres Pool, one connection per VU by default. */
-export class PostgresqlProvider implements DatabaseProvider {
-  readonly providerName: string = 'postgresql';
+const count = z.coerce.number().int().positive();
+/** The options every PostgreSQL-family kind accepts (`poolSize` is set by the engine per worker). */
+const pgOptionsSchema = z.strictObject({
+  driver: z.enum(PG_DRIVERS).optional(),
+  poolSize: count.optional(),
+  connectTimeoutMs: count.optional(),
+  statementTimeoutMs: count.optional(),
+  prepare: z.boolean().optional(),
+  keepAliveSec: z.coerce.number().int().min(0).optional(),
+  /** postgres.js only: one connection per instance (per worker) carrying every VU's queries in flight. */
+  pipeline: z.boolean().optional(),
+  maxPipeline: count.optional(),
+});
+export type PgOptions = z.infer<typeof pgOptionsSchema>;
+
+/** What a kind decides about its driver; the rest of the settings come from the options alone. */
+export interface PgKindPolicy {
+  driver: PgDriverName;
+  prepare: boolean;
+  sslMode: SslMode;
+  keepAliveSec?: number;
+  fetchTypes: boolean;
+  /**
+   * One pipelined connection per instance instead of one per VU. postgres.js 3.4 slows down when
+   * queries in flight exceed `max` with `max` > 1 (porsager/postgres#747), so it is all or nothing.
+   */
+  pipeline: boolean;
+}
+
+function parseOptions(config: ProviderConfig): PgOptions {
+  const parsed = pgOptionsSchema.safeParse(config.options ?? {});
+  if (parsed.success) return parsed.data;
+  const { path, message } = describeIssue(parsed.error.issues[0]!);
+  const known = message === 'unknown field' ? ` (known: ${Object.keys(pgOptionsSchema.shape).join(', ')})` : '';
+  throw new UserError(`provider "${config.name}": options.${formatPath(path)}: ${message}${known}`);
+}
+
+/**
+ * Every PostgreSQL kind: one DSN parser, one TLS mapping, two drivers. A kind differs only in its
+ * policy (default driver, prepared statements, TLS, keepalive, pipelining), so the kinds cannot
+ * drift apart.
+ */
+export abstract class PostgresFamilyProvider implements DatabaseProvider {
+  abstract readonly providerName: string;
   readonly dialect = 'postgresql' as const;
   readonly sharedAcrossInstances = true;
   readonly sessionProvider: SessionProvider;
-  private pool: pg.Pool | undefined;
+  protected readonly target: PgTarget;
+  protected readonly options: PgOptions;
+  readonly policy: PgKindPolicy;
+  private driver: PgDriver | undefined;
 
   constructor(readonly config: ProviderConfig) {
-    this.sessionProvider = new PgSessionProvider(() => this.connectedPool);
+    this.target = pgTarget(config);
+    this.options = parseOptions(config);
+    // Decided here so that a contradictory config fails at construction, before any connection.
+    this.policy = this.kindPolicy();
+    this.sessionProvider = new SqlSessionProvider(() => this.connected.reserve());
   }
 
-  protected poolConfig(): pg.PoolConfig {
-    const o = this.config.options ?? {};
-    return {
-      connectionString: this.config.dsn,
-      max: Number(o.poolSize ?? 10),
-      connectionTimeoutMillis: Number(o.connectTimeoutMs ?? 5000),
-      statement_timeout: o.statementTimeoutMs === undefined ? undefined : Number(o.statementTimeoutMs),
-      application_name: 'stampede',
-    };
+  protected abstract kindPolicy(): PgKindPolicy;
+
+  /** Pipelining is postgres.js's: asking node-postgres for it is a mistake worth naming. */
+  protected pipeline(driver: PgDriverName, byDefault: boolean): boolean {
+    if (driver === 'pg' && this.options.pipeline) this.fail('options.pipeline', 'node-postgres does not pipeline; use driver: postgres');
+    return driver === 'postgres' && (this.options.pipeline ?? byDefault);
   }
 
-  private get connectedPool(): pg.Pool {
-    if (!this.pool) throw new Error(`provider "${this.config.name}" is not initialized`);
-    return this.pool;
+  protected fail(field: string, message: string): never {
+    throw new UserError(`provider "${this.config.name}": ${field}: ${message}`);
+  }
+
+  private get connected(): PgDriver {
+    if (!this.driver) throw new Error(`provider "${this.config.name}" is not initialized`);
+    return this.driver;
+  }
+
+  private get connectTimeoutMs(): number {
+    return this.options.connectTimeoutMs ?? 5000;
   }
 
   async initialize(): Promise<void> {
-    if (this.pool) return;
-    const pool = new pg.Pool(this.poolConfig());
-    // An idle client losing its server must not crash the process; the next query reports it.
-    pool.on('error', () => {});
-    this.pool = pool;
+    if (this.driver) return;
+    const p = this.policy;
+    const settings: PgDriverSettings = {
+      target: this.target,
+      ssl: tlsOptions(this.target, p.sslMode, this.config.name),
+      poolSize: p.pipeline ? 1 : (this.options.poolSize ?? 10),
+      connectTimeoutMs: this.connectTimeoutMs,
+      statementTimeoutMs: this.options.statementTimeoutMs,
+      prepare: p.prepare,
+      keepAliveSec: p.keepAliveSec,
+      maxPipeline: this.options.maxPipeline,
+      fetchTypes: p.fetchTypes,
+    };
+    this.driver = openPgDriver(p.driver, settings);
   }
 
   async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    await pool?.end();
+    const driver = this.driver;
+    this.driver = undefined;
+    await driver?.close();
   }
 
   async healthCheck(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.connectedPool.query('SELECT 1');
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), this.connectTimeoutMs);
+      });
+      await Promise.race([this.connected.execute('SELECT 1', []), timeout]);
       return true;
     } catch {
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   getConnectionInfo(): ConnectionInfo {
-    const info: ConnectionInfo = { name: this.config.name, provider: this.providerName, driver: 'pg' };
-    if (this.config.dsn) info.dsn = redact(this.config.dsn);
-    return info;
+    const p = this.policy;
+    return {
+      name: this.config.name,
+      provider: this.providerName,
+      driver: p.driver,
+      dsn: redact(this.config.dsn ?? ''),
+      sslMode: p.sslMode,
+      preparedStatements: p.prepare,
+      keepAliveSec: p.keepAliveSec ?? 'driver default',
+      pipelining: p.pipeline,
+      ...(this.target.poolerHint ? { pooler: this.target.poolerHint } : {}),
+    };
   }
 
-  async getPerformanceMetrics(): Promise<Record<string, unknown>> {
-    const [row] = await this.execute('SELECT version() AS version, current_setting($1) AS max_connections', [
-      'max_connections',
-    ]);
-    return { ...row };
+  getPerformanceMetrics(): Promise<PerformanceMetrics> {
+    return pgPerformanceMetrics((sql) => this.execute(sql), this.target);
   }
 
   prepareQuery(sql: string, params: Params): Executable {
-    const pool = this.connectedPool;
-    if (typeof params === 'function') return () => pool.query(sql, params() as unknown[]);
-    const values = params.length > 0 ? (params as unknown[]) : undefined;
-    return () => pool.query(sql, values);
+    return this.connected.prepareQuery(sql, params);
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return (await this.connectedPool.query(sql, params as unknown[])).rows;
+    try {
+      return await this.connected.execute(sql, params);
+    } catch (err) {
+      throw explainConnectError(err, this.target, this.policy.sslMode);
+    }
   }
 }
 
-interface PgSession extends Session {
-  client: pg.PoolClient;
-}
-
-class PgSessionProvider implements SessionProvider {
-  constructor(private readonly pool: () => pg.Pool) {}
-
-  async createSession(): Promise<Session> {
-    const client = await this.pool().connect();
-    const session: PgSession = {
-      client,
-      query: async (sql, params = []) => (await client.query(sql, params as unknown[])).rows,
+/** The plain kind: each driver with its own defaults (node-postgres unless `driver: postgres`). */
+export class PostgresqlProvider extends PostgresFamilyProvider {
+  readonly providerName: string = 'postgresql';
+  protected kindPolicy(): PgKindPolicy {
+    const driver = this.options.driver ?? 'pg';
+    return {
+      driver,
+      // node-postgres sends unnamed statements unless asked; postgres.js names and caches them.
+      prepare: this.options.prepare ?? driver === 'postgres',
+      sslMode: this.target.sslMode ?? 'disable',
+      keepAliveSec: this.options.keepAliveSec,
+      fetchTypes: true,
+      pipeline: this.pipeline(driver, false),
     };
-    return session;
-  }
-  async closeSession(session: Session): Promise<void> {
-    (session as PgSession).client.release();
-  }
-  async beginTransaction(session: Session): Promise<void> {
-    await session.query('BEGIN');
-  }
-  async commitTransaction(session: Session): Promise<void> {
-    await session.query('COMMIT');
-  }
-  async rollbackTransaction(session: Session): Promise<void> {
-    await session.query('ROLLBACK');
   }
 }
 

@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ProviderConfig } from '../config/schema.js';
 import { registerProvider } from './registry.js';
-import type { ConnectionInfo, DatabaseProvider, Executable, Session, SessionProvider } from './types.js';
+import { SqlSessionProvider } from './sql-session.js';
+import type { ConnectionInfo, DatabaseProvider, Executable, PerformanceMetrics, SessionProvider } from './types.js';
 
 type Row = Record<string, unknown>;
 type Params = readonly unknown[] | (() => readonly unknown[]);
@@ -20,7 +21,11 @@ abstract class SqliteBase implements DatabaseProvider {
   readonly sessionProvider: SessionProvider;
 
   constructor(readonly config: ProviderConfig) {
-    this.sessionProvider = new SqliteSessionProvider(() => this.database);
+    // better-sqlite3 has one connection per database handle: a session is that handle.
+    this.sessionProvider = new SqlSessionProvider(async () => {
+      const db = this.database;
+      return { query: async (sql, params = []) => runStatement(db, sql, params) };
+    }, 'BEGIN IMMEDIATE');
   }
 
   protected abstract open(): Database.Database;
@@ -51,16 +56,20 @@ abstract class SqliteBase implements DatabaseProvider {
     return { name: this.config.name, provider: this.providerName, driver: 'better-sqlite3' };
   }
 
-  async getPerformanceMetrics(): Promise<Record<string, unknown>> {
+  async getPerformanceMetrics(): Promise<PerformanceMetrics> {
     const db = this.database;
     const pragma = (name: string): unknown => db.pragma(name, { simple: true });
     return {
-      version: (db.prepare('SELECT sqlite_version() AS v').get() as Row).v,
-      journalMode: pragma('journal_mode'),
-      pageSize: pragma('page_size'),
-      pageCount: pragma('page_count'),
-      cacheSize: pragma('cache_size'),
-      busyTimeoutMs: pragma('busy_timeout'),
+      server: {
+        version: (db.prepare('SELECT sqlite_version() AS v').get() as Row).v,
+        journalMode: pragma('journal_mode'),
+        synchronous: pragma('synchronous'),
+        pageSize: pragma('page_size'),
+        cacheSize: pragma('cache_size'),
+        busyTimeoutMs: pragma('busy_timeout'),
+      },
+      // SQLite keeps no commit counter: the report can show growth, not check the ok count.
+      counters: { pageCount: Number(pragma('page_count')), freelistCount: Number(pragma('freelist_count')) },
     };
   }
 
@@ -83,26 +92,6 @@ function runStatement(db: Database.Database, sql: string, params: readonly unkno
   if (stmt.reader) return stmt.all(...params) as Row[];
   stmt.run(...params);
   return [];
-}
-
-/** better-sqlite3 has one connection per database handle: a session is that handle. */
-class SqliteSessionProvider implements SessionProvider {
-  constructor(private readonly db: () => Database.Database) {}
-
-  async createSession(): Promise<Session> {
-    const db = this.db();
-    return { query: async (sql, params = []) => runStatement(db, sql, params) };
-  }
-  async closeSession(): Promise<void> {}
-  async beginTransaction(session: Session): Promise<void> {
-    await session.query('BEGIN IMMEDIATE');
-  }
-  async commitTransaction(session: Session): Promise<void> {
-    await session.query('COMMIT');
-  }
-  async rollbackTransaction(session: Session): Promise<void> {
-    await session.query('ROLLBACK');
-  }
 }
 
 /** Each instance (so each worker) has a private in-memory database; the DSN is ignored. */

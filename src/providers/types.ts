@@ -27,6 +27,21 @@ export interface SessionProvider {
   rollbackTransaction(session: Session): Promise<void>;
 }
 
+/** What the database itself says, read before and after a run. */
+export interface PerformanceMetrics {
+  /** Facts about the server: version, key settings, TLS in use, pooler detected. */
+  server: Record<string, unknown>;
+  /** Monotonic counters; the report keeps their before/after difference. */
+  counters: Record<string, number>;
+  /**
+   * The counter that moves by one for every successful autocommit operation (PostgreSQL's
+   * xact_commit), when the server keeps one; the report checks the client's ok count against it.
+   */
+  operationCounter?: string;
+  /** How long the counters may trail what the server did, in milliseconds (0 when they never do). */
+  lagMs?: number;
+}
+
 export interface DatabaseProvider {
   /** The registered kind, e.g. `postgresql`. */
   readonly providerName: string;
@@ -43,7 +58,7 @@ export interface DatabaseProvider {
   /** True when the database answers; false (never a throw, never a hang) when it does not. */
   healthCheck(): Promise<boolean>;
   getConnectionInfo(): ConnectionInfo;
-  getPerformanceMetrics(): Promise<Record<string, unknown>>;
+  getPerformanceMetrics(): Promise<PerformanceMetrics>;
   /** Compiles one statement into the hot-path call a VU makes, once per worker. */
   prepareQuery(sql: string, params: readonly unknown[] | (() => readonly unknown[])): Executable;
   /** Runs one statement outside the hot path (setup, teardown, verification). */

@@ -106,6 +106,7 @@ function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
     if (analysis?.kind === 'ramp') report.ramp = rampCapacity(phases, analysis.sloP95Ms * 1000);
   }
   if (run.documents) report.verification = { documents: run.documents };
+  if (run.server) report.server = run.server;
   if (run.failure) report.failure = run.failure;
   return report;
 }

@@ -29,6 +29,14 @@ export function renderSummary(report: Report): string {
           : `${p.name}: MISMATCH: reported ${count(doc.reported)} inserts, the database holds ${count(doc.database)}`,
       );
     }
+    const check = p.server?.check;
+    if (check) {
+      lines.push(
+        check.match
+          ? `${p.name}: the server counted ${count(check.server)} ${check.counter} for ${count(check.clientOk)} ok operations (+${count(check.excess)} of its own and other clients)`
+          : `${p.name}: MISMATCH: ${count(check.clientOk)} ok operations, but the server counted only ${count(check.server)} ${check.counter}`,
+      );
+    }
     for (const [cls, e] of Object.entries(p.total.errors)) lines.push(`${p.name}: ${count(e.count)} × ${cls}: ${e.sample}`);
     if (p.failure) lines.push(`${p.name}: run failed: ${p.failure}`);
   }

@@ -2,6 +2,7 @@ import type { ErrorsByClass } from '../metrics/errors.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 import type { RunStatus } from '../engine/engine.js';
 import type { GeneratorHealth } from '../metrics/snapshot.js';
+import type { ServerFigures } from '../engine/server-check.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -118,6 +119,8 @@ export interface ProviderReport {
   saturatedWindows: number[];
   sources: Array<{ source: string; ok: number; errors: number; workerOk?: number; workerErrors?: number }>;
   verification?: { documents?: { reported: number; database: number; match: boolean } };
+  /** The server's own figures before and after the run, and the ok count checked against them. */
+  server?: ServerFigures;
   failure?: string;
 }
 

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { UserError } from '../errors.js';
+import { describeIssue, formatPath } from './load.js';
+import { registerDsnSecrets } from './redact.js';
+import { type ProviderConfig, providerConfigSchema } from './schema.js';
+
+/** One provider as the library takes it: the scenario file's shape, the name defaulting to its key. */
+export type DatabaseProviderConfig = ProviderConfig;
+
+export interface DatabaseManagerConfig {
+  /** Used by makeUow() and getProvider() without a name; defaults to the only or first provider. */
+  defaultProvider?: string;
+  /** Keyed by provider name; a list is accepted too. */
+  providers: Record<string, Omit<DatabaseProviderConfig, 'name'> & { name?: string }> | DatabaseProviderConfig[];
+}
+
+export interface ValidatedManagerConfig {
+  defaultProvider: string;
+  providers: DatabaseProviderConfig[];
+}
+
+const managerSchema = z.strictObject({
+  defaultProvider: z.string().optional(),
+  providers: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]),
+});
+
+/** Validates with the scenario file's schema; every error names the provider and the field. */
+export function validateManagerConfig(input: unknown): ValidatedManagerConfig {
+  const top = managerSchema.safeParse(input);
+  if (!top.success) {
+    const { path, message } = describeIssue(top.error.issues[0]!);
+    throw new UserError(`database config: ${formatPath(path) || '(top level)'}: ${message}`);
+  }
+  const entries: Array<[string, unknown]> = Array.isArray(top.data.providers)
+    ? top.data.providers.map((p, i) => [String((p as { name?: unknown })?.name ?? `providers[${i}]`), p])
+    : Object.entries(top.data.providers).map(([key, p]) => [key, p && typeof p === 'object' ? { name: key, ...p } : p]);
+  if (entries.length === 0) throw new UserError('database config: providers: must list at least one provider');
+
+  const providers = entries.map(([label, raw]) => {
+    const parsed = providerConfigSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues;
+      const { path, message } = describeIssue(issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!);
+      throw new UserError(`provider "${label}": ${formatPath(path) || '(config)'}: ${message}`);
+    }
+    if (!Array.isArray(top.data.providers) && parsed.data.name !== label) {
+      throw new UserError(`provider "${label}": name: "${parsed.data.name}" differs from its key`);
+    }
+    registerDsnSecrets(parsed.data.dsn);
+    return parsed.data;
+  });
+  const names = providers.map((p) => p.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) throw new UserError(`provider "${duplicate}": name: two providers have this name`);
+  const defaultProvider = top.data.defaultProvider ?? names[0]!;
+  if (!names.includes(defaultProvider)) {
+    throw new UserError(`database config: defaultProvider: "${defaultProvider}" is not one of ${names.join(', ')}`);
+  }
+  return { defaultProvider, providers };
+}

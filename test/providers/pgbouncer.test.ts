@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createProvider } from '../../src/providers/index.js';
+import type { Report } from '../../src/report/types.js';
+import { runCli, tempDir, writeScenario } from '../helpers/cli.js';
+import { freshDatabase, SECRET } from '../helpers/pg.js';
+import { type ThrowawayPgBouncer, startPgBouncer } from '../helpers/servers.js';
+
+// PgBouncer in transaction mode hands each transaction to any of its two server connections:
+// a statement prepared by name on one is missing (or already there) on the next.
+let db: Awaited<ReturnType<typeof freshDatabase>>;
+let bouncer: ThrowawayPgBouncer;
+let dsn: string;
+before(async () => {
+  db = await freshDatabase();
+  bouncer = await startPgBouncer({ port: Number(new URL(db.dsn).port) }, 2);
+  dsn = `postgres://postgres:${SECRET}@127.0.0.1:${bouncer.port}/${db.name}`;
+});
+after(async () => {
+  await bouncer?.stop();
+  await db?.drop();
+});
+
+/** Runs `callers` concurrent loops of `each` queries; returns the errors they met. */
+async function hammer(kind: string, options: Record<string, unknown>, callers = 12, each = 40): Promise<string[]> {
+  const p = createProvider({ name: kind, provider: kind, dsn, options: { poolSize: callers, ...options } });
+  await p.initialize();
+  const errors: string[] = [];
+  try {
+    const queries = ['SELECT $1::int AS n', 'SELECT $1::int + 1 AS n', 'SELECT $1::int * 2 AS n'].map((sql) => p.prepareQuery(sql, [21]));
+    await Promise.all(
+      Array.from({ length: callers }, async (_, c) => {
+        for (let i = 0; i < each; i++) {
+          try {
+            await queries[(c + i) % queries.length]!();
+          } catch (err) {
+            errors.push((err as Error).message);
+          }
+        }
+      }),
+    );
+  } finally {
+    await p.close();
+  }
+  return errors;
+}
+
+test('named prepared statements through PgBouncer in transaction mode fail', { timeout: 30_000 }, async () => {
+  const errors = await hammer('postgresql', { driver: 'pg', prepare: true });
+  assert.ok(errors.length > 0, 'named statements should break through a transaction pooler');
+  assert.match(errors[0]!, /prepared statement "stampede_\d+" (does not exist|already exists)/);
+});
+
+for (const options of [{ driver: 'postgres' }, { driver: 'postgres', pipeline: false }, { driver: 'pg' }]) {
+  test(`postgresql_optimized ${JSON.stringify(options)} through PgBouncer: every query succeeds under concurrency`, { timeout: 30_000 }, async () => {
+    assert.deepEqual(await hammer('postgresql_optimized', options), []);
+  });
+}
+
+test('a run through PgBouncer: exact counts, the pooler detected, the server agrees', { timeout: 60_000 }, async () => {
+  const out = join(tempDir(), 'report.json');
+  const file = writeScenario(`providers:
+  - name: bounced
+    provider: postgresql_optimized
+    dsn: \${TEST_DSN}
+workload:
+  - name: insert
+    type: insert_document
+  - name: read
+    type: query
+    sql: SELECT count(*) FROM stampede_documents WHERE dataset_id = $1
+    params: [x]
+profile: { type: iterations, vus: 16, iterations: 2000 }
+`);
+  const r = await runCli(['run', file, '--workers', '2', '--out', out, '--no-live'], { TEST_DSN: dsn });
+  assert.equal(r.code, 0, r.stderr);
+  const p = (JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!;
+  assert.equal(p.total.ok, 2000);
+  assert.equal(p.total.failed, 0);
+  assert.equal(p.verification?.documents?.match, true);
+  assert.equal(p.connection.preparedStatements, false);
+  assert.equal(p.connection.pipelining, true);
+  assert.equal(p.server?.before.server.poolerDetected, true);
+  assert.equal(p.server?.check?.match, true, JSON.stringify(p.server?.check));
+  assert.ok(p.server!.check!.server >= 2000);
+  assert.ok(p.server!.delta.tup_inserted! >= 0);
+  assert.match(String(p.server!.after.server.version), /^15\./);
+  assert.match(r.stdout, /bounced: the server counted [\d,]+ xact_commit for 2,000 ok operations/);
+});
