@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Executable } from '../providers/types.js';
@@ -16,9 +17,17 @@ export interface Vu {
 
 /**
  * Synchronous operations (better-sqlite3) never give the event loop a turn on their own; a VU
- * yields after this many in a row so that window timers, stop messages and other VUs run.
+ * yields after a run of them so that window timers, stop messages and other VUs run. The run
+ * is at most this long…
  */
 const SYNC_OPS_PER_YIELD = 512;
+/**
+ * …and is sized from the last run's time per operation so that a run holds the thread about
+ * this long at most (ms): down to one operation when each is slow. The clock is read once per
+ * run, so the per-operation cost stays one integer comparison, as with a fixed run; a run that
+ * the OS happened to interrupt only shortens the next one.
+ */
+const SYNC_MS_PER_YIELD = 5;
 
 /** What every view of one worker's runtime shares (a scenario started later is such a view). */
 class SharedState {
@@ -90,6 +99,8 @@ export class Runtime {
   private async vuLoop(vu: Vu, budget: Budget, thinkMs: number): Promise<void> {
     const { ops, pick, recorder } = this;
     let syncRun = 0;
+    let runLength = 1;
+    let runStart = performance.now();
     // Started after the stop: never active, so never retired.
     if (vu.stopped) return;
     this.state.activeVUs++;
@@ -112,9 +123,12 @@ export class Runtime {
         }
         if (thinkMs > 0) await think(vu, thinkMs);
         else if (isAsync) syncRun = 0;
-        else if (++syncRun === SYNC_OPS_PER_YIELD) {
+        else if (++syncRun === runLength) {
           syncRun = 0;
+          const perOp = (performance.now() - runStart) / runLength;
+          runLength = Math.max(1, Math.min(SYNC_OPS_PER_YIELD, Math.floor(SYNC_MS_PER_YIELD / perOp)));
           await yieldToEventLoop();
+          runStart = performance.now();
         }
       }
     } finally {

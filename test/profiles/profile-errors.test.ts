@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runCli, writeScenario } from '../helpers/cli.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Report } from '../../src/report/types.js';
+import { runCli, tempDir, writeScenario } from '../helpers/cli.js';
 
 function scenario(profile: string): string {
   return writeScenario(`providers:
@@ -44,4 +47,17 @@ test('flags override the profile; a flag that does not apply or is unknown is on
   await rejects(['run', scenario(ARRIVAL), '--rate=-3'], /--rate.*must be a positive number/);
   await rejects(['run', scenario(RAMP), '--stages', '1s:2,later'], /--stages.*"later" is not duration:target/);
   await rejects(['run', scenario(RAMP), '--ramp-up', '5'], /unknown option '--ramp-up'/);
+});
+
+test('--rate, --duration and --stages replace what the scenario says', async () => {
+  const dir = tempDir();
+  const rate = await runCli(['run', scenario(ARRIVAL), '--rate', '300', '--duration', '1s', '--workers', '2', '--out', join(dir, 'a.json'), '--no-live']);
+  assert.equal(rate.code, 0, rate.stderr);
+  const a = (JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8')) as Report).providers[0]!;
+  assert.equal(a.arrivals!.intended, 300);
+
+  const stages = await runCli(['run', scenario(RAMP), '--stages', '500ms:1,500ms:3', '--workers', '1', '--out', join(dir, 'r.json'), '--no-live']);
+  assert.equal(stages.code, 0, stages.stderr);
+  const r = (JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as Report).providers[0]!;
+  assert.deepEqual(r.phases!.map((ph) => [ph.phase, ph.target, ph.endMs]), [['stage-1', 1, 500], ['stage-2', 3, 1000]]);
 });
