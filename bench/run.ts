@@ -1,6 +1,7 @@
 // `npm run bench [name…]`: runs every bench module (or the named ones) in turn.
 const MODULES: Record<string, () => Promise<{ bench: () => Promise<void> }>> = {
   core: () => import('./core.js'),
+  profiles: () => import('./profiles.js'),
   providers: () => import('./providers.js'),
   distributed: () => import('./distributed.js'),
 };

@@ -5,7 +5,7 @@ import { redact } from '../config/redact.js';
 import { UserError, errorMessage } from '../errors.js';
 import { loadProviderModule, registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
-import { duration, nonNegativeInt, positiveInt } from './options.js';
+import { duration, nonNegativeInt, positiveInt, positiveNumber, stages } from './options.js';
 import { agentCommand } from './agent-command.js';
 import { agentName, agentsWanted, natsOptions } from './nats-options.js';
 import { runCommand } from './run-command.js';
@@ -23,6 +23,8 @@ function program(): Command {
     .argument('<scenario>', 'scenario file')
     .option('--duration <duration>', "override the profile's duration (30s, 2m)", duration)
     .option('--vus <n>', "override the profile's virtual users", positiveInt)
+    .option('--rate <n>', "override an arrival-rate profile's rate (per its timeUnit, default per second)", positiveNumber)
+    .option('--stages <list>', "override a ramping profile's stages, e.g. 30s:10,1m:50,30s:0", stages)
     .option('--workers <n>', 'worker threads (0: in-process; default: CPU count)', nonNegativeInt)
     .option('--out <file>', 'report path (default: reports/<scenario>-<run>.json)')
     .option('--keep-data', "keep the tool's tables after the run")

@@ -6,6 +6,7 @@ import { type AgentWanted, Cluster } from '../distributed/coordinator.js';
 import { UserError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { buildPlan, type RunPlan } from '../plan/plan.js';
+import type { Stage } from '../profiles/stages.js';
 import { buildReport } from '../report/build.js';
 import { renderSummary } from '../report/console.js';
 import { liveLine } from '../report/live.js';
@@ -18,6 +19,8 @@ export interface RunFlags extends Partial<NatsFlags> {
   onAgentLoss: AgentLossPolicy;
   duration?: number;
   vus?: number;
+  rate?: number;
+  stages?: Stage[];
   workers?: number;
   out?: string;
   keepData?: boolean;
@@ -30,6 +33,8 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const logger = createLogger({ level: flags.logLevel });
   const plan = buildPlan(loadScenario(file), {
     vus: flags.vus,
+    rate: flags.rate,
+    stages: flags.stages,
     durationMs: flags.duration,
     workers: flags.workers,
     keepData: flags.keepData,

@@ -47,12 +47,21 @@ const insertDocumentOperation = z.strictObject({
 export const operationSchema = z.discriminatedUnion('type', [queryOperation, insertDocumentOperation]);
 export type OperationConfig = z.infer<typeof operationSchema>;
 
+/** One of several load profiles in a file; without `startTime` it starts when the previous one ends. */
+const scenarioItemSchema = z.strictObject({
+  name,
+  startTime: z.union([z.literal(0), durationSchema]).optional(),
+  profile: profileSchema,
+});
+
 export const scenarioSchema = z.strictObject({
   name: name.optional(),
   description: z.string().optional(),
   providers: z.array(providerConfigSchema).min(1, 'must list at least one provider'),
   workload: z.array(operationSchema).min(1, 'must list at least one operation'),
-  profile: profileSchema,
+  /** One profile, or `scenarios`: several, run one after another or at given start times. */
+  profile: profileSchema.optional(),
+  scenarios: z.array(scenarioItemSchema).min(1, 'must list at least one scenario').optional(),
   options: z
     .strictObject({
       window: durationSchema.optional(),
@@ -60,5 +69,9 @@ export const scenarioSchema = z.strictObject({
       keepData: z.boolean().optional(),
     })
     .optional(),
+}).superRefine((s, ctx) => {
+  if ((s.profile === undefined) === (s.scenarios === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['profile'], message: s.profile ? 'give either profile or scenarios, not both' : 'is required (or scenarios)' });
+  }
 });
 export type Scenario = z.infer<typeof scenarioSchema>;

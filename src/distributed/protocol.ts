@@ -71,8 +71,23 @@ const snapshot = z.strictObject({
   window: z.number().int().nonnegative(),
   activeVUs: z.number().int().nonnegative(),
   operations: z.array(
-    z.strictObject({ operation: z.string(), histogram: z.string(), ok: z.number().int().nonnegative(), errors: errorsByClass }),
+    z.strictObject({
+      operation: z.string(),
+      histogram: z.string(),
+      ok: z.number().int().nonnegative(),
+      errors: errorsByClass,
+      corrected: z.string().optional(),
+    }),
   ),
+  arrivals: z
+    .strictObject({
+      intended: z.number().int().nonnegative(),
+      started: z.number().int().nonnegative(),
+      dropped: z.number().int().nonnegative(),
+      lag: z.string(),
+    })
+    .optional(),
+  health: z.strictObject({ loopDelayP99Us: z.number().nonnegative(), cpu: z.number().nonnegative() }).optional(),
 });
 
 const workerResult = z.strictObject({
@@ -107,6 +122,10 @@ export const remoteTask = z.strictObject({
   operationNames: z.array(z.string()),
   profileType: z.string(),
   share: z.unknown(),
+  openModel: z.boolean(),
+  phases: z.array(
+    z.strictObject({ name: z.string(), startMs: z.number(), endMs: z.number(), target: z.number().optional() }),
+  ),
   peakVus: z.number().int().nonnegative(),
   windowMs: z.number().int().positive(),
   setupInWorker: z.boolean(),

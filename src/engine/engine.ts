@@ -7,7 +7,7 @@ import { initHistograms } from '../metrics/histogram.js';
 import { needsDocumentsTable, querySql } from '../operations/compile.js';
 import { countDocuments, createDocumentsTable, dropDocumentsTable } from '../operations/documents.js';
 import type { RunPlan } from '../plan/plan.js';
-import { profileFor } from '../profiles/index.js';
+import { isOpenModel, profileFor } from '../profiles/index.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { ConnectionInfo, DatabaseProvider } from '../providers/types.js';
 import { localSite, type TaskEvent, type TaskLink, type TaskSite } from './channel.js';
@@ -139,6 +139,8 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSit
       operationNames: plan.operationNames,
       profileType: plan.profile.type,
       share,
+      openModel: isOpenModel(plan.profile),
+      phases: profile.phases?.(plan.profile) ?? [],
       peakVus: profile.sharePeakVus(share),
       windowMs: plan.windowMs,
       setupInWorker: !main.sharedAcrossInstances,

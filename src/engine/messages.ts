@@ -1,5 +1,6 @@
 import type { OperationConfig, ProviderConfig } from '../config/schema.js';
 import type { Snapshot } from '../metrics/snapshot.js';
+import type { PhasePlan } from '../profiles/stages.js';
 
 /** Everything a worker needs to rebuild its share of a run: plain data, nothing that is live. */
 export interface WorkerTask {
@@ -12,6 +13,10 @@ export interface WorkerTask {
   operationNames: string[];
   profileType: string;
   share: unknown;
+  /** Open model: record latency from the intended start and count arrivals. */
+  openModel: boolean;
+  /** Each window is labelled with the phase planned at its middle. */
+  phases: PhasePlan[];
   /** VUs this worker runs at its peak: sizes its connection pool. */
   peakVus: number;
   windowMs: number;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Executable } from '../providers/types.js';
@@ -10,44 +11,100 @@ export interface Budget {
 export interface Vu {
   stopped: boolean;
   readonly done: Promise<void>;
+  /** Ends the VU's think time early when it is retired. */
+  wake?: () => void;
 }
 
 /**
  * Synchronous operations (better-sqlite3) never give the event loop a turn on their own; a VU
- * yields after this many in a row so that window timers, stop messages and other VUs run.
+ * yields after a run of them so that window timers, stop messages and other VUs run. The run
+ * is at most this long…
  */
 const SYNC_OPS_PER_YIELD = 512;
+/**
+ * …and is sized from the last run's time per operation so that a run holds the thread about
+ * this long at most (ms): down to one operation when each is slow. The clock is read once per
+ * run, so the per-operation cost stays one integer comparison, as with a fixed run; a run that
+ * the OS happened to interrupt only shortens the next one.
+ */
+const SYNC_MS_PER_YIELD = 5;
+
+/** What every view of one worker's runtime shares (a scenario started later is such a view). */
+class SharedState {
+  stopping = false;
+  /** VUs running and not told to stop (a retiring VU still finishes its operation). */
+  activeVUs = 0;
+  /** Open model: VUs busy now, and the most busy at once since the last window. */
+  busyVUs = 0;
+  peakVUs = 0;
+  /** Closed model: [ms from the run's start, activeVUs] after each start or retirement since the last window. */
+  changes: number[] = [];
+  level = 0;
+  plannedAt: number | undefined;
+  readonly wakers = new Set<() => void>();
+  readonly vus = new Set<Vu>();
+}
 
 /** The worker-side state a profile drives: VUs, the clock, and the stop signal. */
 export class Runtime {
-  stopping = false;
-  activeVUs = 0;
-  /** The most VUs active at once since the last window was flushed. */
-  peakVUs = 0;
   phase = 'main';
-  private readonly wakers = new Set<() => void>();
-  private readonly vus = new Set<Vu>();
 
   constructor(
     readonly ops: readonly Executable[],
     readonly pick: () => number,
     readonly recorder: Recorder,
-    /** Epoch milliseconds at which the run started, common to every worker. */
+    /** Epoch milliseconds at which this runtime's clock starts (the run's common start, or a scenario's). */
     readonly startAt: number,
+    private readonly state = new SharedState(),
+    /** Where this runtime's clock starts, in the run's own time. */
+    private readonly offsetMs = 0,
   ) {}
 
-  /** Starts one VU looping over the workload until it is stopped or the budget runs out. */
-  startVu(budget: Budget = { remaining: Infinity }): Vu {
+  /** The same runtime with its clock starting `offsetMs` later: a scenario with a start offset. */
+  shifted(offsetMs: number): Runtime {
+    return new Runtime(this.ops, this.pick, this.recorder, this.startAt + offsetMs, this.state, this.offsetMs + offsetMs);
+  }
+
+  get stopping(): boolean {
+    return this.state.stopping;
+  }
+
+  /**
+   * When set, VU starts and retirements are stamped with this planned time (on this runtime's
+   * clock) instead of the clock, so a plan step whose timer fires a little late stays in the
+   * window it was planned for.
+   */
+  set plannedAt(ms: number | undefined) {
+    this.state.plannedAt = ms === undefined ? undefined : ms + this.offsetMs;
+  }
+
+  /** Open model: one more (+1) or one fewer (−1) VU busy. */
+  busy(delta: number): void {
+    const s = this.state;
+    s.busyVUs += delta;
+    if (s.busyVUs > s.peakVUs) s.peakVUs = s.busyVUs;
+  }
+
+  /**
+   * Starts one VU looping over the workload until it is stopped or the budget runs out,
+   * pausing `thinkMs` between operations (an idle VU costs a timer, not a thread).
+   */
+  startVu(budget: Budget = { remaining: Infinity }, thinkMs = 0): Vu {
     const vu = { stopped: this.stopping } as { stopped: boolean; done: Promise<void> };
-    this.vus.add(vu);
-    vu.done = this.vuLoop(vu, budget);
+    this.state.vus.add(vu);
+    vu.done = this.vuLoop(vu, budget, thinkMs);
     return vu;
   }
 
-  private async vuLoop(vu: Vu, budget: Budget): Promise<void> {
+  private async vuLoop(vu: Vu, budget: Budget, thinkMs: number): Promise<void> {
     const { ops, pick, recorder } = this;
     let syncRun = 0;
-    if (++this.activeVUs > this.peakVUs) this.peakVUs = this.activeVUs;
+    let runLength = 1;
+    let runStart = performance.now();
+    // Started after the stop: never active, so never retired.
+    if (vu.stopped) return;
+    this.state.activeVUs++;
+    this.noteChange();
     try {
       while (!vu.stopped && budget.remaining > 0) {
         budget.remaining--;
@@ -64,16 +121,61 @@ export class Runtime {
         } catch (err) {
           recorder.error(op, err);
         }
-        if (isAsync) syncRun = 0;
-        else if (++syncRun === SYNC_OPS_PER_YIELD) {
+        if (thinkMs > 0) await think(vu, thinkMs);
+        else if (isAsync) syncRun = 0;
+        else if (++syncRun === runLength) {
           syncRun = 0;
+          const perOp = (performance.now() - runStart) / runLength;
+          runLength = Math.max(1, Math.min(SYNC_OPS_PER_YIELD, Math.floor(SYNC_MS_PER_YIELD / perOp)));
           await yieldToEventLoop();
+          runStart = performance.now();
         }
       }
     } finally {
-      this.activeVUs--;
-      this.vus.delete(vu);
+      // A VU whose budget ran out retires itself.
+      this.retire(vu);
+      this.state.vus.delete(vu);
     }
+  }
+
+  /** Tells a VU to stop after its in-flight operation; from now on it no longer counts as active. */
+  retire(vu: Vu): void {
+    if (vu.stopped) return;
+    vu.stopped = true;
+    vu.wake?.();
+    this.state.activeVUs--;
+    this.noteChange();
+  }
+
+  /** Retires the VUs and waits for their in-flight operations. */
+  async stopVus(vus: readonly Vu[]): Promise<void> {
+    for (const vu of vus) this.retire(vu);
+    await Promise.all(vus.map((vu) => vu.done));
+  }
+
+  private noteChange(): void {
+    const s = this.state;
+    s.changes.push(s.plannedAt ?? this.elapsed() + this.offsetMs, s.activeVUs);
+  }
+
+  /**
+   * The most VUs active at once in the window [startMs, endMs). Changes are placed by their
+   * time, so a step planned at a window boundary lands in the window it belongs to whichever
+   * timer fires first.
+   */
+  windowPeak(startMs: number, endMs: number): number {
+    const s = this.state;
+    let i = 0;
+    // A change stamped at the window's first millisecond is the level the window starts with.
+    for (; i < s.changes.length && s.changes[i]! <= startMs; i += 2) s.level = s.changes[i + 1]!;
+    let peak = s.level + s.peakVUs;
+    for (; i < s.changes.length && s.changes[i]! < endMs; i += 2) {
+      s.level = s.changes[i + 1]!;
+      if (s.level + s.peakVUs > peak) peak = s.level + s.peakVUs;
+    }
+    s.changes.splice(0, i);
+    s.peakVUs = s.busyVUs;
+    return peak;
   }
 
   /** Milliseconds since the common start. */
@@ -91,26 +193,33 @@ export class Runtime {
     return new Promise((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);
-        this.wakers.delete(wake);
+        this.state.wakers.delete(wake);
         resolve();
       };
       const timer = setTimeout(wake, ms);
-      this.wakers.add(wake);
+      this.state.wakers.add(wake);
     });
   }
 
   /** Graceful stop: no VU starts another operation; in-flight ones finish and are counted. */
   stop(): void {
-    this.stopping = true;
-    for (const vu of this.vus) vu.stopped = true;
-    for (const wake of [...this.wakers]) wake();
+    this.state.stopping = true;
+    for (const vu of this.state.vus) this.retire(vu);
+    for (const wake of [...this.state.wakers]) wake();
   }
 }
 
-/** Stops the VUs and waits for their in-flight operations. */
-export async function stopVus(vus: readonly Vu[]): Promise<void> {
-  for (const vu of vus) vu.stopped = true;
-  await Promise.all(vus.map((vu) => vu.done));
+/** A VU's pause between operations: one timer, cut short if the VU is retired meanwhile. */
+function think(vu: Vu, ms: number): Promise<void> {
+  if (vu.stopped) return Promise.resolve();
+  // One closure per pause; waking a pause that already ended is harmless.
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    vu.wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
 }
 
 /** A weighted choice of operation; a single-operation workload skips the random draw. */

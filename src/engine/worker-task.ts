@@ -1,11 +1,13 @@
 import type { MessagePort } from 'node:worker_threads';
 import { registerDsnSecrets } from '../config/redact.js';
 import { errorMessage } from '../errors.js';
+import { HealthMonitor } from '../metrics/health.js';
 import { Recorder } from '../metrics/recorder.js';
 import { initHistograms } from '../metrics/histogram.js';
 import { compileOperation, needsDocumentsTable } from '../operations/compile.js';
 import { countDocuments, createDocumentsTable } from '../operations/documents.js';
 import { profileFor } from '../profiles/index.js';
+import type { PhasePlan } from '../profiles/stages.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { DatabaseProvider } from '../providers/types.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerTask } from './messages.js';
@@ -21,6 +23,7 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
   registerDsnSecrets(task.provider.dsn);
   let provider: DatabaseProvider | undefined;
   let recorder: Recorder | undefined;
+  let health: HealthMonitor | undefined;
   try {
     await initHistograms();
     await loadProviderModule(task.provider, task.baseDir);
@@ -34,7 +37,7 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
     if (task.setupInWorker && needsDocumentsTable(task.workload)) await createDocumentsTable(provider);
     const live = provider;
     const ops = task.workload.map((op, i) => compileOperation(live, op, i, { datasetId: task.runId, source: task.source }));
-    const rec = (recorder = new Recorder(task.operationNames));
+    const rec = (recorder = new Recorder(task.operationNames, task.openModel));
 
     const startAt = await handshake(port, send);
     const runtime = new Runtime(ops, weightedPicker(task.workload.map((op) => op.weight ?? 1)), rec, startAt);
@@ -43,20 +46,23 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
     let window = 0;
     const emit = (last: boolean): void => {
       const operations = rec.flush();
-      const activeVUs = runtime.peakVUs;
-      runtime.peakVUs = runtime.activeVUs;
+      const arrivals = rec.flushArrivals();
+      const generator = health!.sample();
+      const activeVUs = runtime.windowPeak(window * task.windowMs, (window + 1) * task.windowMs);
       // A run that ends on a window boundary leaves nothing for a last window: send no empty one.
-      if (last && operations.length === 0 && window > 0) return;
+      if (last && operations.length === 0 && !arrivals?.intended && window > 0) return;
       send({
         type: 'snapshot',
         snapshot: {
           runId: task.runId,
           source: task.source,
           provider: task.provider.name,
-          phase: runtime.phase,
+          phase: phaseOf(task.phases, (window + 0.5) * task.windowMs) ?? runtime.phase,
           window,
           activeVUs,
           operations,
+          ...(arrivals ? { arrivals } : {}),
+          health: generator,
         },
       });
     };
@@ -69,6 +75,7 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
       }, startAt + (window + 1) * task.windowMs - Date.now());
     };
     await sleepUntil(startAt);
+    health = new HealthMonitor();
     scheduleWindow();
     await profileFor(task.profileType).run(task.share, runtime);
     // Also wakes any sleeper the profile left behind, so no timer keeps the thread alive.
@@ -86,10 +93,16 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
     send({ type: 'failed', message: errorMessage(err) });
     throw err;
   } finally {
+    health?.stop();
     recorder?.destroy();
     await provider?.close().catch(() => {});
     port.close();
   }
+}
+
+/** The phase planned at `ms`; the graceful tail after the last phase still belongs to it. */
+function phaseOf(phases: readonly PhasePlan[], ms: number): string | undefined {
+  return (phases.find((p) => ms < p.endMs) ?? phases.at(-1))?.name;
 }
 
 /** Says ready, then waits for the coordinator's common start time. */

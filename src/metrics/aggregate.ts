@@ -1,23 +1,44 @@
 import { type ErrorsByClass, errorTotal, mergeErrors } from './errors.js';
 import { decodeHistogram, type Histogram, type LatencySummary, newHistogram, summarize } from './histogram.js';
-import type { Snapshot } from './snapshot.js';
+import { isSaturated } from './health.js';
+import type { GeneratorHealth, Snapshot } from './snapshot.js';
 
 /** Merged figures of one operation (or of all of them) over some stretch of a run. */
 export interface Merged {
   ok: number;
   errors: ErrorsByClass;
   latencyUs: LatencySummary;
+  /** Open model: latency from the intended start. */
+  correctedUs?: LatencySummary;
+}
+
+/** Open model counts over some stretch: intended = started + dropped. */
+export interface ArrivalFigures {
+  intended: number;
+  started: number;
+  dropped: number;
+  lagUs: LatencySummary;
 }
 
 interface Accumulator {
   histogram: Histogram;
   ok: number;
   errors: ErrorsByClass;
+  /** Open model only, so it is added at once rather than through the hot windows. */
+  corrected?: Histogram;
+}
+
+interface ArrivalAccumulator {
+  intended: number;
+  started: number;
+  dropped: number;
+  lag: Histogram;
 }
 
 interface WindowOperation {
   /** Encoded histograms are kept, not decoded ones: a long run has thousands of windows. */
   encoded: string[];
+  corrected: string[];
   ok: number;
   errors: ErrorsByClass;
   /** The window's merged histogram while the window is recent (see HOT_WINDOWS). */
@@ -29,6 +50,8 @@ interface WindowState {
   /** activeVUs per source: a source's later snapshot for the same window replaces, never adds. */
   vus: Map<string, number>;
   operations: Map<string, WindowOperation>;
+  arrivals?: { intended: number; started: number; dropped: number; lag: string[] };
+  health: Map<string, GeneratorHealth>;
   /** Its histograms went into the run totals; a snapshot arriving later is added there directly. */
   folded: boolean;
   /** Figures computed since the last snapshot arrived. */
@@ -44,6 +67,12 @@ export interface WindowFigures {
   errors: number;
   latencyUs: LatencySummary;
   operations: Record<string, { ok: number; errors: number; p95: number }>;
+  correctedUs?: LatencySummary;
+  arrivals?: ArrivalFigures;
+  /** The busiest source's event-loop delay p99 and CPU. */
+  health?: GeneratorHealth;
+  /** The generator, not the database, may have set the pace in this window. */
+  saturated: boolean;
 }
 
 /**
@@ -70,18 +99,22 @@ export class Aggregator {
   /** Windows not folded yet, in arrival order. */
   private readonly hot: number[] = [];
   private readonly perSource = new Map<string, { ok: number; errors: number }>();
+  /** phase → open-model counts. */
+  private readonly arrivalTotals = new Map<string, ArrivalAccumulator>();
 
   add(snapshot: Snapshot): void {
     const window = this.window(snapshot.window, snapshot.phase);
     window.vus.set(snapshot.source, snapshot.activeVUs);
     window.figures = undefined;
+    if (snapshot.health) window.health.set(snapshot.source, snapshot.health);
+    if (snapshot.arrivals) this.addArrivals(window, snapshot.phase, snapshot.arrivals);
     const source = this.perSource.get(snapshot.source) ?? { ok: 0, errors: 0 };
     this.perSource.set(snapshot.source, source);
     for (const op of snapshot.operations) {
       const total = this.total(snapshot.phase, op.operation);
       total.ok += op.ok;
       mergeErrors(total.errors, op.errors);
-      const w = window.operations.get(op.operation) ?? { encoded: [], ok: 0, errors: {} };
+      const w = window.operations.get(op.operation) ?? { encoded: [], corrected: [], ok: 0, errors: {} };
       window.operations.set(op.operation, w);
       const h = decodeHistogram(op.histogram);
       try {
@@ -91,11 +124,33 @@ export class Aggregator {
         h.destroy();
       }
       w.encoded.push(op.histogram);
+      if (op.corrected !== undefined) {
+        const c = decodeHistogram(op.corrected);
+        (total.corrected ??= newHistogram()).add(c);
+        c.destroy();
+        w.corrected.push(op.corrected);
+      }
       w.ok += op.ok;
       mergeErrors(w.errors, op.errors);
       source.ok += op.ok;
       source.errors += errorTotal(op.errors);
     }
+  }
+
+  private addArrivals(window: WindowState, phase: string, a: NonNullable<Snapshot['arrivals']>): void {
+    const lag = decodeHistogram(a.lag);
+    let acc = this.arrivalTotals.get(phase);
+    if (!acc) this.arrivalTotals.set(phase, (acc = { intended: 0, started: 0, dropped: 0, lag: newHistogram() }));
+    acc.intended += a.intended;
+    acc.started += a.started;
+    acc.dropped += a.dropped;
+    acc.lag.add(lag);
+    lag.destroy();
+    window.arrivals ??= { intended: 0, started: 0, dropped: 0, lag: [] };
+    window.arrivals.intended += a.intended;
+    window.arrivals.started += a.started;
+    window.arrivals.dropped += a.dropped;
+    window.arrivals.lag.push(a.lag);
   }
 
   private total(phase: string, operation: string): Accumulator {
@@ -109,7 +164,7 @@ export class Aggregator {
   private window(index: number, phase: string): WindowState {
     let w = this.windows.get(index);
     if (!w) {
-      this.windows.set(index, (w = { phase, vus: new Map(), operations: new Map(), folded: false }));
+      this.windows.set(index, (w = { phase, vus: new Map(), operations: new Map(), health: new Map(), folded: false }));
       this.hot.push(index);
       if (this.hot.length > HOT_WINDOWS) this.fold(this.hot.shift()!);
     }
@@ -139,17 +194,41 @@ export class Aggregator {
       .filter(([p]) => phase === undefined || p === phase)
       .flatMap(([, byOp]) => [...byOp].filter(([op]) => operation === undefined || op === operation).map(([, acc]) => acc));
     const histogram = newHistogram();
+    const corrected = parts.some((acc) => acc.corrected) ? newHistogram() : undefined;
     const errors: ErrorsByClass = {};
     let ok = 0;
     try {
       for (const acc of parts) {
         histogram.add(acc.histogram);
+        if (acc.corrected) corrected!.add(acc.corrected);
         ok += acc.ok;
         mergeErrors(errors, acc.errors);
       }
-      return { ok, errors, latencyUs: summarize(histogram) };
+      const merged: Merged = { ok, errors, latencyUs: summarize(histogram) };
+      if (corrected) merged.correctedUs = summarize(corrected);
+      return merged;
     } finally {
       histogram.destroy();
+      corrected?.destroy();
+    }
+  }
+
+  /** Open-model counts over the whole run (or one phase); undefined for the closed model. */
+  arrivals(phase?: string): ArrivalFigures | undefined {
+    const parts = [...this.arrivalTotals].filter(([p]) => phase === undefined || p === phase).map(([, acc]) => acc);
+    if (parts.length === 0) return undefined;
+    const lag = newHistogram();
+    try {
+      const figures = { intended: 0, started: 0, dropped: 0 };
+      for (const acc of parts) {
+        figures.intended += acc.intended;
+        figures.started += acc.started;
+        figures.dropped += acc.dropped;
+        lag.add(acc.lag);
+      }
+      return { ...figures, lagUs: summarize(lag) };
+    } finally {
+      lag.destroy();
     }
   }
 
@@ -176,6 +255,7 @@ export class Aggregator {
     if (!w) return undefined;
     if (w.figures) return w.figures;
     const all = newHistogram();
+    const corrected = newHistogram();
     const operations: WindowFigures['operations'] = {};
     let ok = 0;
     let errors = 0;
@@ -185,20 +265,45 @@ export class Aggregator {
         all.add(one);
         operations[name] = { ok: op.ok, errors: errorTotal(op.errors), p95: one.getValueAtPercentile(95) };
         if (one !== op.hot) one.destroy();
+        for (const e of op.corrected) {
+          const c = decodeHistogram(e);
+          corrected.add(c);
+          c.destroy();
+        }
         ok += op.ok;
         errors += errorTotal(op.errors);
       }
       let activeVUs = 0;
       for (const v of w.vus.values()) activeVUs += v;
-      w.figures = { window: index, phase: w.phase, sources: w.vus.size, activeVUs, ok, errors, latencyUs: summarize(all), operations };
-      return w.figures;
+      const figures: WindowFigures = { window: index, phase: w.phase, sources: w.vus.size, activeVUs, ok, errors, latencyUs: summarize(all), operations, saturated: false };
+      if (w.arrivals) {
+        const lag = decodeAll(w.arrivals.lag);
+        figures.arrivals = { intended: w.arrivals.intended, started: w.arrivals.started, dropped: w.arrivals.dropped, lagUs: summarize(lag) };
+        lag.destroy();
+        figures.correctedUs = summarize(corrected);
+      }
+      if (w.health.size > 0) {
+        const sources = [...w.health.values()];
+        figures.health = { loopDelayP99Us: Math.max(...sources.map((h) => h.loopDelayP99Us)), cpu: Math.max(...sources.map((h) => h.cpu)) };
+        figures.saturated = isSaturated(figures.health, figures.arrivals?.lagUs.p99);
+      }
+      w.figures = figures;
+      return figures;
     } finally {
       all.destroy();
+      corrected.destroy();
     }
   }
 
   destroy(): void {
-    for (const byOp of this.totals.values()) for (const acc of byOp.values()) acc.histogram.destroy();
+    for (const byOp of this.totals.values()) {
+      for (const acc of byOp.values()) {
+        acc.histogram.destroy();
+        acc.corrected?.destroy();
+      }
+    }
+    for (const acc of this.arrivalTotals.values()) acc.lag.destroy();
+    this.arrivalTotals.clear();
     for (const w of this.windows.values()) for (const op of w.operations.values()) op.hot?.destroy();
     this.totals.clear();
     this.windows.clear();
@@ -206,7 +311,7 @@ export class Aggregator {
   }
 }
 
-function decodeAll(encoded: string[]): Histogram {
+function decodeAll(encoded: readonly string[]): Histogram {
   const one = newHistogram();
   for (const e of encoded) {
     const h = decodeHistogram(e);

@@ -1,6 +1,17 @@
 import { addError, type ErrorsByClass, errorTotal } from './errors.js';
 import { encodeHistogram, HIGHEST_TRACKABLE_US, type Histogram, newHistogram } from './histogram.js';
-import type { OperationWindow } from './snapshot.js';
+import type { ArrivalWindow, OperationWindow } from './snapshot.js';
+
+/** The open model's own counts for one window: every intended arrival is started or dropped. */
+interface Arrivals {
+  intended: number;
+  started: number;
+  dropped: number;
+  /** Schedule lag (actual start − intended start) in µs, as pgbench reports it. */
+  lag: Histogram;
+  /** Latency from the intended start, per operation: the twin of the service-time histograms. */
+  corrected: Histogram[];
+}
 
 /**
  * Per-operation recording for the current window inside one worker. The hot path is `ok()`: one
@@ -11,16 +22,30 @@ export class Recorder {
   private errors: ErrorsByClass[];
   /** Cumulative counts, so the worker can report its own totals independently of the windows. */
   readonly totals = { ok: 0, errors: 0 };
+  /** Present only for open-model profiles, so the closed model's hot path does no extra work. */
+  readonly arrivals: Arrivals | undefined;
 
-  constructor(private readonly operations: readonly string[]) {
+  constructor(
+    private readonly operations: readonly string[],
+    openModel = false,
+  ) {
     this.histograms = operations.map(() => newHistogram());
     this.errors = operations.map(() => ({}));
+    if (openModel) {
+      this.arrivals = { intended: 0, started: 0, dropped: 0, lag: newHistogram(), corrected: operations.map(() => newHistogram()) };
+    }
   }
 
   ok(op: number, elapsedNs: bigint): void {
     const us = Number(elapsedNs) / 1000;
     // A fraction is truncated by the histogram: integer µs as designed.
     this.histograms[op]!.recordValue(us < HIGHEST_TRACKABLE_US ? us : HIGHEST_TRACKABLE_US);
+  }
+
+  /** An open-model success: service time from the actual start, latency from the intended one (µs). */
+  okScheduled(op: number, serviceUs: number, correctedUs: number): void {
+    this.histograms[op]!.recordValue(Math.min(serviceUs, HIGHEST_TRACKABLE_US));
+    this.arrivals!.corrected[op]!.recordValue(Math.min(correctedUs, HIGHEST_TRACKABLE_US));
   }
 
   error(op: number, err: unknown): void {
@@ -35,7 +60,13 @@ export class Recorder {
       const ok = h.totalCount;
       const failed = errorTotal(errors);
       if (ok === 0 && failed === 0) continue;
-      out.push({ operation: this.operations[i]!, histogram: encodeHistogram(h), ok, errors });
+      const window: OperationWindow = { operation: this.operations[i]!, histogram: encodeHistogram(h), ok, errors };
+      const corrected = this.arrivals?.corrected[i];
+      if (corrected) {
+        window.corrected = encodeHistogram(corrected);
+        corrected.reset();
+      }
+      out.push(window);
       this.totals.ok += ok;
       this.totals.errors += failed;
       h.reset();
@@ -44,7 +75,19 @@ export class Recorder {
     return out;
   }
 
+  /** The open model's counts for the window just ended, reset for the next. */
+  flushArrivals(): ArrivalWindow | undefined {
+    const a = this.arrivals;
+    if (!a) return undefined;
+    const out = { intended: a.intended, started: a.started, dropped: a.dropped, lag: encodeHistogram(a.lag) };
+    a.intended = a.started = a.dropped = 0;
+    a.lag.reset();
+    return out;
+  }
+
   destroy(): void {
     for (const h of this.histograms) h.destroy();
+    this.arrivals?.lag.destroy();
+    for (const h of this.arrivals?.corrected ?? []) h.destroy();
   }
 }

@@ -7,6 +7,25 @@ export interface OperationWindow {
   histogram: string;
   ok: number;
   errors: ErrorsByClass;
+  /** Open model: encoded histogram of latency from the intended start (µs). */
+  corrected?: string;
+}
+
+/** Open model, one window of one source: intended = started + dropped. */
+export interface ArrivalWindow {
+  intended: number;
+  started: number;
+  dropped: number;
+  /** Encoded histogram of schedule lag (actual start − intended start, µs). */
+  lag: string;
+}
+
+/** How busy the load generator itself was during a window. */
+export interface GeneratorHealth {
+  /** p99 of the event loop's delay (µs). */
+  loopDelayP99Us: number;
+  /** Event-loop utilization of the worker's thread, 0..1 (CPU spent running JavaScript). */
+  cpu: number;
 }
 
 /** What a worker emits once per window: the unit every merge works on. */
@@ -20,4 +39,6 @@ export interface Snapshot {
   window: number;
   activeVUs: number;
   operations: OperationWindow[];
+  arrivals?: ArrivalWindow;
+  health?: GeneratorHealth;
 }

@@ -5,7 +5,8 @@ import { formatPath } from '../config/load.js';
 import type { OperationConfig, ProviderConfig, Scenario } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import { operationName } from '../operations/compile.js';
-import { profileFor, type ProfileConfig, profileSchema } from '../profiles/index.js';
+import { type PlannedProfile, profileFor, type ProfileConfig, profileSchema } from '../profiles/index.js';
+import type { ScenariosConfig } from '../profiles/scenarios.js';
 import type { ProfileOverrides } from '../profiles/types.js';
 import { parseDuration } from '../util/duration.js';
 
@@ -26,7 +27,7 @@ export interface RunPlan {
   providers: ProviderConfig[];
   workload: OperationConfig[];
   operationNames: string[];
-  profile: ProfileConfig;
+  profile: PlannedProfile;
   /** 0 runs the same engine in-process. */
   workers: number;
   windowMs: number;
@@ -35,7 +36,9 @@ export interface RunPlan {
 
 export function buildPlan(loaded: LoadedScenario, overrides: PlanOverrides = {}): RunPlan {
   const { scenario } = loaded;
-  const profile = applyOverrides(scenario.profile, overrides);
+  const profile = scenario.scenarios
+    ? profileFor('scenarios').override(planScenarios(scenario.scenarios, loaded.file), overrides)
+    : applyOverrides(scenario.profile!, overrides);
   const operationNames = scenario.workload.map(operationName);
   const duplicate = operationNames.find((n, i) => operationNames.indexOf(n) !== i);
   if (duplicate) throw new UserError(`${loaded.file}: workload: two operations are named "${duplicate}"`);
@@ -62,9 +65,30 @@ export function buildPlan(loaded: LoadedScenario, overrides: PlanOverrides = {})
   };
 }
 
+/** Start offsets of several scenarios: as given, or when the previous one's planned duration ends. */
+function planScenarios(items: NonNullable<Scenario['scenarios']>, file: string): ScenariosConfig {
+  let previousEnd: number | undefined = 0;
+  const names = new Set<string>();
+  return {
+    type: 'scenarios',
+    items: items.map((it, i) => {
+      if (names.has(it.name)) throw new UserError(`${file}: scenarios[${i}].name: two scenarios are named "${it.name}"`);
+      names.add(it.name);
+      const startMs = it.startTime === undefined ? previousEnd : it.startTime === 0 ? 0 : parseDuration(it.startTime, `scenarios[${i}].startTime`);
+      if (startMs === undefined) {
+        throw new UserError(`${file}: scenarios[${i}].startTime: is required after "${items[i - 1]!.name}", whose profile has no planned end`);
+      }
+      const ms = profileFor(it.profile.type).durationMs(it.profile);
+      previousEnd = ms === undefined ? undefined : startMs + ms;
+      return { name: it.name, startMs, profile: it.profile };
+    }),
+  };
+}
+
 function applyOverrides(profile: ProfileConfig, overrides: ProfileOverrides): ProfileConfig {
-  if (overrides.vus === undefined && overrides.durationMs === undefined) return profile;
-  const changed = profileFor(profile.type).override(profile, overrides);
+  const { vus, durationMs, rate, stages } = overrides;
+  if (vus === undefined && durationMs === undefined && rate === undefined && stages === undefined) return profile;
+  const changed = profileFor(profile.type).override(profile, { vus, durationMs, rate, stages });
   const checked = profileSchema.safeParse(changed);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;

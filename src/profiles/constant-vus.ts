@@ -1,20 +1,22 @@
 import { z } from 'zod';
-import { stopVus } from '../engine/runtime.js';
 import { splitInteger } from '../plan/split.js';
 import { positiveInt } from '../config/fields.js';
 import { durationSchema } from '../config/durations.js';
 import { parseDuration } from '../util/duration.js';
-import type { ProfileDefinition } from './types.js';
+import { allowOverrides, type ProfileDefinition } from './types.js';
 
 export const schema = z.strictObject({
   type: z.literal('constant-vus'),
   vus: positiveInt(),
   duration: durationSchema,
+  /** Pause between a VU's operations: many mostly idle users, as real clients are. */
+  thinkTime: durationSchema.optional(),
 });
 type Config = z.infer<typeof schema>;
 interface Share {
   vus: number;
   durationMs: number;
+  thinkMs: number;
 }
 
 /** A fixed number of VUs, each looping over the workload for the whole duration. */
@@ -23,19 +25,21 @@ export const constantVus: ProfileDefinition<Config, Share> = {
   schema,
   closedModel: true,
   override(config, o) {
+    allowOverrides('constant-vus', o, ['vus', 'durationMs']);
     return { ...config, ...(o.vus ? { vus: o.vus } : {}), ...(o.durationMs ? { duration: `${o.durationMs}ms` } : {}) };
   },
   peakVus: (config) => config.vus,
   sharePeakVus: (share) => share.vus,
   split(config, weights) {
     const durationMs = parseDuration(config.duration, 'profile.duration');
-    return splitInteger(config.vus, weights).map((vus) => ({ vus, durationMs }));
+    const thinkMs = config.thinkTime ? parseDuration(config.thinkTime, 'profile.thinkTime') : 0;
+    return splitInteger(config.vus, weights).map((vus) => ({ vus, durationMs, thinkMs }));
   },
   durationMs: (config) => parseDuration(config.duration, 'profile.duration'),
   async run(share, runtime) {
-    const vus = Array.from({ length: share.vus }, () => runtime.startVu());
+    const vus = Array.from({ length: share.vus }, () => runtime.startVu(undefined, share.thinkMs));
     await runtime.sleepUntil(share.durationMs);
-    await stopVus(vus);
+    await runtime.stopVus(vus);
   },
 };
 

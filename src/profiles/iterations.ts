@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { positiveInt } from '../config/fields.js';
 import { durationSchema } from '../config/durations.js';
-import { stopVus } from '../engine/runtime.js';
 import { splitInteger } from '../plan/split.js';
 import { parseDuration } from '../util/duration.js';
-import type { ProfileDefinition } from './types.js';
+import { allowOverrides, type ProfileDefinition } from './types.js';
 
 export const schema = z.strictObject({
   type: z.literal('iterations'),
@@ -31,6 +30,7 @@ export const iterations: ProfileDefinition<Config, Share> = {
   schema,
   closedModel: true,
   override(config, o) {
+    allowOverrides('iterations', o, ['vus', 'durationMs']);
     return { ...config, ...(o.vus ? { vus: o.vus } : {}), ...(o.durationMs ? { maxDuration: `${o.durationMs}ms` } : {}) };
   },
   peakVus: (config) => config.vus,
@@ -47,6 +47,6 @@ export const iterations: ProfileDefinition<Config, Share> = {
     const vus = Array.from({ length: share.vus }, () => runtime.startVu(budget));
     const done = Promise.all(vus.map((vu) => vu.done));
     await Promise.race([done, runtime.sleepUntil(share.maxDurationMs)]);
-    await stopVus(vus);
+    await runtime.stopVus(vus);
   },
 };

@@ -1,11 +1,30 @@
 import type { z } from 'zod';
 import type { Runtime } from '../engine/runtime.js';
+import { UserError } from '../errors.js';
+import type { PhasePlan, Stage } from './stages.js';
 
 /** Values from CLI flags that override the scenario's profile. */
 export interface ProfileOverrides {
   vus?: number;
   durationMs?: number;
+  /** Arrivals per the profile's time unit. */
+  rate?: number;
+  stages?: Stage[];
 }
+
+const FLAGS: Record<keyof ProfileOverrides, string> = { vus: '--vus', durationMs: '--duration', rate: '--rate', stages: '--stages' };
+
+/** A flag that means nothing to the profile is an error, never silently ignored. */
+export function allowOverrides(type: string, overrides: ProfileOverrides, allowed: Array<keyof ProfileOverrides>): void {
+  for (const key of Object.keys(FLAGS) as Array<keyof ProfileOverrides>) {
+    if (overrides[key] !== undefined && !allowed.includes(key)) {
+      throw new UserError(`${FLAGS[key]} does not apply to profile "${type}"${allowed.length ? ` (it takes ${allowed.map((k) => FLAGS[k]).join(', ')})` : ''}`);
+    }
+  }
+}
+
+/** What the report works out from the phases: a spike's recovery or a ramp's capacity. */
+export type ProfileAnalysis = { kind: 'spike' } | { kind: 'ramp'; sloP95Ms: number };
 
 /**
  * One load profile (executor), k6-style: its config schema, its validation and split on the
@@ -26,6 +45,9 @@ export interface ProfileDefinition<Config extends { type: string }, Share> {
   split(config: Config, weights: readonly number[]): Share[];
   /** Planned length, or undefined when it runs until its iterations are done. */
   durationMs(config: Config): number | undefined;
+  /** The labelled stretches of the run, reported on their own; none for a one-phase profile. */
+  phases?(config: Config): PhasePlan[];
+  analysis?(config: Config): ProfileAnalysis;
   /** Runs one worker's share. */
   run(share: Share, runtime: Runtime): Promise<void>;
 }

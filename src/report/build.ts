@@ -3,9 +3,17 @@ import { redactDeep } from '../config/redact.js';
 import type { ProviderRun, RunResult, SiteShare } from '../engine/engine.js';
 import { errorTotal } from '../metrics/errors.js';
 import type { Merged } from '../metrics/aggregate.js';
-import { profileFor } from '../profiles/index.js';
+import { isOpenModel, profileFor } from '../profiles/index.js';
+import type { RunPlan } from '../plan/plan.js';
+import { rampCapacity } from './capacity.js';
+import { arrivalReport, phaseReports, round } from './phases.js';
+import { spikeRecovery } from './recovery.js';
 import { VERSION } from '../version.js';
 import { type OperationReport, type ProviderReport, REPORT_SCHEMA_VERSION, type Report, type SiteReport, type WindowReport } from './types.js';
+
+const OPEN_NOTE =
+  'Open model (arrival rate): "corrected" latency counts from the intended start, so queueing ' +
+  'delay is included (coordinated omission corrected); "service" time counts from the actual start.';
 
 const CLOSED_NOTE =
   'Closed model (a fixed number of VUs): latency is service time; when the database slows down, ' +
@@ -25,9 +33,7 @@ export function buildReport(result: RunResult): Report {
     endedAt: new Date(result.endedAt).toISOString(),
     scenario: { file: plan.file, definition: plan.scenario },
     plan: { workers: plan.workers, windowMs: plan.windowMs, profile: plan.profile, keepData: plan.keepData },
-    model: profileFor(plan.profile.type).closedModel
-      ? { kind: 'closed', note: CLOSED_NOTE }
-      : { kind: 'open', note: 'Open model: latency is measured from the intended start.' },
+    model: isOpenModel(plan.profile) ? { kind: 'open', note: OPEN_NOTE } : { kind: 'closed', note: CLOSED_NOTE },
     environment: {
       node: process.version,
       platform: process.platform,
@@ -35,16 +41,19 @@ export function buildReport(result: RunResult): Report {
       cpus: availableParallelism(),
       hostname: hostname(),
     },
-    providers: result.providers.map((run) => providerReport(run, plan.operationNames, plan.windowMs)),
+    providers: result.providers.map((run) => providerReport(run, plan)),
   } satisfies Report);
 }
 
-function providerReport(run: ProviderRun, operationNames: string[], windowMs: number): ProviderReport {
+function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
+  const { operationNames, windowMs } = plan;
+  const profile = profileFor(plan.profile.type);
   const durationSec = Math.max(0, (run.endedAt - run.startedAt) / 1000);
   const agg = run.aggregator;
   const sourcesSeen = new Set(run.workers.map((w) => w.source)).size || agg.sources().length;
   const byWorker = new Map(run.workers.map((w) => [w.source, w]));
   const lostSources = run.lost.map((l) => l.source);
+  const windowSeconds = (i: number): number => Math.min(windowMs, Math.max(1, run.endedAt - run.startedAt - i * windowMs)) / 1000;
   const report: ProviderReport = {
     name: run.config.name,
     provider: run.config.provider,
@@ -56,8 +65,8 @@ function providerReport(run: ProviderRun, operationNames: string[], windowMs: nu
     operations: operationNames.map((name) => operationReport(name, agg.merged(name), durationSec)),
     windows: agg.windowIndices().map((i): WindowReport => {
       const w = agg.windowFigures(i)!;
-      const seconds = Math.min(windowMs, Math.max(1, run.endedAt - run.startedAt - i * windowMs)) / 1000;
-      return {
+      const seconds = windowSeconds(i);
+      const window: WindowReport = {
         window: i,
         startMs: i * windowMs,
         phase: w.phase,
@@ -67,9 +76,18 @@ function providerReport(run: ProviderRun, operationNames: string[], windowMs: nu
         opsPerSec: round(w.ok / seconds, 1),
         latencyUs: { p50: w.latencyUs.p50, p95: w.latencyUs.p95, p99: w.latencyUs.p99, max: w.latencyUs.max },
         complete: w.sources >= sourcesSeen,
+        saturated: w.saturated,
         ...degradation(lostSources, agg.windowSources(i)),
       };
+      if (w.arrivals) {
+        Object.assign(window, { intended: w.arrivals.intended, started: w.arrivals.started, dropped: w.arrivals.dropped });
+        window.lagUs = arrivalReport(w.arrivals).lagUs;
+      }
+      if (w.correctedUs) window.correctedLatencyUs = { p50: w.correctedUs.p50, p95: w.correctedUs.p95, p99: w.correctedUs.p99, max: w.correctedUs.max };
+      if (w.health) window.generator = w.health;
+      return window;
     }),
+    saturatedWindows: [],
     sources: agg.sources().map((s) => {
       const w = byWorker.get(s.source);
       return w ? { ...s, workerOk: w.ok, workerErrors: w.errors } : s;
@@ -77,6 +95,20 @@ function providerReport(run: ProviderRun, operationNames: string[], windowMs: nu
     sites: run.sites.map((share) => siteReport(share, run, durationSec)),
   };
   if (run.lost.length) report.degraded = true;
+  report.saturatedWindows = report.windows.filter((w) => w.saturated).map((w) => w.window);
+  const arrivals = agg.arrivals();
+  if (arrivals) report.arrivals = arrivalReport(arrivals);
+  const phasePlans = profile.phases?.(plan.profile) ?? [];
+  if (phasePlans.length > 0) {
+    const phases = phaseReports(agg, phasePlans, report.windows, (w) => windowSeconds(w.window));
+    report.phases = phases;
+    const analysis = profile.analysis?.(plan.profile);
+    if (analysis?.kind === 'spike') {
+      const recovery = spikeRecovery(phases, report.windows, windowMs);
+      if (recovery) report.spike = recovery;
+    }
+    if (analysis?.kind === 'ramp') report.ramp = rampCapacity(phases, analysis.sloP95Ms * 1000);
+  }
   if (run.documents) report.verification = { documents: run.documents };
   if (run.server) report.server = run.server;
   if (run.failure) report.failure = run.failure;
@@ -107,7 +139,7 @@ function siteReport(share: SiteShare, run: ProviderRun, durationSec: number): Si
 
 function operationReport(operation: string, m: Merged, durationSec: number): OperationReport {
   const failed = errorTotal(m.errors);
-  return {
+  const report: OperationReport = {
     operation,
     count: m.ok + failed,
     ok: m.ok,
@@ -116,9 +148,6 @@ function operationReport(operation: string, m: Merged, durationSec: number): Ope
     opsPerSec: durationSec > 0 ? round(m.ok / durationSec, 1) : 0,
     latencyUs: m.latencyUs,
   };
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
+  if (m.correctedUs) report.correctedLatencyUs = m.correctedUs;
+  return report;
 }

@@ -1,4 +1,4 @@
-import type { Report } from './types.js';
+import type { ProviderReport, Report } from './types.js';
 import { count, formatTable, ms } from './table.js';
 
 /** The end-of-run summary: one row per provider × operation, latency in ms. */
@@ -12,11 +12,15 @@ export function renderSummary(report: Report): string {
     }
   }
   const header = ['provider', 'operation', 'ok', 'errors', 'ops/s', 'mean ms', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'];
+  const open = report.model.kind === 'open';
   const lines = [
     `run ${report.runId} (${report.name}): ${report.status}`,
+    ...(open ? ['service time (from the actual start):'] : []),
     formatTable(header, rows, 2),
   ];
+  if (open) lines.push('latency from the intended start (corrected):', formatTable(header, correctedRows(report), 2));
   for (const p of report.providers) {
+    lines.push(...profileLines(p));
     const doc = p.verification?.documents;
     if (doc) {
       lines.push(
@@ -45,6 +49,60 @@ export function renderSummary(report: Report): string {
     if (degraded.length) lines.push(`${p.name}: DEGRADED: windows ${degraded.join(', ')} lack a lost agent's share`);
     if (p.failure) lines.push(`${p.name}: run failed: ${p.failure}`);
   }
-  if (report.model.kind === 'closed') lines.push(`note: ${report.model.note}`);
+  lines.push(`note: ${report.model.note}`);
   return lines.join('\n');
+}
+
+function correctedRows(report: Report): string[][] {
+  const rows: string[][] = [];
+  for (const p of report.providers) {
+    const ops = p.operations.length > 1 ? [...p.operations, p.total] : p.operations;
+    for (const op of ops) {
+      const l = op.correctedLatencyUs;
+      if (l) rows.push([p.name, op.operation, count(op.ok), count(op.failed), count(op.opsPerSec), ms(l.mean), ms(l.p50), ms(l.p95), ms(l.p99), ms(l.max)]);
+    }
+  }
+  return rows;
+}
+
+/** Arrivals, phases, spike recovery, ramp capacity and generator saturation of one provider. */
+function profileLines(p: ProviderReport): string[] {
+  const lines: string[] = [];
+  const a = p.arrivals;
+  if (a) {
+    lines.push(
+      `${p.name}: intended ${count(a.intended)}, started ${count(a.started)}, dropped ${count(a.dropped)} (no free VU); ` +
+        `schedule lag avg ${ms(a.lagUs.mean)} ms, p99 ${ms(a.lagUs.p99)} ms, max ${ms(a.lagUs.max)} ms`,
+    );
+  }
+  if (p.phases) {
+    const rows = p.phases.map((ph) => {
+      const l = ph.correctedLatencyUs ?? ph.latencyUs;
+      return [ph.phase, ph.target === undefined ? '' : count(ph.target), count(ph.peakVUs), count(ph.opsPerSec), ms(l.p50), ms(l.p95), ms(l.p99), count(ph.failed)];
+    });
+    lines.push(`${p.name} by phase:`, formatTable(['phase', 'target', 'vus', 'ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'], rows, 1));
+  }
+  const s = p.spike;
+  if (s) {
+    lines.push(
+      s.recovered
+        ? `${p.name}: recovered ${(s.recoveryMs! / 1000).toFixed(1)} s after the spike (p95 back under ${ms(s.thresholdP95Us)} ms, pre-spike p95 ${ms(s.baselineP95Us)} ms + 20 %)`
+        : `${p.name}: never recovered: p95 stayed above ${ms(s.thresholdP95Us)} ms (pre-spike p95 ${ms(s.baselineP95Us)} ms + 20 %)`,
+    );
+  }
+  const r = p.ramp;
+  if (r) {
+    lines.push(
+      r.capacity
+        ? `${p.name}: concurrent-user capacity ${count(r.capacity.users)} users (${r.capacity.phase}: p95 under ${ms(r.sloP95Us)} ms, errors under 1 %)`
+        : `${p.name}: concurrent-user capacity: no step stayed under p95 ${ms(r.sloP95Us)} ms with errors under 1 %`,
+      r.knee
+        ? `${p.name}: knee at ${count(r.knee.users)} users (${r.knee.phase}, ${count(r.knee.opsPerSec)} ops/s): more users did not add 5 % throughput`
+        : `${p.name}: no knee: throughput grew at every step`,
+    );
+  }
+  if (p.saturatedWindows.length > 0) {
+    lines.push(`${p.name}: WARNING: the load generator was saturated in ${p.saturatedWindows.length} window(s) (${p.saturatedWindows.slice(0, 10).join(', ')}${p.saturatedWindows.length > 10 ? ', …' : ''}): their latency is not the database's alone`);
+  }
+  return lines;
 }

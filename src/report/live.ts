@@ -6,7 +6,13 @@ export function liveLine(provider: string, figures: WindowFigures, windowMs: num
   const elapsed = ((figures.window + 1) * windowMs) / 1000;
   const rate = figures.ok / (windowMs / 1000);
   return (
-    `[${elapsed.toFixed(0).padStart(4)}s] ${provider}: vus ${figures.activeVUs}, ` +
-    `${count(rate)} ops/s, p95 ${ms(figures.latencyUs.p95)} ms, errors ${count(figures.errors)}`
+    `[${elapsed.toFixed(0).padStart(4)}s] ${provider}: ${figures.phase === 'main' ? '' : `${figures.phase}, `}vus ${figures.activeVUs}, ` +
+    `${count(rate)} ops/s, p95 ${ms(figures.latencyUs.p95)} ms, errors ${count(figures.errors)}` +
+    (figures.arrivals
+      ? `, corrected p95 ${ms(figures.correctedUs?.p95 ?? 0)} ms, dropped ${count(figures.arrivals.dropped)}, lag p99 ${ms(figures.arrivals.lagUs.p99)} ms`
+      : '') +
+    (figures.saturated && figures.health
+      ? ` WARNING generator saturated (event-loop delay p99 ${ms(figures.health.loopDelayP99Us)} ms, cpu ${Math.round(figures.health.cpu * 100)} %)`
+      : '')
   );
 }

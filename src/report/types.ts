@@ -1,6 +1,7 @@
 import type { ErrorsByClass } from '../metrics/errors.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 import type { RunStatus } from '../engine/engine.js';
+import type { GeneratorHealth } from '../metrics/snapshot.js';
 import type { ServerFigures } from '../engine/server-check.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -15,6 +16,65 @@ export interface OperationReport {
   opsPerSec: number;
   /** Service time from the operation's actual start, in microseconds. */
   latencyUs: LatencySummary;
+  /** Open model: latency from the operation's intended (scheduled) start, in microseconds. */
+  correctedLatencyUs?: LatencySummary;
+}
+
+/** Open model: every intended arrival was started or dropped (no free VU). */
+export interface ArrivalReport {
+  intended: number;
+  started: number;
+  dropped: number;
+  /** Schedule lag: actual start − intended start, as pgbench -R reports it. */
+  lagUs: { mean: number; p99: number; max: number };
+}
+
+type Percentiles = Pick<LatencySummary, 'p50' | 'p95' | 'p99' | 'max'>;
+
+/** One labelled stretch of the run (a stage, before-spike, spike, recovery) on its own. */
+export interface PhaseReport {
+  phase: string;
+  /** Planned start and end, milliseconds from the run's start. */
+  startMs: number;
+  endMs: number;
+  /** The stage's VUs or rate, as planned. */
+  target?: number;
+  /** The most VUs active at once in the phase's windows. */
+  peakVUs: number;
+  ok: number;
+  failed: number;
+  errorRate: number;
+  opsPerSec: number;
+  latencyUs: LatencySummary;
+  correctedLatencyUs?: LatencySummary;
+  arrivals?: ArrivalReport;
+}
+
+/** Spike: from the end of the spike until the windowed p95 is back within 20 % of the pre-spike p95. */
+export interface SpikeRecovery {
+  baselineP95Us: number;
+  thresholdP95Us: number;
+  recovered: boolean;
+  /** Resolution: one window. Null when the p95 never came back. */
+  recoveryMs: number | null;
+}
+
+export interface RampStep {
+  phase: string;
+  users: number;
+  opsPerSec: number;
+  p95Us: number;
+  errorRate: number;
+  withinSlo: boolean;
+}
+
+/** Ramp: the highest step within the SLO, and the step after which throughput stopped growing. */
+export interface RampCapacity {
+  sloP95Us: number;
+  steps: RampStep[];
+  /** Concurrent-user capacity: the highest step with errors < 1 % and p95 under the SLO. */
+  capacity: { users: number; phase: string } | null;
+  knee: { users: number; phase: string; opsPerSec: number } | null;
 }
 
 export interface WindowReport {
@@ -26,13 +86,23 @@ export interface WindowReport {
   ok: number;
   failed: number;
   opsPerSec: number;
-  latencyUs: Pick<LatencySummary, 'p50' | 'p95' | 'p99' | 'max'>;
+  latencyUs: Percentiles;
   /** False when a source's snapshot for this window is missing. */
   complete: boolean;
   /** True when a lost agent's share is missing from this window: its figures are low. */
   degraded?: boolean;
   /** The lost sources without a snapshot in this window. */
   missing?: string[];
+  /** Open model: intended = started + dropped. */
+  intended?: number;
+  started?: number;
+  dropped?: number;
+  correctedLatencyUs?: Percentiles;
+  lagUs?: { mean: number; p99: number; max: number };
+  /** The busiest worker's event-loop delay p99 and CPU. */
+  generator?: GeneratorHealth;
+  /** The generator, not the database, may have set the pace: read this window's latency with care. */
+  saturated: boolean;
 }
 
 /** One site's share of a provider run: the local workers, or one agent. */
@@ -60,6 +130,12 @@ export interface ProviderReport {
   total: OperationReport;
   operations: OperationReport[];
   windows: WindowReport[];
+  arrivals?: ArrivalReport;
+  phases?: PhaseReport[];
+  spike?: SpikeRecovery;
+  ramp?: RampCapacity;
+  /** Indices of windows where the generator was saturated. */
+  saturatedWindows: number[];
   sources: Array<{ source: string; ok: number; errors: number; workerOk?: number; workerErrors?: number }>;
   sites: SiteReport[];
   /** True when an agent was lost: some windows lack its share (see windows[].degraded). */

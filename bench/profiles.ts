@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseScenario } from '../src/config/load.js';
+import { runPlan } from '../src/engine/engine.js';
+import { createLogger } from '../src/log.js';
+import { buildPlan } from '../src/plan/plan.js';
+import { printFigure, section } from './lib.js';
+
+const run = promisify(execFile);
+const RATES = [2_000, 20_000, 50_000];
+const SECONDS = 5;
+const IDLE_VUS = 100_000;
+/** Long enough that the VUs are idle (one operation each), short enough to keep the bench short. */
+const THINK_S = 5;
+
+/**
+ * Open-model accuracy: achieved rate and schedule lag of constant-arrival-rate against SQLite
+ * :memory:, next to pgbench -R at the same rates against the local PostgreSQL (its lag read
+ * from its per-transaction log). Then the memory of 100 000 idle VUs, next to bare promise loops.
+ */
+export async function bench(): Promise<void> {
+  for (const rate of RATES) {
+    section(`constant-arrival-rate ${rate.toLocaleString('en-US')}/s for ${SECONDS} s`);
+    const ours = await stampedeAtRate(rate);
+    const pg = await pgbenchAtRate(rate);
+    printFigure({ name: 'achieved / target (stampede, sqlite :memory:, 2 workers)', value: ours.achieved / rate, unit: '', baseline: { name: 'pgbench -R -c 8 -j 2', value: pg.achieved / rate }, goal: '1 ± 0.005' });
+    printFigure({ name: 'schedule lag p99 (stampede)', value: ours.lagP99Ms, unit: 'ms', baseline: { name: 'pgbench', value: pg.lagP99Ms }, goal: '< 1 ms' });
+    printFigure({ name: 'schedule lag avg (stampede)', value: ours.lagAvgMs, unit: 'ms', baseline: { name: 'pgbench', value: pg.lagAvgMs } });
+    printFigure({ name: 'schedule lag max (stampede)', value: ours.lagMaxMs, unit: 'ms', baseline: { name: 'pgbench', value: pg.lagMaxMs } });
+    printFigure({ name: 'dropped (stampede)', value: ours.dropped, unit: 'ops' });
+    const saturated = Math.abs(ours.achieved / rate - 1) > 0.005 || ours.lagP99Ms >= 1;
+    process.stdout.write(`  stampede ${saturated ? 'SATURATED' : 'keeps up'} at ${rate}/s; saturated windows flagged: ${ours.saturatedWindows}\n`);
+  }
+
+  section(`${IDLE_VUS.toLocaleString('en-US')} idle VUs (think time ${THINK_S} s)`);
+  const bare = await bareLoopsRss(IDLE_VUS);
+  const idle = await idleVusRss(IDLE_VUS);
+  printFigure({ name: 'RSS growth per idle VU (stampede constant-vus, in-process)', value: idle.perVuBytes / 1024, unit: 'KB', baseline: { name: 'bare promise loops', value: bare / 1024 } });
+  printFigure({ name: 'peak RSS with 100 000 idle VUs', value: idle.peakRss / 2 ** 20, unit: 'MB', goal: '< 400 MB' });
+}
+
+async function stampedeAtRate(rate: number): Promise<{ achieved: number; lagAvgMs: number; lagP99Ms: number; lagMaxMs: number; dropped: number; saturatedWindows: number }> {
+  const text = `providers:
+  - { name: mem, provider: sqlite_memory }
+workload:
+  - { type: query, sql: SELECT 1 }
+profile: { type: constant-arrival-rate, rate: ${rate}, duration: ${SECONDS}s, preAllocatedVUs: 8 }
+options: { workers: 2 }
+`;
+  const plan = buildPlan({ scenario: parseScenario(text, 'bench'), file: 'bench', baseDir: process.cwd() });
+  let saturatedWindows = 0;
+  const result = await runPlan(plan, { logger: createLogger({ level: 'silent' }), onWindow: (_p, w) => void (w.saturated && saturatedWindows++) });
+  const run = result.providers[0]!;
+  const a = run.aggregator.arrivals()!;
+  run.aggregator.destroy();
+  // Over the time the run really took: a generator that fell behind and caught up after the end shows here.
+  const elapsedSec = Math.max(SECONDS, (run.endedAt - run.startedAt) / 1000);
+  return { achieved: a.started / elapsedSec, lagAvgMs: a.lagUs.mean / 1000, lagP99Ms: a.lagUs.p99 / 1000, lagMaxMs: a.lagUs.max / 1000, dropped: a.dropped, saturatedWindows };
+}
+
+async function pgbenchAtRate(rate: number): Promise<{ achieved: number; lagAvgMs: number; lagP99Ms: number; lagMaxMs: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'stampede-pgbench-'));
+  try {
+    const script = join(dir, 'select1.sql');
+    writeFileSync(script, 'SELECT 1;\n');
+    await run('pgbench', ['-n', '-R', String(rate), '-T', String(SECONDS), '-c', '8', '-j', '2', '-f', script, '-l', `--log-prefix=${join(dir, 'log')}`, '-h', '127.0.0.1', '-U', 'postgres', 'postgres'], { maxBuffer: 1 << 24 });
+    // Per-transaction log: client, tx, latency µs, script, epoch s, epoch µs, schedule lag µs.
+    const lags: number[] = [];
+    for (const f of readdirSync(dir).filter((n) => n.startsWith('log'))) {
+      for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+        const cols = line.split(' ');
+        if (cols.length >= 7) lags.push(Number(cols[6]));
+      }
+    }
+    lags.sort((a, b) => a - b);
+    const avg = lags.reduce((s, x) => s + x, 0) / Math.max(1, lags.length);
+    return {
+      achieved: lags.length / SECONDS,
+      lagAvgMs: avg / 1000,
+      lagP99Ms: (lags[Math.min(lags.length - 1, Math.ceil(lags.length * 0.99) - 1)] ?? 0) / 1000,
+      lagMaxMs: (lags.at(-1) ?? 0) / 1000,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Peak RSS and growth per VU of a constant-vus run whose VUs think between operations. */
+async function idleVusRss(vus: number): Promise<{ peakRss: number; perVuBytes: number }> {
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  const text = `providers:
+  - { name: mem, provider: sqlite_memory }
+workload:
+  - { type: query, sql: SELECT 1 }
+profile: { type: constant-vus, vus: ${vus}, duration: ${THINK_S + 1}s, thinkTime: ${THINK_S}s }
+options: { workers: 0 }
+`;
+  const plan = buildPlan({ scenario: parseScenario(text, 'bench'), file: 'bench', baseDir: process.cwd() });
+  let peakRss = before;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  try {
+    const result = await runPlan(plan, { logger: createLogger({ level: 'silent' }) });
+    result.providers[0]!.aggregator.destroy();
+  } finally {
+    clearInterval(sampler);
+  }
+  return { peakRss, perVuBytes: (peakRss - before) / vus };
+}
+
+/** The floor: bare async loops that each sleep as long, in a child process of their own. */
+async function bareLoopsRss(vus: number): Promise<number> {
+  const code = `
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const before = process.memoryUsage().rss;
+let stop = false;
+for (let i = 0; i < ${vus}; i++) (async () => { while (!stop) await sleep(${THINK_S * 1000}); })();
+setTimeout(() => { console.log((process.memoryUsage().rss - before) / ${vus}); stop = true; }, 3000);`;
+  const { stdout } = await run(process.execPath, ['-e', code]);
+  return Number(stdout.trim());
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { positiveInt } from '../config/fields.js';
+import { durationSchema } from '../config/durations.js';
+import { arrivalShares, runArrivals, type ArrivalShare } from '../engine/arrivals.js';
+import { parseDuration } from '../util/duration.js';
+import { allowOverrides, type ProfileDefinition } from './types.js';
+
+export const rateSchema = z.number({ error: 'must be a positive number' }).positive('must be a positive number');
+
+export const dropAfterSchema = z.union([z.literal(0), durationSchema]);
+const DEFAULT_DROP_AFTER_MS = 5000;
+
+/** VUs and backlog limit shared by both arrival-rate profiles. */
+export function arrivalVus(config: { preAllocatedVUs: number; maxVUs?: number; dropAfter?: string | number }) {
+  const dropAfterMs = config.dropAfter === undefined ? DEFAULT_DROP_AFTER_MS : config.dropAfter === 0 ? 0 : parseDuration(config.dropAfter, 'profile.dropAfter');
+  return { preAllocatedVUs: config.preAllocatedVUs, maxVUs: config.maxVUs ?? config.preAllocatedVUs, dropAfterMs };
+}
+
+export const schema = z
+  .strictObject({
+    type: z.literal('constant-arrival-rate'),
+    /** Operations started per `timeUnit`, whether or not earlier ones have finished. */
+    rate: rateSchema,
+    timeUnit: durationSchema.optional(),
+    duration: durationSchema,
+    preAllocatedVUs: positiveInt(),
+    maxVUs: positiveInt().optional(),
+    /** How late an arrival waiting for a free VU may start before it is dropped (pgbench --latency-limit); 0 drops at once (k6). */
+    dropAfter: dropAfterSchema.optional(),
+  })
+  .refine((c) => c.maxVUs === undefined || c.maxVUs >= c.preAllocatedVUs, {
+    message: 'must be at least preAllocatedVUs',
+    path: ['maxVUs'],
+  });
+type Config = z.infer<typeof schema>;
+
+export function perMs(rate: number, timeUnit: string | number | undefined): number {
+  return rate / (timeUnit === undefined ? 1000 : parseDuration(timeUnit, 'profile.timeUnit'));
+}
+
+/** A fixed rate of operations for a duration (k6's constant-arrival-rate, pgbench -R). */
+export const constantArrivalRate: ProfileDefinition<Config, ArrivalShare> = {
+  type: 'constant-arrival-rate',
+  schema,
+  closedModel: false,
+  override(config, o) {
+    allowOverrides('constant-arrival-rate', o, ['rate', 'durationMs']);
+    return { ...config, ...(o.rate !== undefined ? { rate: o.rate } : {}), ...(o.durationMs ? { duration: `${o.durationMs}ms` } : {}) };
+  },
+  peakVus: (config) => config.maxVUs ?? config.preAllocatedVUs,
+  sharePeakVus: (share) => share.maxVUs,
+  split(config, weights) {
+    const r = perMs(config.rate, config.timeUnit);
+    const segment = { durationMs: parseDuration(config.duration, 'profile.duration'), from: r, to: r };
+    return arrivalShares([segment], arrivalVus(config), weights);
+  },
+  durationMs: (config) => parseDuration(config.duration, 'profile.duration'),
+  run: runArrivals,
+};
