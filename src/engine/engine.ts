@@ -5,7 +5,7 @@ import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Aggregator, type WindowFigures } from '../metrics/aggregate.js';
 import { initHistograms } from '../metrics/histogram.js';
-import { needsDocumentsTable, querySql } from '../operations/compile.js';
+import { documentsPerOperation, needsDocumentsTable, workloadSql } from '../operations/compile.js';
 import { countDocuments, createDocumentsTable, dropDocumentsTable } from '../operations/documents.js';
 import type { RunPlan } from '../plan/plan.js';
 import { profileFor } from '../profiles/index.js';
@@ -34,6 +34,8 @@ export interface ProviderRun {
   workers: WorkerResult[];
   documents?: DocumentCheck;
   failure?: string;
+  /** Time the provider actually ran; less than endedAt - startedAt when blocks were interleaved. */
+  activeMs?: number;
 }
 
 export interface RunResult {
@@ -63,40 +65,61 @@ const START_DELAY_MS = 50;
 export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunResult> {
   await initHistograms();
   const startedAt = Date.now();
-  const providers: ProviderRun[] = [];
+  const runs = new Map<string, ProviderRun>();
   const group = workerGroup(plan.workers);
+  const blocks = plan.interleave ?? 1;
+  const slices = blocks > 1 ? profileSlices(plan, blocks) : [plan.profile];
   let status: RunStatus = 'complete';
+  let finished = 0;
   try {
-    for (const config of plan.providers) {
-      if (options.signal?.aborted) break;
-      const run = await runProvider(plan, config, group, options);
-      providers.push(run);
-      if (run.failure) {
-        status = 'failed';
-        break;
+    run: for (const [b, profile] of slices.entries()) {
+      // Alternate the order (A B, B A, …) so neither provider always runs first in a round.
+      const order = b % 2 === 0 ? plan.providers : [...plan.providers].reverse();
+      for (const config of order) {
+        if (options.signal?.aborted) break run;
+        const run = await runProvider(plan, config, group, options, { profile, last: b === slices.length - 1, prior: runs.get(config.name) });
+        runs.set(config.name, run);
+        if (run.failure) {
+          status = 'failed';
+          break run;
+        }
       }
+      finished++;
     }
   } finally {
     await group.close();
   }
-  if (status === 'complete' && (options.signal?.aborted || providers.length < plan.providers.length)) status = 'partial';
+  if (status === 'complete' && (options.signal?.aborted || finished < slices.length)) status = 'partial';
+  const providers = plan.providers.flatMap((p) => runs.get(p.name) ?? []);
   return { plan, status, startedAt, endedAt: Date.now(), providers };
 }
 
-async function runProvider(plan: RunPlan, config: ProviderConfig, group: WorkerGroup, options: RunOptions): Promise<ProviderRun> {
+/** The profile cut into `blocks` consecutive parts, for interleaving providers block by block. */
+function profileSlices(plan: RunPlan, blocks: number): RunPlan['profile'][] {
+  const profile = profileFor(plan.profile.type);
+  if (!profile.slice) throw new UserError(`options.interleave: profile "${plan.profile.type}" cannot be cut into blocks`);
+  return profile.slice(plan.profile, blocks);
+}
+
+interface Block {
+  profile: RunPlan['profile'];
+  last: boolean;
+  /** The provider's earlier blocks: this block's windows and counts are merged into them. */
+  prior?: ProviderRun;
+}
+
+async function runProvider(plan: RunPlan, config: ProviderConfig, group: WorkerGroup, options: RunOptions, block: Block): Promise<ProviderRun> {
   const { logger } = options;
   await loadProviderModule(config, plan.baseDir);
   const main = createProvider({ ...config, options: { ...config.options, poolSize: 1 } });
   await connectOrExplain(main);
   try {
-    const profile = profileFor(plan.profile.type);
-    for (const [i, op] of plan.workload.entries()) {
-      if (op.type === 'query') querySql(op, main.dialect, `workload[${i}] (provider "${config.name}")`);
-    }
+    const profile = profileFor(block.profile.type);
+    workloadSql(plan.workload, main.dialect, `workload (provider "${config.name}")`);
     const documents = needsDocumentsTable(plan.workload);
     if (documents && main.sharedAcrossInstances) await createDocumentsTable(main);
 
-    const shares = profile.split(plan.profile, Array.from({ length: group.size }, () => 1));
+    const shares = profile.split(block.profile, Array.from({ length: group.size }, () => 1));
     const tasks: WorkerTask[] = shares.map((share, i) => ({
       runId: plan.runId,
       source: `local/w${i}`,
@@ -104,34 +127,55 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, group: WorkerG
       baseDir: plan.baseDir,
       workload: plan.workload,
       operationNames: plan.operationNames,
-      profileType: plan.profile.type,
+      profileType: block.profile.type,
       share,
       peakVus: profile.sharePeakVus(share),
       windowMs: plan.windowMs,
       setupInWorker: !main.sharedAcrossInstances,
     }));
 
-    logger.info({ provider: config.name, workers: tasks.length, profile: plan.profile }, 'starting provider run');
-    options.onProviderStart?.(config.name, profile.durationMs(plan.profile));
-    const run: Omit<ProviderRun, 'config' | 'connection'> = await execute(tasks, group, options, config.name);
+    logger.info({ provider: config.name, workers: tasks.length, profile: block.profile }, 'starting provider run');
+    options.onProviderStart?.(config.name, profile.durationMs(block.profile));
+    const { prior } = block;
+    const aggregator = prior?.aggregator ?? new Aggregator();
+    const windowOffset = prior ? (aggregator.windowIndices().at(-1) ?? -1) + 1 : 0;
+    const run = await execute(tasks, group, options, config.name, aggregator, windowOffset);
+    const combined: Omit<ProviderRun, 'config' | 'connection'> = {
+      ...run,
+      startedAt: prior?.startedAt ?? run.startedAt,
+      activeMs: (prior?.activeMs ?? 0) + (run.endedAt - run.startedAt),
+      workers: prior ? mergeWorkers([...prior.workers, ...run.workers]) : run.workers,
+    };
     if (documents && !run.failure) {
-      const reported = run.aggregator.merged(insertOperation(plan)).ok;
+      // Counts are cumulative over blocks: the table is kept until the provider's last block.
+      const reported = plan.workload.reduce((n, op, i) => n + documentsPerOperation(op) * aggregator.merged(plan.operationNames[i]).ok, 0);
       const database = main.sharedAcrossInstances
         ? await countDocuments(main, plan.runId)
-        : run.workers.reduce((n, w) => n + (w.privateDocuments ?? 0), 0);
-      run.documents = { reported, database, match: reported === database };
-      if (!run.documents.match) logger.warn({ provider: config.name, ...run.documents }, 'the database saw a different count');
+        : combined.workers.reduce((n, w) => n + (w.privateDocuments ?? 0), 0);
+      combined.documents = { reported, database, match: reported === database };
+      if (!combined.documents.match) logger.warn({ provider: config.name, ...combined.documents }, 'the database saw a different count');
     }
-    if (documents && main.sharedAcrossInstances && !plan.keepData) await dropDocumentsTable(main);
-    return { ...run, config, connection: main.getConnectionInfo() };
+    if (documents && main.sharedAcrossInstances && !plan.keepData && (block.last || run.failure)) await dropDocumentsTable(main);
+    return { ...combined, config, connection: main.getConnectionInfo() };
   } finally {
     await main.close();
   }
 }
 
-function insertOperation(plan: RunPlan): string | undefined {
-  const i = plan.workload.findIndex((op) => op.type === 'insert_document');
-  return i < 0 ? undefined : plan.operationNames[i];
+/** One result per worker source, summed over blocks. */
+function mergeWorkers(results: WorkerResult[]): WorkerResult[] {
+  const bySource = new Map<string, WorkerResult>();
+  for (const r of results) {
+    const seen = bySource.get(r.source);
+    if (!seen) bySource.set(r.source, { ...r });
+    else {
+      seen.ok += r.ok;
+      seen.errors += r.errors;
+      seen.windows += r.windows;
+      if (r.privateDocuments !== undefined) seen.privateDocuments = (seen.privateDocuments ?? 0) + r.privateDocuments;
+    }
+  }
+  return [...bySource.values()];
 }
 
 /** Bad DSNs, wrong passwords and unreachable hosts are the user's to fix: one clear line, exit 2. */
@@ -147,11 +191,17 @@ async function connectOrExplain(provider: DatabaseProvider): Promise<void> {
   }
 }
 
-type Execution = Omit<ProviderRun, 'config' | 'connection' | 'documents'>;
+type Execution = Omit<ProviderRun, 'config' | 'connection' | 'documents' | 'activeMs'>;
 
 /** Launches the tasks, holds them at a ready barrier, starts them together and merges what they send. */
-async function execute(tasks: WorkerTask[], group: WorkerGroup, options: RunOptions, provider: string): Promise<Execution> {
-  const aggregator = new Aggregator();
+async function execute(
+  tasks: WorkerTask[],
+  group: WorkerGroup,
+  options: RunOptions,
+  provider: string,
+  aggregator: Aggregator,
+  windowOffset: number,
+): Promise<Execution> {
   const ports: MessagePort[] = [];
   const seen = new Map<number, number>();
   let ready = 0;
@@ -175,6 +225,7 @@ async function execute(tasks: WorkerTask[], group: WorkerGroup, options: RunOpti
     return new Promise<WorkerResult | undefined>((resolve) => {
       port1.on('message', (m: WorkerMessage) => {
         if (m.type === 'snapshot') {
+          m.snapshot.window += windowOffset;
           aggregator.add(m.snapshot);
           const count = (seen.get(m.snapshot.window) ?? 0) + 1;
           seen.set(m.snapshot.window, count);

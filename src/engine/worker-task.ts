@@ -31,8 +31,10 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
     await provider.initialize();
     if (task.setupInWorker && needsDocumentsTable(task.workload)) await createDocumentsTable(provider);
     const live = provider;
-    const ops = task.workload.map((op, i) => compileOperation(live, op, i, { datasetId: task.runId, source: task.source }));
     const rec = (recorder = new Recorder(task.operationNames));
+    const ops = task.workload.map((op, i) =>
+      compileOperation(live, op, i, { datasetId: task.runId, source: task.source, recordPart: (part, ns) => rec.part(i, part, ns) }),
+    );
 
     const startAt = await handshake(port, send);
     const runtime = new Runtime(ops, weightedPicker(task.workload.map((op) => op.weight ?? 1)), rec, startAt);

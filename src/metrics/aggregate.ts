@@ -36,6 +36,11 @@ export interface WindowFigures {
 
 const TOTAL = '*';
 
+/** Parts live beside operations in the same maps, under a key no operation name can take. */
+function partKey(operation: string, part: string): string {
+  return `${operation}#${part}`;
+}
+
 function accumulator(): Accumulator {
   return { histogram: newHistogram(), ok: 0, errors: {} };
 }
@@ -64,6 +69,14 @@ export class Aggregator {
         }
       } finally {
         h.destroy();
+      }
+      for (const [part, encoded] of Object.entries(op.parts ?? {})) {
+        const ph = decodeHistogram(encoded);
+        try {
+          for (const phase of [TOTAL, snapshot.phase]) this.addTo(phase, partKey(op.operation, part), ph, ph.totalCount, {});
+        } finally {
+          ph.destroy();
+        }
       }
       const w = window.operations.get(op.operation) ?? { encoded: [], ok: 0, errors: {} };
       window.operations.set(op.operation, w);
@@ -96,6 +109,17 @@ export class Aggregator {
     const acc = this.totals.get(phase ?? TOTAL)?.get(operation ?? TOTAL);
     if (!acc) return { ok: 0, errors: {}, latencyUs: summarize(emptyHistogram()) };
     return { ok: acc.ok, errors: { ...acc.errors }, latencyUs: summarize(acc.histogram) };
+  }
+
+  /** Names of an operation's timed parts (connect, query), each merged into its own histogram. */
+  parts(operation: string): string[] {
+    const prefix = partKey(operation, '');
+    return [...(this.totals.get(TOTAL)?.keys() ?? [])].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  }
+
+  /** Latency of one timed part of an operation over the whole run (or one phase). */
+  mergedPart(operation: string, part: string, phase?: string): Merged {
+    return this.merged(partKey(operation, part), phase);
   }
 
   phases(): string[] {

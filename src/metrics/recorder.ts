@@ -9,18 +9,29 @@ import type { OperationWindow } from './snapshot.js';
 export class Recorder {
   private readonly histograms: Histogram[];
   private errors: ErrorsByClass[];
+  /** Per operation, histograms of its timed parts, made on first use (most operations have none). */
+  private readonly parts: Array<Map<string, Histogram>>;
   /** Cumulative counts, so the worker can report its own totals independently of the windows. */
   readonly totals = { ok: 0, errors: 0 };
 
   constructor(private readonly operations: readonly string[]) {
     this.histograms = operations.map(() => newHistogram());
     this.errors = operations.map(() => ({}));
+    this.parts = operations.map(() => new Map());
   }
 
   ok(op: number, elapsedNs: bigint): void {
     const us = Number(elapsedNs) / 1000;
     // A fraction is truncated by the histogram: integer µs as designed.
     this.histograms[op]!.recordValue(us < HIGHEST_TRACKABLE_US ? us : HIGHEST_TRACKABLE_US);
+  }
+
+  part(op: number, name: string, elapsedNs: bigint): void {
+    const parts = this.parts[op]!;
+    let h = parts.get(name);
+    if (!h) parts.set(name, (h = newHistogram()));
+    const us = Number(elapsedNs) / 1000;
+    h.recordValue(us < HIGHEST_TRACKABLE_US ? us : HIGHEST_TRACKABLE_US);
   }
 
   error(op: number, err: unknown): void {
@@ -35,7 +46,9 @@ export class Recorder {
       const ok = h.totalCount;
       const failed = errorTotal(errors);
       if (ok === 0 && failed === 0) continue;
-      out.push({ operation: this.operations[i]!, histogram: encodeHistogram(h), ok, errors });
+      const window: OperationWindow = { operation: this.operations[i]!, histogram: encodeHistogram(h), ok, errors };
+      if (this.parts[i]!.size > 0) window.parts = this.flushParts(this.parts[i]!);
+      out.push(window);
       this.totals.ok += ok;
       this.totals.errors += failed;
       h.reset();
@@ -44,7 +57,17 @@ export class Recorder {
     return out;
   }
 
+  private flushParts(parts: Map<string, Histogram>): Record<string, string> {
+    const encoded: Record<string, string> = {};
+    for (const [name, h] of parts) {
+      encoded[name] = encodeHistogram(h);
+      h.reset();
+    }
+    return encoded;
+  }
+
   destroy(): void {
     for (const h of this.histograms) h.destroy();
+    for (const parts of this.parts) for (const h of parts.values()) h.destroy();
   }
 }

@@ -7,6 +7,8 @@ export interface OperationWindow {
   histogram: string;
   ok: number;
   errors: ErrorsByClass;
+  /** Timed parts of the operation (e.g. connect, query), each its own encoded histogram. */
+  parts?: Record<string, string>;
 }
 
 /** What a worker emits once per window: the unit every merge works on. */

@@ -26,6 +26,8 @@ export interface ProfileDefinition<Config extends { type: string }, Share> {
   split(config: Config, weights: readonly number[]): Share[];
   /** Planned length, or undefined when it runs until its iterations are done. */
   durationMs(config: Config): number | undefined;
+  /** Cuts the profile into `blocks` consecutive parts that together make the whole (for interleaving). */
+  slice?(config: Config, blocks: number): Config[];
   /** Runs one worker's share. */
   run(share: Share, runtime: Runtime): Promise<void>;
 }

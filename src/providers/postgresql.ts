@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { ProviderConfig } from '../config/schema.js';
 import { redact } from '../config/redact.js';
 import { registerProvider } from './registry.js';
-import type { ConnectionInfo, DatabaseProvider, Executable, Session, SessionProvider } from './types.js';
+import type { ConnectionInfo, DatabaseProvider, Executable, OneShotConnection, Session, SessionProvider } from './types.js';
 
 type Row = Record<string, unknown>;
 type Params = readonly unknown[] | (() => readonly unknown[]);
@@ -76,6 +76,12 @@ export class PostgresqlProvider implements DatabaseProvider {
     if (typeof params === 'function') return () => pool.query(sql, params() as unknown[]);
     const values = params.length > 0 ? (params as unknown[]) : undefined;
     return () => pool.query(sql, values);
+  }
+
+  async connectOnce(): Promise<OneShotConnection> {
+    const client = new pg.Client(this.poolConfig());
+    await client.connect();
+    return { query: (sql, params = []) => client.query(sql, params as unknown[]), close: () => client.end() };
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<Row[]> {

@@ -40,7 +40,8 @@ export function buildReport(result: RunResult): Report {
 }
 
 function providerReport(run: ProviderRun, operationNames: string[], windowMs: number): ProviderReport {
-  const durationSec = Math.max(0, (run.endedAt - run.startedAt) / 1000);
+  const activeMs = run.activeMs ?? run.endedAt - run.startedAt;
+  const durationSec = Math.max(0, activeMs / 1000);
   const agg = run.aggregator;
   const sourcesSeen = new Set(run.workers.map((w) => w.source)).size || agg.sources().length;
   const byWorker = new Map(run.workers.map((w) => [w.source, w]));
@@ -52,10 +53,15 @@ function providerReport(run: ProviderRun, operationNames: string[], windowMs: nu
     endedAt: new Date(run.endedAt).toISOString(),
     durationSec: round(durationSec, 3),
     total: operationReport('total', agg.merged(), durationSec),
-    operations: operationNames.map((name) => operationReport(name, agg.merged(name), durationSec)),
+    operations: operationNames.map((name) => {
+      const op = operationReport(name, agg.merged(name), durationSec);
+      const parts = agg.parts(name);
+      if (parts.length > 0) op.partsUs = Object.fromEntries(parts.map((part) => [part, agg.mergedPart(name, part).latencyUs]));
+      return op;
+    }),
     windows: agg.windowIndices().map((i): WindowReport => {
       const w = agg.windowFigures(i)!;
-      const seconds = Math.min(windowMs, Math.max(1, run.endedAt - run.startedAt - i * windowMs)) / 1000;
+      const seconds = Math.min(windowMs, Math.max(1, activeMs - i * windowMs)) / 1000;
       return {
         window: i,
         startMs: i * windowMs,

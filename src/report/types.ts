@@ -14,6 +14,8 @@ export interface OperationReport {
   opsPerSec: number;
   /** Service time from the operation's actual start, in microseconds. */
   latencyUs: LatencySummary;
+  /** Timed parts of the operation (connect, query), each from its own histogram, in microseconds. */
+  partsUs?: Record<string, LatencySummary>;
 }
 
 export interface WindowReport {
