@@ -1,0 +1,41 @@
+/**
+ * Two-sided Mann–Whitney U test (Wilcoxon rank-sum), the test benchstat uses: no assumption of
+ * normality. Normal approximation with tie correction and continuity correction.
+ */
+export function mannWhitneyP(a: readonly number[], b: readonly number[]): number {
+  const n1 = a.length;
+  const n2 = b.length;
+  if (n1 === 0 || n2 === 0) return 1;
+  const all = [...a.map((v) => ({ v, g: 0 })), ...b.map((v) => ({ v, g: 1 }))].sort((x, y) => x.v - y.v);
+  const ranks = new Array<number>(all.length);
+  let tieTerm = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j + 1 < all.length && all[j + 1]!.v === all[i]!.v) j++;
+    const rank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) ranks[k] = rank;
+    const t = j - i + 1;
+    tieTerm += t ** 3 - t;
+    i = j + 1;
+  }
+  let r1 = 0;
+  all.forEach((x, i) => {
+    if (x.g === 0) r1 += ranks[i]!;
+  });
+  const u = r1 - (n1 * (n1 + 1)) / 2;
+  const n = n1 + n2;
+  const mean = (n1 * n2) / 2;
+  const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
+  if (variance <= 0) return 1;
+  const z = Math.max(0, Math.abs(u - mean) - 0.5) / Math.sqrt(variance);
+  return Math.min(1, 2 * (1 - normalCdf(z)));
+}
+
+/** Standard normal CDF (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7). */
+export function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erf = 1 - poly * Math.exp(-x * x);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}

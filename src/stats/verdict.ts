@@ -1,0 +1,46 @@
+import { bootstrapRatio, type BootstrapOptions } from './bootstrap.js';
+import { mannWhitneyP } from './rank-test.js';
+import { type Replicate, usableReplicates } from './replicates.js';
+
+export interface VerdictOptions extends BootstrapOptions {
+  /** Significance level of the rank test (default 0.05). */
+  alpha?: number;
+  /**
+   * Ratios within 1 ± this are never called a difference, however small the p-value (default
+   * 0.05): on a shared machine a few per cent is noise of the setup, not of the database.
+   */
+  noise?: number;
+  /** Fewer replicates than this on either side: no verdict (default 3). */
+  minReplicates?: number;
+}
+
+export interface Verdict {
+  /** Statistic of the candidate over the baseline's, with its bootstrap interval. */
+  ratio: number;
+  low: number;
+  high: number;
+  confidence: number;
+  /** Two-sided rank-test p-value over the replicates. */
+  p: number;
+  replicates: { baseline: number; candidate: number };
+  /** True only when the p-value, the interval and the size of the ratio all say so. */
+  significant: boolean;
+}
+
+/** Compares a candidate's replicates with a baseline's; the ratio is candidate / baseline. */
+export function compareReplicates(baseline: readonly Replicate[], candidate: readonly Replicate[], options: VerdictOptions = {}): Verdict {
+  const alpha = options.alpha ?? 0.05;
+  const noise = options.noise ?? 0.05;
+  const a = usableReplicates(baseline);
+  const b = usableReplicates(candidate);
+  const replicates = { baseline: a.length, candidate: b.length };
+  if (a.length < (options.minReplicates ?? 3) || b.length < (options.minReplicates ?? 3)) {
+    const ratio = bootstrapRatio(a, b, { ...options, resamples: 0 }).ratio;
+    return { ratio, low: NaN, high: NaN, confidence: options.confidence ?? 0.95, p: 1, replicates, significant: false };
+  }
+  const interval = bootstrapRatio(a, b, options);
+  const p = mannWhitneyP(a.map((r) => r.value), b.map((r) => r.value));
+  const excludesOne = interval.low > 1 || interval.high < 1;
+  const large = interval.ratio > 1 + noise || interval.ratio < 1 / (1 + noise);
+  return { ...interval, p, replicates, significant: p < alpha && excludesOne && large };
+}
