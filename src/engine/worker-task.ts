@@ -29,6 +29,8 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
       options: { poolSize: Math.max(1, task.peakVus), ...task.provider.options },
     });
     await provider.initialize();
+    // Open the VUs' connections before the start, so no operation's latency includes connection setup.
+    await Promise.all(Array.from({ length: Math.max(1, task.peakVus) }, () => provider!.healthCheck()));
     if (task.setupInWorker && needsDocumentsTable(task.workload)) await createDocumentsTable(provider);
     const live = provider;
     const rec = (recorder = new Recorder(task.operationNames));

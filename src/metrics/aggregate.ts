@@ -31,7 +31,7 @@ export interface WindowFigures {
   ok: number;
   errors: number;
   latencyUs: LatencySummary;
-  operations: Record<string, { ok: number; errors: number; p95: number }>;
+  operations: Record<string, { ok: number; errors: number; mean: number; p95: number; p99: number }>;
 }
 
 const TOTAL = '*';
@@ -151,7 +151,13 @@ export class Aggregator {
           h.destroy();
         }
         all.add(one);
-        operations[name] = { ok: op.ok, errors: errorTotal(op.errors), p95: one.getValueAtPercentile(95) };
+        operations[name] = {
+          ok: op.ok,
+          errors: errorTotal(op.errors),
+          mean: one.totalCount > 0 ? one.mean : 0,
+          p95: one.getValueAtPercentile(95),
+          p99: one.getValueAtPercentile(99),
+        };
         one.destroy();
         ok += op.ok;
         errors += errorTotal(op.errors);

@@ -28,15 +28,14 @@ export function buildReport(result: RunResult): Report {
     model: profileFor(plan.profile.type).closedModel
       ? { kind: 'closed', note: CLOSED_NOTE }
       : { kind: 'open', note: 'Open model: latency is measured from the intended start.' },
-    environment: {
-      node: process.version,
-      platform: process.platform,
-      arch: process.arch,
-      cpus: availableParallelism(),
-      hostname: hostname(),
-    },
+    environment: runEnvironment(),
     providers: result.providers.map((run) => providerReport(run, plan.operationNames, plan.windowMs)),
   } satisfies Report);
+}
+
+/** Where a run happened, for any report that compares figures across machines. */
+export function runEnvironment(): Report['environment'] {
+  return { node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism(), hostname: hostname() };
 }
 
 function providerReport(run: ProviderRun, operationNames: string[], windowMs: number): ProviderReport {
