@@ -77,6 +77,7 @@ export const loadTestResultSchema = z.object({
   /** Highest user count of the test (all its steps) with errors under 1 % and p95 under the SLO. */
   concurrentUserCapacity: z.number().int(),
   errorMessages: z.array(errorMessageSchema),
+  windowMs: z.number().int(),
   windows: z.array(windowSampleSchema),
 });
 export type LoadTestResult = z.infer<typeof loadTestResultSchema>;

@@ -3,7 +3,10 @@ import { mannWhitneyP } from './rank-test.js';
 import { type Replicate, usableReplicates } from './replicates.js';
 
 export interface VerdictOptions extends BootstrapOptions {
-  /** Significance level of the rank test (default 0.05). */
+  /**
+   * Significance level of the rank test (default 0.01, stricter than benchstat's 0.05: a report
+   * compares many tests at once, and each false call becomes a recommendation).
+   */
   alpha?: number;
   /**
    * Ratios within 1 ± this are never called a difference, however small the p-value (default
@@ -29,7 +32,7 @@ export interface Verdict {
 
 /** Compares a candidate's replicates with a baseline's; the ratio is candidate / baseline. */
 export function compareReplicates(baseline: readonly Replicate[], candidate: readonly Replicate[], options: VerdictOptions = {}): Verdict {
-  const alpha = options.alpha ?? 0.05;
+  const alpha = options.alpha ?? 0.01;
   const noise = options.noise ?? 0.05;
   const a = usableReplicates(baseline);
   const b = usableReplicates(candidate);

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import type { Replicate } from '../stats/replicates.js';
+import { compareReplicates, type VerdictOptions } from '../stats/verdict.js';
+import type { BenchmarkResult, LoadTestResult } from './results.js';
+
+export const differenceSchema = z.object({
+  provider: z.string(),
+  /** The best provider by the point estimate, which the ratio is taken against. */
+  baseline: z.string(),
+  /** How many times worse the provider is than the baseline (≥ 1 means worse). */
+  ratio: z.number(),
+  /** Bootstrap interval of the ratio; null when there were too few replicates. */
+  low: z.number().nullable(),
+  high: z.number().nullable(),
+  confidence: z.number(),
+  /** Rank-test p-value over the replicates. */
+  p: z.number(),
+  replicates: z.object({ baseline: z.number().int(), candidate: z.number().int() }),
+  significant: z.boolean(),
+  verdict: z.string(),
+});
+export type Difference = z.infer<typeof differenceSchema>;
+
+export const METRICS = {
+  avg: { label: 'avg latency', unit: 'ms', lowerIsBetter: true },
+  p95: { label: 'p95 latency', unit: 'ms', lowerIsBetter: true },
+  rps: { label: 'throughput', unit: 'req/s', lowerIsBetter: false },
+} as const;
+export type MetricName = keyof typeof METRICS;
+
+export const comparisonSchema = z.object({
+  test: z.string(),
+  kind: z.enum(['benchmark', 'load']),
+  metric: z.enum(['avg', 'p95', 'rps']),
+  /** Users of a load test's step; absent for benchmarks. */
+  users: z.number().int().optional(),
+  providers: z.array(z.object({ name: z.string(), value: z.number() })),
+  best: z.string(),
+  /** The best provider when it beats every other one significantly; null otherwise. */
+  winner: z.string().nullable(),
+  differences: z.array(differenceSchema),
+});
+export type Comparison = z.infer<typeof comparisonSchema>;
+
+interface Entry {
+  name: string;
+  value: number;
+  replicates: Replicate[];
+}
+
+/**
+ * Per test (and step), every provider against the best one. Replicates are the runs' windows (for
+ * benchmarks, their interleaved blocks), so a difference is called only when it holds across them.
+ */
+export function compareResults(benchmarks: readonly BenchmarkResult[], loads: readonly LoadTestResult[], options: VerdictOptions = {}): Comparison[] {
+  const out: Comparison[] = [];
+  for (const [test, group] of groupBy(benchmarks, (r) => r.testName)) {
+    const entries = group.map((r) => ({ name: r.providerName, value: r.avgMs, replicates: r.windows.map((w) => ({ weight: w.ok, value: w.meanMs })) }));
+    pushComparison(out, { test, kind: 'benchmark', metric: 'avg' }, entries, options);
+  }
+  for (const [test, group] of groupBy(loads, (r) => (r.phase === 'constant' ? r.testName : `${r.testName} ${r.phase}`))) {
+    const base = { test, kind: 'load' as const, users: group[0]!.concurrentUsers };
+    const p95 = group.map((r) => ({ name: r.providerName, value: r.p95Ms, replicates: r.windows.map((w) => ({ weight: w.ok, value: w.p95Ms })) }));
+    pushComparison(out, { ...base, metric: 'p95' }, p95, options);
+    const rps = group.map((r) => ({
+      name: r.providerName,
+      value: r.requestsPerSecond,
+      replicates: r.windows.filter((w) => !w.partial).map((w) => ({ weight: 1, value: w.ok / (r.windowMs / 1000) })),
+    }));
+    pushComparison(out, { ...base, metric: 'rps' }, rps, options);
+  }
+  return out;
+}
+
+function pushComparison(
+  out: Comparison[],
+  head: Pick<Comparison, 'test' | 'kind' | 'metric' | 'users'>,
+  entries: Entry[],
+  options: VerdictOptions,
+): void {
+  if (entries.length < 2) return;
+  const { lowerIsBetter } = METRICS[head.metric];
+  const best = entries.reduce((b, e) => ((lowerIsBetter ? e.value < b.value : e.value > b.value) ? e : b));
+  const differences = entries
+    .filter((e) => e !== best)
+    .map((e): Difference => {
+      // The ratio always reads "how many times worse than the best".
+      const v = lowerIsBetter ? compareReplicates(best.replicates, e.replicates, options) : compareReplicates(e.replicates, best.replicates, options);
+      const interval = Number.isFinite(v.low) && Number.isFinite(v.high);
+      const d = { provider: e.name, baseline: best.name, ratio: v.ratio, low: interval ? v.low : null, high: interval ? v.high : null };
+      return { ...d, confidence: v.confidence, p: v.p, replicates: v.replicates, significant: v.significant, verdict: verdictText(head.metric, d, v.significant, v.p) };
+    });
+  const winner = differences.every((d) => d.significant) ? best.name : null;
+  out.push({ ...head, providers: entries.map((e) => ({ name: e.name, value: e.value })), best: best.name, winner, differences });
+}
+
+function verdictText(metric: MetricName, d: Pick<Difference, 'provider' | 'baseline' | 'ratio' | 'low' | 'high'>, significant: boolean, p: number): string {
+  const ci = d.low === null || d.high === null ? 'too few replicates for an interval' : `95 % CI ${times(d.low)}–${times(d.high)}×`;
+  if (!significant) return `~ no significant difference (${times(d.ratio)}×, ${ci}, p=${pValue(p)})`;
+  const worse = METRICS[metric].lowerIsBetter ? `${times(d.ratio)}× slower` : `${times(d.ratio)}× lower throughput`;
+  return `${d.provider} is ${worse} than ${d.baseline} (${ci}, p=${pValue(p)})`;
+}
+
+export function times(x: number): string {
+  return x >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+
+export function pValue(p: number): string {
+  return p < 0.001 ? '<0.001' : p.toFixed(3);
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    map.set(k, [...(map.get(k) ?? []), item]);
+  }
+  return map;
+}
