@@ -52,6 +52,7 @@ function benchmarkResults(run: EngineRun, test: string): BenchmarkResult[] {
       errorMessages: errorMessages(op),
       windows,
     };
+    if (report.verification?.documents) result.databaseCheck = report.verification.documents;
     if (op.partsUs) result.parts = Object.fromEntries(Object.entries(op.partsUs).map(([part, l]) => [part, latencyMs(l)]));
     return result;
   });

@@ -100,7 +100,7 @@ export class LoadTester {
       );
       const { report, windows } = run.providers[0]!;
       const op = report.operations[0]!;
-      results.push({
+      const result: LoadTestResult = {
         providerName: report.name,
         providerKind: report.provider,
         testName,
@@ -118,7 +118,9 @@ export class LoadTester {
         errorMessages: errorMessages(op),
         windowMs: this.windowMs,
         windows,
-      });
+      };
+      if (report.verification?.documents) result.databaseCheck = report.verification.documents;
+      results.push(result);
     }
     const { capacity } = analyzeCapacity(
       results.map((r) => ({ users: r.concurrentUsers, errorRate: r.errorRatePercent / 100, p95Ms: r.p95Ms })),

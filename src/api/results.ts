@@ -20,6 +20,9 @@ export const windowSampleSchema = z.object({
 });
 export type WindowSample = z.infer<typeof windowSampleSchema>;
 
+/** Rows the run reported inserting against rows the database holds (tests that write documents). */
+export const databaseCheckSchema = z.object({ reported: z.number().int(), database: z.number().int(), match: z.boolean() });
+
 export const errorMessageSchema = z.object({
   /** SQLSTATE or driver code the errors share. */
   class: z.string(),
@@ -54,6 +57,7 @@ export const benchmarkResultSchema = z.object({
   errorMessages: z.array(errorMessageSchema),
   /** Timed parts from their own histograms (connection test: connect, query). */
   parts: z.record(z.string(), latencySchema).optional(),
+  databaseCheck: databaseCheckSchema.optional(),
   windows: z.array(windowSampleSchema),
 });
 export type BenchmarkResult = z.infer<typeof benchmarkResultSchema>;
@@ -77,6 +81,7 @@ export const loadTestResultSchema = z.object({
   /** Highest user count of the test (all its steps) with errors under 1 % and p95 under the SLO. */
   concurrentUserCapacity: z.number().int(),
   errorMessages: z.array(errorMessageSchema),
+  databaseCheck: databaseCheckSchema.optional(),
   windowMs: z.number().int(),
   windows: z.array(windowSampleSchema),
 });
