@@ -42,7 +42,7 @@ export const comparisonSchema = z.object({
 });
 export type Comparison = z.infer<typeof comparisonSchema>;
 
-interface Entry {
+export interface ComparisonEntry {
   name: string;
   value: number;
   replicates: Replicate[];
@@ -53,32 +53,32 @@ interface Entry {
  * benchmarks, their interleaved blocks), so a difference is called only when it holds across them.
  */
 export function compareResults(benchmarks: readonly BenchmarkResult[], loads: readonly LoadTestResult[], options: VerdictOptions = {}): Comparison[] {
-  const out: Comparison[] = [];
+  const out: Array<Comparison | undefined> = [];
   for (const [test, group] of groupBy(benchmarks, (r) => r.testName)) {
     const entries = group.map((r) => ({ name: r.providerName, value: r.avgMs, replicates: r.windows.map((w) => ({ weight: w.ok, value: w.meanMs })) }));
-    pushComparison(out, { test, kind: 'benchmark', metric: 'avg' }, entries, options);
+    out.push(compareProviders({ test, kind: 'benchmark', metric: 'avg' }, entries, options));
   }
   for (const [test, group] of groupBy(loads, (r) => (r.phase === 'constant' ? r.testName : `${r.testName} ${r.phase}`))) {
     const base = { test, kind: 'load' as const, users: group[0]!.concurrentUsers };
     const p95 = group.map((r) => ({ name: r.providerName, value: r.p95Ms, replicates: r.windows.map((w) => ({ weight: w.ok, value: w.p95Ms })) }));
-    pushComparison(out, { ...base, metric: 'p95' }, p95, options);
+    out.push(compareProviders({ ...base, metric: 'p95' }, p95, options));
     const rps = group.map((r) => ({
       name: r.providerName,
       value: r.requestsPerSecond,
       replicates: r.windows.filter((w) => !w.partial).map((w) => ({ weight: 1, value: w.ok / (r.windowMs / 1000) })),
     }));
-    pushComparison(out, { ...base, metric: 'rps' }, rps, options);
+    out.push(compareProviders({ ...base, metric: 'rps' }, rps, options));
   }
-  return out;
+  return out.filter((c): c is Comparison => c !== undefined);
 }
 
-function pushComparison(
-  out: Comparison[],
+/** Every provider of one test and metric against the best; undefined for fewer than two providers. */
+export function compareProviders(
   head: Pick<Comparison, 'test' | 'kind' | 'metric' | 'users'>,
-  entries: Entry[],
-  options: VerdictOptions,
-): void {
-  if (entries.length < 2) return;
+  entries: readonly ComparisonEntry[],
+  options: VerdictOptions = {},
+): Comparison | undefined {
+  if (entries.length < 2) return undefined;
   const { lowerIsBetter } = METRICS[head.metric];
   const best = entries.reduce((b, e) => ((lowerIsBetter ? e.value < b.value : e.value > b.value) ? e : b));
   const differences = entries
@@ -91,7 +91,7 @@ function pushComparison(
       return { ...d, confidence: v.confidence, p: v.p, replicates: v.replicates, significant: v.significant, verdict: verdictText(head.metric, d, v.significant, v.p) };
     });
   const winner = differences.every((d) => d.significant) ? best.name : null;
-  out.push({ ...head, providers: entries.map((e) => ({ name: e.name, value: e.value })), best: best.name, winner, differences });
+  return { ...head, providers: entries.map((e) => ({ name: e.name, value: e.value })), best: best.name, winner, differences };
 }
 
 function verdictText(metric: MetricName, d: Pick<Difference, 'provider' | 'baseline' | 'ratio' | 'low' | 'high'>, significant: boolean, p: number): string {

@@ -5,6 +5,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
 import { duration, nonNegativeInt, positiveInt } from './options.js';
+import { benchCommand } from './bench-command.js';
 import { runCommand } from './run-command.js';
 
 function program(): Command {
@@ -23,10 +24,22 @@ function program(): Command {
     .option('--workers <n>', 'worker threads (0: in-process; default: CPU count)', nonNegativeInt)
     .option('--out <file>', 'report path (default: reports/<scenario>-<run>.json)')
     .option('--keep-data', "keep the tool's tables after the run")
+    .option('--interleave <n>', 'run the providers in n alternating blocks, so machine drift hits all alike', positiveInt)
     .option('--no-live', 'no progress line per window')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .action(async (file: string, flags) => {
       process.exitCode = await runCommand(file, flags);
+    });
+
+  cli
+    .command('bench')
+    .description('run the benchmark suite against every provider of a config and compare them')
+    .argument('<config>', 'bench config (YAML or JSON): providers, suite sizes')
+    .option('--workers <n>', 'worker threads (0: in-process; default: CPU count, at most one per VU)', nonNegativeInt)
+    .option('--out <file>', 'comparison report path (default: reports/<config>-bench-<time>.json)')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
+    .action(async (file: string, flags) => {
+      process.exitCode = await benchCommand(file, flags);
     });
 
   cli

@@ -18,17 +18,21 @@ export interface LoadedScenario {
  * validates it. Every error is one line naming the file, the line and the field.
  */
 export function loadScenario(file: string, env: NodeJS.ProcessEnv = process.env): LoadedScenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`${file}: cannot read scenario: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
-  }
-  const scenario = parseScenario(text, file, env);
+  const scenario = parseScenario(readConfigFile(file, 'scenario'), file, env);
   return { scenario, file, baseDir: dirname(resolve(file)) };
 }
 
 export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Scenario {
+  const scenario = parseConfig(text, file, scenarioSchema, env);
+  for (const p of scenario.providers) registerDsnSecrets(p.dsn);
+  return scenario;
+}
+
+/**
+ * Parses YAML (or JSON) against a schema, with `${VAR}` from the environment. Every error is one
+ * line naming the file, the line and the field.
+ */
+export function parseConfig<T>(text: string, file: string, schema: z.ZodType<T>, env: NodeJS.ProcessEnv = process.env): T {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const lineOf = (offset: number | undefined): number => (offset === undefined ? 1 : lines.linePos(offset).line);
@@ -36,7 +40,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   if (syntax) throw new UserError(`${file}:${lineOf(syntax.pos[0])}: ${syntax.message.split('\n')[0]}`);
 
   interpolateEnv(doc, env, (offset, message) => new UserError(`${file}:${lineOf(offset)}: ${message}`));
-  const parsed = scenarioSchema.safeParse(doc.toJS(), { reportInput: true });
+  const parsed = schema.safeParse(doc.toJS(), { reportInput: true });
   if (!parsed.success) {
     // A misspelt field also makes the real one "missing": name the misspelling, the cause.
     const issues = parsed.error.issues;
@@ -44,8 +48,16 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     const { path, message } = describeIssue(issue);
     throw new UserError(`${file}:${lineOf(offsetOf(doc, path))}: ${formatPath(path) || '(top level)'}: ${message}`);
   }
-  for (const p of parsed.data.providers) registerDsnSecrets(p.dsn);
   return parsed.data;
+}
+
+/** Reads a config file; an unreadable one is one line. */
+export function readConfigFile(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`${file}: cannot read ${what}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+  }
 }
 
 function interpolateEnv(doc: Document, env: NodeJS.ProcessEnv, fail: (offset: number | undefined, m: string) => Error): void {

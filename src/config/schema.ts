@@ -3,7 +3,7 @@ import { durationSchema } from './durations.js';
 import { profileSchema } from '../profiles/index.js';
 
 
-const name = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+export const name = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
 
 export const sslConfigSchema = z.strictObject({
   mode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).optional(),

@@ -1,6 +1,7 @@
 import type { ErrorsByClass } from '../metrics/errors.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 import type { RunStatus } from '../engine/engine.js';
+import type { Comparison } from '../api/comparison.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -61,4 +62,6 @@ export interface Report {
   model: { kind: 'closed' | 'open'; note: string };
   environment: { node: string; platform: string; arch: string; cpus: number; hostname: string };
   providers: ProviderReport[];
+  /** With several providers: each operation's providers side by side, with verdicts. */
+  comparisons?: Comparison[];
 }
