@@ -18,7 +18,8 @@ export interface BenchmarkOptions extends EngineOptions {
   /**
    * Each test runs as this many short blocks (providers alternating when several are compared),
    * so a verdict has independent replicates and machine drift hits every provider alike.
-   * Default: up to 10, with at least 5 iterations per VU per block.
+   * Default: up to 10, with at least 2 iterations per VU per block. Paired blocks need 8 or
+   * more for a difference to be called at the default alpha (0.01).
    */
   blocks?: number;
 }
@@ -31,7 +32,7 @@ async function runBenchmark(
   iterations: number,
   options: BenchmarkOptions,
 ): Promise<BenchmarkResult[]> {
-  const blocks = options.blocks ?? Math.max(1, Math.min(10, Math.floor(iterations / (5 * vus))));
+  const blocks = options.blocks ?? Math.max(1, Math.min(10, Math.floor(iterations / (2 * vus))));
   const profile: ProfileConfig = { type: 'iterations', vus, iterations };
   const run = await runOnEngine(`benchmark-${test.replace(/_/g, '-')}`, providers, BENCHMARK_TESTS[test], profile, { ...options, interleave: blocks });
   return benchmarkResults(run, test);

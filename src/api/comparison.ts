@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { Replicate } from '../stats/replicates.js';
-import { compareReplicates, type VerdictOptions } from '../stats/verdict.js';
+import { comparePairs } from '../stats/paired.js';
+import { type Replicate, weightedMean } from '../stats/replicates.js';
+import { compareReplicates, type Verdict, type VerdictOptions } from '../stats/verdict.js';
 import type { BenchmarkResult, LoadTestResult } from './results.js';
 
 export const differenceSchema = z.object({
@@ -46,6 +47,10 @@ export interface ComparisonEntry {
   name: string;
   value: number;
   replicates: Replicate[];
+  /** Runs that interleaved their providers share an id; their blocks are then compared in pairs. */
+  runId?: string;
+  /** Block (round) of each replicate, parallel to `replicates`. */
+  blocks?: number[];
 }
 
 /**
@@ -55,7 +60,13 @@ export interface ComparisonEntry {
 export function compareResults(benchmarks: readonly BenchmarkResult[], loads: readonly LoadTestResult[], options: VerdictOptions = {}): Comparison[] {
   const out: Array<Comparison | undefined> = [];
   for (const [test, group] of groupBy(benchmarks, (r) => r.testName)) {
-    const entries = group.map((r) => ({ name: r.providerName, value: r.avgMs, replicates: r.windows.map((w) => ({ weight: w.ok, value: w.meanMs })) }));
+    const entries = group.map((r) => ({
+      name: r.providerName,
+      value: r.avgMs,
+      replicates: r.windows.map((w) => ({ weight: w.ok, value: w.meanMs })),
+      runId: r.runId,
+      blocks: r.windows.map((w) => w.block),
+    }));
     out.push(compareProviders({ test, kind: 'benchmark', metric: 'avg' }, entries, options));
   }
   for (const [test, group] of groupBy(loads, (r) => (r.phase === 'constant' ? r.testName : `${r.testName} ${r.phase}`))) {
@@ -85,13 +96,38 @@ export function compareProviders(
     .filter((e) => e !== best)
     .map((e): Difference => {
       // The ratio always reads "how many times worse than the best".
-      const v = lowerIsBetter ? compareReplicates(best.replicates, e.replicates, options) : compareReplicates(e.replicates, best.replicates, options);
+      const v = lowerIsBetter ? verdict(best, e, options) : verdict(e, best, options);
       const interval = Number.isFinite(v.low) && Number.isFinite(v.high);
       const d = { provider: e.name, baseline: best.name, ratio: v.ratio, low: interval ? v.low : null, high: interval ? v.high : null };
       return { ...d, confidence: v.confidence, p: v.p, replicates: v.replicates, significant: v.significant, verdict: verdictText(head.metric, d, v.significant, v.p) };
     });
   const winner = differences.every((d) => d.significant) ? best.name : null;
   return { ...head, providers: entries.map((e) => ({ name: e.name, value: e.value })), best: best.name, winner, differences };
+}
+
+/**
+ * Paired when both providers ran interleaved in the same run (block k of each ran in the same
+ * round, so drift cancels); independent replicates otherwise.
+ */
+function verdict(baseline: ComparisonEntry, candidate: ComparisonEntry, options: VerdictOptions): Verdict {
+  const a = byBlock(baseline);
+  const b = byBlock(candidate);
+  if (baseline.runId === undefined || baseline.runId !== candidate.runId || a.size < 2) return compareReplicates(baseline.replicates, candidate.replicates, options);
+  const pairs = [...a].flatMap(([block, r]) => {
+    const other = b.get(block);
+    return other ? [{ baseline: r, candidate: other }] : [];
+  });
+  return comparePairs(pairs, options);
+}
+
+/** One replicate per block: its windows' weighted mean. */
+function byBlock(e: ComparisonEntry): Map<number, Replicate> {
+  const groups = new Map<number, Replicate[]>();
+  e.replicates.forEach((r, i) => {
+    const block = e.blocks?.[i];
+    if (block !== undefined) groups.set(block, [...(groups.get(block) ?? []), r]);
+  });
+  return new Map([...groups].map(([block, rs]) => [block, { weight: rs.reduce((n, r) => n + r.weight, 0), value: weightedMean(rs) }]));
 }
 
 function verdictText(metric: MetricName, d: Pick<Difference, 'provider' | 'baseline' | 'ratio' | 'low' | 'high'>, significant: boolean, p: number): string {

@@ -68,12 +68,17 @@ export async function runOnEngine(
   }
 }
 
-/** One operation's figures per window: the replicates verdicts compare. The last window is partial. */
+/**
+ * One operation's figures per window: the replicates verdicts compare. The last window is partial;
+ * `block` is the interleaved block (round) the window belongs to, which pairs providers' windows.
+ */
 export function windowSamples(run: ProviderRun, operation: string): WindowSample[] {
   const indices = run.aggregator.windowIndices();
+  const starts = run.blockStarts ?? [0];
   return indices.flatMap((i, k) => {
     const op = run.aggregator.windowFigures(i)?.operations[operation];
     if (!op) return [];
-    return [{ window: i, ok: op.ok, errors: op.errors, meanMs: op.mean / 1000, p95Ms: op.p95 / 1000, p99Ms: op.p99 / 1000, partial: k === indices.length - 1 }];
+    const block = starts.filter((s) => s <= i).length - 1;
+    return [{ window: i, block, ok: op.ok, errors: op.errors, meanMs: op.mean / 1000, p95Ms: op.p95 / 1000, p99Ms: op.p99 / 1000, partial: k === indices.length - 1 }];
   });
 }

@@ -10,6 +10,8 @@ import type { ProviderReport } from '../report/types.js';
 /** One recording window of one provider's run: the replicate unit of the verdicts. */
 export const windowSampleSchema = z.object({
   window: z.number().int(),
+  /** Interleaved block (round) of the run; the same block of two providers ran back to back. */
+  block: z.number().int(),
   ok: z.number().int(),
   errors: z.number().int(),
   meanMs: z.number(),

@@ -10,11 +10,16 @@ import type { Report } from '../report/types.js';
 export function sideBySide(result: RunResult, report: Report): Comparison[] {
   if (result.providers.length < 2) return [];
   return result.plan.operationNames.flatMap((operation) => {
-    const entries = result.providers.map((run, i) => ({
-      name: run.config.name,
-      value: (report.providers[i]!.operations.find((o) => o.operation === operation)?.latencyUs.p95 ?? 0) / 1000,
-      replicates: windowSamples(run, operation).map((w) => ({ weight: w.ok, value: w.p95Ms })),
-    }));
+    const entries = result.providers.map((run, i) => {
+      const windows = windowSamples(run, operation);
+      return {
+        name: run.config.name,
+        value: (report.providers[i]!.operations.find((o) => o.operation === operation)?.latencyUs.p95 ?? 0) / 1000,
+        replicates: windows.map((w) => ({ weight: w.ok, value: w.p95Ms })),
+        runId: report.runId,
+        blocks: windows.map((w) => w.block),
+      };
+    });
     return compareProviders({ test: operation, kind: 'load', metric: 'p95' }, entries) ?? [];
   });
 }

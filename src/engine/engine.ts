@@ -36,6 +36,8 @@ export interface ProviderRun {
   failure?: string;
   /** Time the provider actually ran; less than endedAt - startedAt when blocks were interleaved. */
   activeMs?: number;
+  /** First window of each interleaved block: block k of every provider ran in the same round. */
+  blockStarts?: number[];
 }
 
 export interface RunResult {
@@ -144,6 +146,7 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, group: WorkerG
       ...run,
       startedAt: prior?.startedAt ?? run.startedAt,
       activeMs: (prior?.activeMs ?? 0) + (run.endedAt - run.startedAt),
+      blockStarts: [...(prior?.blockStarts ?? []), windowOffset],
       workers: prior ? mergeWorkers([...prior.workers, ...run.workers]) : run.workers,
     };
     if (documents && !run.failure) {
@@ -191,7 +194,7 @@ async function connectOrExplain(provider: DatabaseProvider): Promise<void> {
   }
 }
 
-type Execution = Omit<ProviderRun, 'config' | 'connection' | 'documents' | 'activeMs'>;
+type Execution = Omit<ProviderRun, 'config' | 'connection' | 'documents' | 'activeMs' | 'blockStarts'>;
 
 /** Launches the tasks, holds them at a ready barrier, starts them together and merges what they send. */
 async function execute(

@@ -16,23 +16,34 @@ export interface BootstrapOptions {
 }
 
 /**
- * Percentile bootstrap interval of weightedMean(b) / weightedMean(a): each side's replicates are
- * resampled with replacement on their own (the two runs are independent).
+ * Percentile bootstrap interval of a statistic; `draw` computes it once on a resample, using the
+ * seeded generator it is given (so the same data always gives the same interval).
  */
-export function bootstrapRatio(a: readonly Replicate[], b: readonly Replicate[], options: BootstrapOptions = {}): RatioInterval {
-  const resamples = options.resamples ?? 2000;
+export function bootstrapInterval(draw: (random: () => number) => number, options: BootstrapOptions = {}): { low: number; high: number; confidence: number } {
   const confidence = options.confidence ?? 0.95;
   const random = seededRandom(options.seed ?? 1);
-  const ratio = weightedMean(b) / weightedMean(a);
   const draws: number[] = [];
-  const resample = (xs: readonly Replicate[]): Replicate[] => xs.map(() => xs[Math.floor(random() * xs.length)]!);
-  for (let i = 0; i < resamples; i++) {
-    const r = weightedMean(resample(b)) / weightedMean(resample(a));
+  for (let i = 0; i < (options.resamples ?? 2000); i++) {
+    const r = draw(random);
     if (Number.isFinite(r)) draws.push(r);
   }
   draws.sort((x, y) => x - y);
   const tail = (1 - confidence) / 2;
-  return { ratio, low: quantile(draws, tail), high: quantile(draws, 1 - tail), confidence };
+  return { low: quantile(draws, tail), high: quantile(draws, 1 - tail), confidence };
+}
+
+/** Resamples with replacement: as many draws as there are items. */
+export function resample<T>(xs: readonly T[], random: () => number): T[] {
+  return xs.map(() => xs[Math.floor(random() * xs.length)]!);
+}
+
+/**
+ * Interval of weightedMean(b) / weightedMean(a) when the two runs are independent: each side's
+ * replicates are resampled on their own.
+ */
+export function bootstrapRatio(a: readonly Replicate[], b: readonly Replicate[], options: BootstrapOptions = {}): RatioInterval {
+  const ratio = weightedMean(b) / weightedMean(a);
+  return { ratio, ...bootstrapInterval((random) => weightedMean(resample(b, random)) / weightedMean(resample(a, random)), options) };
 }
 
 /** Linear interpolation between order statistics of a sorted array. */

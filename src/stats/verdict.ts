@@ -1,6 +1,6 @@
 import { bootstrapRatio, type BootstrapOptions } from './bootstrap.js';
 import { mannWhitneyP } from './rank-test.js';
-import { type Replicate, usableReplicates } from './replicates.js';
+import { type Replicate, usableReplicates, weightedMean } from './replicates.js';
 
 export interface VerdictOptions extends BootstrapOptions {
   /**
@@ -30,20 +30,27 @@ export interface Verdict {
   significant: boolean;
 }
 
-/** Compares a candidate's replicates with a baseline's; the ratio is candidate / baseline. */
+/** Compares a candidate's replicates with a baseline's (independent runs); the ratio is candidate / baseline. */
 export function compareReplicates(baseline: readonly Replicate[], candidate: readonly Replicate[], options: VerdictOptions = {}): Verdict {
-  const alpha = options.alpha ?? 0.01;
-  const noise = options.noise ?? 0.05;
   const a = usableReplicates(baseline);
   const b = usableReplicates(candidate);
   const replicates = { baseline: a.length, candidate: b.length };
-  if (a.length < (options.minReplicates ?? 3) || b.length < (options.minReplicates ?? 3)) {
-    const ratio = bootstrapRatio(a, b, { ...options, resamples: 0 }).ratio;
-    return { ratio, low: NaN, high: NaN, confidence: options.confidence ?? 0.95, p: 1, replicates, significant: false };
-  }
+  if (Math.min(a.length, b.length) < (options.minReplicates ?? 3)) return insufficient(weightedMean(b) / weightedMean(a), replicates, options);
   const interval = bootstrapRatio(a, b, options);
   const p = mannWhitneyP(a.map((r) => r.value), b.map((r) => r.value));
-  const excludesOne = interval.low > 1 || interval.high < 1;
-  const large = interval.ratio > 1 + noise || interval.ratio < 1 / (1 + noise);
-  return { ...interval, p, replicates, significant: p < alpha && excludesOne && large };
+  return { ...interval, p, replicates, significant: isSignificant(interval.ratio, interval, p, options) };
+}
+
+/**
+ * A difference is called only when the rank test, the interval and the size of the ratio all say
+ * so: p under alpha, an interval that excludes 1, and a ratio outside the noise band.
+ */
+export function isSignificant(ratio: number, interval: { low: number; high: number }, p: number, options: VerdictOptions): boolean {
+  const noise = options.noise ?? 0.05;
+  return p < (options.alpha ?? 0.01) && (interval.low > 1 || interval.high < 1) && (ratio > 1 + noise || ratio < 1 / (1 + noise));
+}
+
+/** Too few replicates: the ratio is shown, no interval, no call. */
+export function insufficient(ratio: number, replicates: Verdict['replicates'], options: VerdictOptions): Verdict {
+  return { ratio, low: NaN, high: NaN, confidence: options.confidence ?? 0.95, p: 1, replicates, significant: false };
 }

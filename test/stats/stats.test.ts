@@ -6,6 +6,7 @@ import { mannWhitneyP, normalCdf } from '../../src/stats/rank-test.js';
 import { seededRandom } from '../../src/stats/random.js';
 import { usableReplicates, weightedMean } from '../../src/stats/replicates.js';
 import { compareReplicates } from '../../src/stats/verdict.js';
+import { comparePairs, signedRankP } from '../../src/stats/paired.js';
 
 const close = (actual: number, expected: number, tolerance: number): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} is not within ${tolerance} of ${expected}`);
@@ -71,4 +72,27 @@ test('capacity: highest step under 1 % errors and the p95 SLO, stopping at the f
   assert.deepEqual(analyzeCapacity(steps, { p95SloMs: 3 }), { capacity: 10, breach: { users: 20, reason: 'p95', value: 4, limit: 3 } });
   assert.deepEqual(analyzeCapacity(steps.slice(0, 2)), { capacity: 20 });
   assert.deepEqual(analyzeCapacity([{ users: 5, errorRate: 1, p95Ms: 0 }]).capacity, 0);
+});
+
+test('signed-rank test is exact for small samples', () => {
+  assert.equal(signedRankP([1, 2, 3, 4, 5, 6, 7, 8]), 2 / 256);
+  assert.equal(signedRankP([1, -1, 2, -2]), 1);
+  assert.equal(signedRankP([0, 0]), 1);
+  const many = Array.from({ length: 30 }, (_, i) => (i % 2 ? 1 : -1) * (i + 1));
+  assert.ok(signedRankP(many) > 0.5, 'balanced signs over many pairs: no evidence');
+});
+
+test('paired blocks cancel drift: a 30 % slowdown under 2× drift is called, identical twins under drift are not', () => {
+  const random = seededRandom(11);
+  const drift = Array.from({ length: 10 }, (_, k) => 1 + k / 9);
+  const pairs = (factor: number): Array<{ baseline: { weight: number; value: number }; candidate: { weight: number; value: number } }> =>
+    drift.map((d) => ({ baseline: { weight: 20, value: d * (1 + random() * 0.05) }, candidate: { weight: 20, value: factor * d * (1 + random() * 0.05) } }));
+  const slower = comparePairs(pairs(1.3));
+  assert.equal(slower.significant, true, JSON.stringify(slower));
+  assert.ok(slower.low > 1.2 && slower.high < 1.4);
+  const twins = comparePairs(pairs(1));
+  assert.equal(twins.significant, false, JSON.stringify(twins));
+  // The same slowdown seen as independent replicates drowns in the drift.
+  const unpaired = compareReplicates(pairs(1.3).map((p) => p.baseline), pairs(1.3).map((p) => p.candidate));
+  assert.equal(unpaired.significant, false, JSON.stringify(unpaired));
 });
