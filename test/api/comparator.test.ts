@@ -44,10 +44,10 @@ test('a provider slowed by pg_sleep(0.002) is named slower, with an interval exc
   const slow = new LoadTester({ name: 'slowed', provider: 'postgresql', dsn: db.dsn }, { workers: 1 });
   const comparator = new PerformanceComparator();
   comparator.addLoadTestResults([
-    await fast.runConstantLoadTest({ testName: 'constant_load', durationSeconds: 1.5, concurrentUsers: 2 }),
+    await fast.runConstantLoadTest({ testName: 'constant_load', durationSeconds: 2, concurrentUsers: 2 }),
     await slow.runConstantLoadTest({
       testName: 'constant_load',
-      durationSeconds: 1.5,
+      durationSeconds: 2,
       concurrentUsers: 2,
       operation: slow.createQueryOperation('SELECT pg_sleep(0.002)'),
     }),

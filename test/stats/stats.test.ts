@@ -14,8 +14,13 @@ const close = (actual: number, expected: number, tolerance: number): void =>
 test('normalCdf and the rank test agree with published values', () => {
   close(normalCdf(1.959964), 0.975, 1e-6);
   close(normalCdf(-1), 0.158655, 1e-6);
-  // scipy.stats.mannwhitneyu([1..5], [6..10], method='asymptotic') → p = 0.01219
-  close(mannWhitneyP([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]), 0.01219, 1e-4);
+  // Exact: complete separation of 5 and 5 is 2 of C(10,5) = 252 arrangements (scipy method='exact').
+  close(mannWhitneyP([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]), 2 / 252, 1e-12);
+  // scipy.stats.mannwhitneyu([1, 2, 3, 4, 6], [5, 7, 8, 9, 10], method='exact') → p = 0.01587
+  close(mannWhitneyP([1, 2, 3, 4, 6], [5, 7, 8, 9, 10]), 4 / 252, 1e-12);
+  // With ties, the normal approximation: U = 0.5, σ² = 25/12 × (11 − 18/90) = 22.5,
+  // z = (12.5 − 0.5 − 0.5) / √22.5 = 2.4244, p = 2 × (1 − Φ(z)) = 0.01533.
+  close(mannWhitneyP([1, 2, 2, 3, 4], [4, 5, 6, 6, 7]), 0.01533, 1e-4);
   assert.equal(mannWhitneyP([3, 3, 3], [3, 3, 3]), 1);
   assert.equal(mannWhitneyP([], [1]), 1);
 });
