@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ComparisonReport } from '../src/index.js';
 import type { Report } from '../src/report/types.js';
 import { runCli, tempDir, writeScenario } from './helpers/cli.js';
-import { freshDatabase, SECRET } from './helpers/pg.js';
+import { SECRET, useFreshDatabase } from './helpers/pg.js';
 
-let db: Awaited<ReturnType<typeof freshDatabase>>;
-before(async () => {
-  db = await freshDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = useFreshDatabase();
 
 test('stampede run with two providers and --interleave: alternating blocks, exact counts, side-by-side verdicts', async () => {
   const dir = tempDir();

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { type BenchmarkResult, DatabaseBenchmark, LoadTester } from '../../src/index.js';
-import { adminQuery, freshDatabase, SECRET } from '../helpers/pg.js';
+import { adminQuery, SECRET, useFreshDatabase } from '../helpers/pg.js';
 
-let db: Awaited<ReturnType<typeof freshDatabase>>;
-before(async () => {
-  db = await freshDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = useFreshDatabase();
 
 /** Commits and sessions the server counted while `run` ran (the stats collector flushes every 500 ms). */
 async function serverSaw<T>(run: () => Promise<T>): Promise<{ result: T; commits: number; sessions: number }> {

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { BenchmarkSuite, ComparisonReport, comparisonReportJsonSchema, LoadTester, PerformanceComparator } from '../../src/index.js';
 import { tempDir } from '../helpers/cli.js';
-import { freshDatabase } from '../helpers/pg.js';
+import { useFreshDatabase } from '../helpers/pg.js';
 
-let db: Awaited<ReturnType<typeof freshDatabase>>;
-before(async () => {
-  db = await freshDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = useFreshDatabase();
 
 test('two identical providers on the same database: no significant difference, no winner, no speed recommendation', async () => {
   const a = { name: 'twin_a', provider: 'postgresql', dsn: db.dsn };

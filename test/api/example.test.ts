@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ComparisonReport } from '../../src/index.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
-import { freshDatabase, SECRET } from '../helpers/pg.js';
+import { SECRET, useFreshDatabase } from '../helpers/pg.js';
 
-let db: Awaited<ReturnType<typeof freshDatabase>>;
-before(async () => {
-  db = await freshDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = useFreshDatabase();
 
 test('the complete example runs end to end with short durations and saves a valid report', async () => {
   const out = join(tempDir(), 'comparison.json');

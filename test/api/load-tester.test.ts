@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { DatabaseBenchmark, type LoadTestResult, LoadTester } from '../../src/index.js';
 import { tempDir } from '../helpers/cli.js';
-import { freshDatabase } from '../helpers/pg.js';
+import { useFreshDatabase } from '../helpers/pg.js';
 
-let db: Awaited<ReturnType<typeof freshDatabase>>;
-before(async () => {
-  db = await freshDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = useFreshDatabase();
 
 function assertLoadFields(r: LoadTestResult, phase: string, users: number): void {
   assert.equal(r.phase, phase);
