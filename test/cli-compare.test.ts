@@ -20,15 +20,15 @@ workload:
   - name: read
     type: query
     sql: SELECT 1
-profile: { type: iterations, vus: 2, iterations: 400 }
+profile: { type: iterations, vus: 2, iterations: 500 }
 `);
-  const r = await runCli(['run', file, '--workers', '1', '--interleave', '8', '--out', out, '--no-live'], { TEST_DSN: db.dsn });
+  const r = await runCli(['run', file, '--workers', '1', '--interleave', '10', '--out', out, '--no-live'], { TEST_DSN: db.dsn });
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
   for (const p of report.providers) {
-    assert.equal(p.total.ok, 400, 'every block of a provider is merged into its one result');
-    assert.equal(p.sources.reduce((n, s) => n + s.ok, 0), 400);
-    assert.ok(p.windows.length >= 8, 'one window or more per block');
+    assert.equal(p.total.ok, 500, 'every block of a provider is merged into its one result');
+    assert.equal(p.sources.reduce((n, s) => n + s.ok, 0), 500);
+    assert.ok(p.windows.length >= 10, 'one window or more per block');
   }
   // A loopback round trip against an in-process call: the paired blocks all agree.
   const [c] = report.comparisons!;
@@ -37,7 +37,7 @@ profile: { type: iterations, vus: 2, iterations: 400 }
   assert.equal(d.provider, 'pg');
   assert.equal(d.significant, true, d.verdict);
   assert.ok(d.low! > 1, d.verdict);
-  assert.equal(d.replicates.baseline, 8, 'one pair per block');
+  assert.equal(d.replicates.baseline, 10, 'one pair per block');
   assert.match(r.stdout, /read: p95 latency, ms, lower is better\nprovider +p95 ms +vs best +95 % CI +p +verdict\n/);
   assert.match(r.stdout, /\npg +[\d.]+ +[\d.]+× +[\d.]+–[\d.]+× +[\d.<]+ +slower\n/);
   assert.match(r.stdout, /winner: lite/);

@@ -13,7 +13,7 @@ export interface LoadStep {
 }
 
 /** Default recording window of load tests: short, so even a short test has replicates to compare. */
-const LOAD_WINDOW_MS = 250;
+const LOAD_WINDOW_MS = 100;
 
 /**
  * Ramp-up as the guide runs it: `steps` equal rises to maxUsers over rampUpDuration, then a hold

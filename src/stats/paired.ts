@@ -10,7 +10,7 @@ export interface Pair {
 }
 
 /**
- * Exact two-sided Wilcoxon signed-rank test of the pairs' log ratios (sign flips enumerated, or
+ * Exact two-sided Wilcoxon signed-rank test of the pairs' differences (sign flips enumerated, or
  * drawn when there are many pairs). Pairing cancels what both blocks of a round shared: the
  * machine's drift.
  */
@@ -42,12 +42,13 @@ export function signedRankP(differences: readonly number[], seed = 1): number {
 
 /** Paired verdict: the ratio's interval resamples whole pairs; the p-value is the signed-rank test's. */
 export function comparePairs(pairs: readonly Pair[], options: VerdictOptions = {}): Verdict {
-  const usable = pairs.filter((p) => p.baseline.weight > 0 && p.candidate.weight > 0 && p.baseline.value > 0 && p.candidate.value > 0);
+  // Values may be 0 (latency under the 1 µs resolution), so pairs are compared by difference.
+  const usable = pairs.filter((p) => p.baseline.weight > 0 && p.candidate.weight > 0 && Number.isFinite(p.baseline.value) && Number.isFinite(p.candidate.value));
   const ratioOf = (ps: readonly Pair[]): number => weightedMean(ps.map((p) => p.candidate)) / weightedMean(ps.map((p) => p.baseline));
   const ratio = ratioOf(usable);
   const replicates = { baseline: usable.length, candidate: usable.length };
   if (usable.length < (options.minReplicates ?? 3)) return insufficient(ratio, replicates, options);
   const interval = bootstrapInterval((random) => ratioOf(resample(usable, random)), options);
-  const p = signedRankP(usable.map((x) => Math.log(x.candidate.value / x.baseline.value)), options.seed);
+  const p = signedRankP(usable.map((x) => x.candidate.value - x.baseline.value), options.seed);
   return { ratio, ...interval, p, replicates, significant: isSignificant(ratio, interval, p, options) };
 }
