@@ -34,12 +34,11 @@ async function main(): Promise<void> {
   const benchmarkResults = await new BenchmarkSuite(providers).runAllTests(sizes.suite);
 
   console.log('Running load tests...');
+  // Each test runs on the providers one after the other, so both see the machine in a similar state.
   const loadResults: LoadTestResult[] = [];
-  for (const provider of providers) {
-    const loadTester = new LoadTester(provider);
-    loadResults.push(await loadTester.runConstantLoadTest({ testName: 'constant_load', ...sizes.constant }));
-    loadResults.push(...(await loadTester.runRampUpTest({ testName: 'ramp_up', ...sizes.ramp })));
-  }
+  const loadTesters = providers.map((provider) => new LoadTester(provider));
+  for (const loadTester of loadTesters) loadResults.push(await loadTester.runConstantLoadTest({ testName: 'constant_load', ...sizes.constant }));
+  for (const loadTester of loadTesters) loadResults.push(...(await loadTester.runRampUpTest({ testName: 'ramp_up', ...sizes.ramp })));
 
   console.log('Analyzing results...');
   const comparator = new PerformanceComparator();

@@ -97,8 +97,11 @@ export function renderComparisons(comparisons: readonly Comparison[]): string {
         const ci = d.low === null || d.high === null ? 'n/a' : `${times(d.low)}–${times(d.high)}×`;
         return [p.name, value, `${times(d.ratio)}×`, ci, pValue(d.p), d.significant ? (lowerIsBetter ? 'slower' : 'lower') : '~'];
       });
-      const table = formatTable(['provider', `${c.metric} ${unit}`, 'vs best', '95 % CI', 'p', 'verdict'], rows, 1);
-      return `${title}\n${table}\nwinner: ${c.winner ?? 'no significant difference'}`;
+      const table = formatTable(['provider', c.metric === 'rps' ? unit : `${c.metric} ${unit}`, 'vs best', '95 % CI', 'p', 'verdict'], rows, 1);
+      const independent = c.differences.some((d) => d.design === 'independent')
+        ? '\nnote: separate runs, compared window by window: drift between them is not cancelled (interleave for that)'
+        : '';
+      return `${title}\n${table}\nwinner: ${c.winner ?? 'no significant difference'}${independent}`;
     })
     .join('\n\n');
 }

@@ -18,6 +18,11 @@ export const differenceSchema = z.object({
   p: z.number(),
   replicates: z.object({ baseline: z.number().int(), candidate: z.number().int() }),
   significant: z.boolean(),
+  /**
+   * paired: interleaved blocks of one run, compared round by round (drift cancels); independent:
+   * windows of separate runs, where drift between the runs is not cancelled.
+   */
+  design: z.enum(['paired', 'independent']),
   verdict: z.string(),
 });
 export type Difference = z.infer<typeof differenceSchema>;
@@ -96,10 +101,11 @@ export function compareProviders(
     .filter((e) => e !== best)
     .map((e): Difference => {
       // The ratio always reads "how many times worse than the best".
-      const v = lowerIsBetter ? verdict(best, e, options) : verdict(e, best, options);
+      const [v, design] = lowerIsBetter ? verdict(best, e, options) : verdict(e, best, options);
       const interval = Number.isFinite(v.low) && Number.isFinite(v.high);
       const d = { provider: e.name, baseline: best.name, ratio: v.ratio, low: interval ? v.low : null, high: interval ? v.high : null };
-      return { ...d, confidence: v.confidence, p: v.p, replicates: v.replicates, significant: v.significant, verdict: verdictText(head.metric, d, v.significant, v.p) };
+      const text = verdictText(head.metric, d, v.significant, v.p);
+      return { ...d, confidence: v.confidence, p: v.p, replicates: v.replicates, significant: v.significant, design, verdict: text };
     });
   const winner = differences.every((d) => d.significant) ? best.name : null;
   return { ...head, providers: entries.map((e) => ({ name: e.name, value: e.value })), best: best.name, winner, differences };
@@ -109,15 +115,17 @@ export function compareProviders(
  * Paired when both providers ran interleaved in the same run (block k of each ran in the same
  * round, so drift cancels); independent replicates otherwise.
  */
-function verdict(baseline: ComparisonEntry, candidate: ComparisonEntry, options: VerdictOptions): Verdict {
+function verdict(baseline: ComparisonEntry, candidate: ComparisonEntry, options: VerdictOptions): [Verdict, Difference['design']] {
   const a = byBlock(baseline);
   const b = byBlock(candidate);
-  if (baseline.runId === undefined || baseline.runId !== candidate.runId || a.size < 2) return compareReplicates(baseline.replicates, candidate.replicates, options);
+  if (baseline.runId === undefined || baseline.runId !== candidate.runId || a.size < 2) {
+    return [compareReplicates(baseline.replicates, candidate.replicates, options), 'independent'];
+  }
   const pairs = [...a].flatMap(([block, r]) => {
     const other = b.get(block);
     return other ? [{ baseline: r, candidate: other }] : [];
   });
-  return comparePairs(pairs, options);
+  return [comparePairs(pairs, options), 'paired'];
 }
 
 /** One replicate per block: its windows' weighted mean. */

@@ -58,6 +58,7 @@ test('a provider slowed by pg_sleep(0.002) is named slower, with an interval exc
   assert.equal(d.provider, 'slowed');
   assert.equal(d.significant, true, d.verdict);
   assert.equal(d.replicates.baseline, 10);
+  assert.equal(d.design, 'paired');
   assert.ok(d.low! > 1 && d.high! >= d.ratio && d.ratio >= d.low!, JSON.stringify(d));
   assert.match(d.verdict, /^slowed is [\d.]+× slower than fast \(95 % CI [\d.]+–[\d.]+×, p=/);
   const cited = report.recommendations.find((r) => r.startsWith('fast has') && r.includes('simple_query'));
