@@ -13,8 +13,9 @@ export interface Vu {
 }
 
 /**
- * Synchronous operations (better-sqlite3) never give the event loop a turn on their own; a VU
- * yields after this many in a row so that window timers, stop messages and other VUs run.
+ * Synchronous operations (better-sqlite3), and promises that settle without I/O (a SQLite
+ * session's transaction), never give the event loop a turn on their own; a VU yields after this
+ * many operations so that window timers, stop messages and other VUs run.
  */
 const SYNC_OPS_PER_YIELD = 512;
 
@@ -52,20 +53,15 @@ export class Runtime {
       while (!vu.stopped && budget.remaining > 0) {
         budget.remaining--;
         const op = pick();
-        let isAsync = false;
         const t0 = process.hrtime.bigint();
         try {
           const result = ops[op]!();
-          if (result instanceof Promise) {
-            isAsync = true;
-            await result;
-          }
+          if (result instanceof Promise) await result;
           recorder.ok(op, process.hrtime.bigint() - t0);
         } catch (err) {
           recorder.error(op, err);
         }
-        if (isAsync) syncRun = 0;
-        else if (++syncRun === SYNC_OPS_PER_YIELD) {
+        if (++syncRun === SYNC_OPS_PER_YIELD) {
           syncRun = 0;
           await yieldToEventLoop();
         }

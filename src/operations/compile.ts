@@ -96,7 +96,7 @@ function compileTransaction(provider: DatabaseProvider, statements: TransactionS
       }
     }
   });
-  return async () => {
+  const run = async (): Promise<void> => {
     const session = await sessions.createSession();
     try {
       await sessions.beginTransaction(session);
@@ -111,6 +111,20 @@ function compileTransaction(provider: DatabaseProvider, statements: TransactionS
     } finally {
       await sessions.closeSession(session);
     }
+  };
+  return provider.dialect === 'sqlite' ? serialized(run) : run;
+}
+
+/**
+ * better-sqlite3 has one connection per handle, which every session of a worker shares: two VUs'
+ * transactions must not interleave on it, so they take turns.
+ */
+function serialized(run: () => Promise<void>): Executable {
+  let tail: Promise<unknown> = Promise.resolve();
+  return () => {
+    const next = tail.then(run);
+    tail = next.catch(() => {});
+    return next;
   };
 }
 

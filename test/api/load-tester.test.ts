@@ -57,6 +57,11 @@ test('SQLite: every benchmark method and a document load, counts matching the da
   assert.deepEqual(tx.databaseCheck, { reported: 20, database: 20, match: true });
   assert.ok(conn.parts?.connect && conn.parts.query);
 
+  // Four users' transactions on one SQLite handle take turns: none fails, every row is there.
+  const lite = new LoadTester({ name: 'lite', provider: 'sqlite', dsn: file }, { workers: 1 });
+  const transaction = { type: 'transaction', statements: [{ type: 'insert_document' }, { type: 'update_document' }] } as const;
+  assertLoadFields(await lite.runConstantLoadTest({ testName: 'tx', durationSeconds: 0.5, concurrentUsers: 4, operation: transaction }), 'constant', 4);
+
   const memory = new LoadTester({ name: 'mem', provider: 'sqlite_memory' }, { workers: 2 });
   const r = await memory.runConstantLoadTest({ testName: 'docs', durationSeconds: 1, concurrentUsers: 2, operation: memory.createDocumentOperation() });
   assertLoadFields(r, 'constant', 2);
