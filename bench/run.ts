@@ -1,6 +1,7 @@
 // `npm run bench [name…]`: runs every bench module (or the named ones) in turn.
 const MODULES: Record<string, () => Promise<{ bench: () => Promise<void> }>> = {
   core: () => import('./core.js'),
+  compare: () => import('./compare.js'),
 };
 
 const wanted = process.argv.slice(2);
