@@ -38,7 +38,7 @@ profile: { type: iterations, vus: 2, iterations: 500 }
   assert.equal(d.significant, true, d.verdict);
   assert.ok(d.low! > 1, d.verdict);
   assert.equal(d.replicates.baseline, 10, 'one pair per block');
-  assert.match(r.stdout, /read: p95 latency, ms, lower is better\nprovider +p95 ms +vs best +95 % CI +p +verdict\n/);
+  assert.match(r.stdout, /read: p95 latency \(mean over windows\), ms, lower is better\nprovider +p95 ms +vs best +95 % CI +p +verdict\n/);
   assert.match(r.stdout, /\npg +[\d.]+ +[\d.]+× +[\d.]+–[\d.]+× +[\d.<]+ +slower\n/);
   assert.match(r.stdout, /winner: lite/);
   assert.ok(!r.stdout.includes(SECRET));

@@ -29,7 +29,8 @@ export type Difference = z.infer<typeof differenceSchema>;
 
 export const METRICS = {
   avg: { label: 'avg latency', unit: 'ms', lowerIsBetter: true },
-  p95: { label: 'p95 latency', unit: 'ms', lowerIsBetter: true },
+  /** Per-window p95s, weighted by their operations: the statistic the ratio is taken on. */
+  p95: { label: 'p95 latency (mean over windows)', unit: 'ms', lowerIsBetter: true },
   rps: { label: 'throughput', unit: 'req/s', lowerIsBetter: false },
 } as const;
 export type MetricName = keyof typeof METRICS;
@@ -96,7 +97,12 @@ export function compareProviders(
 ): Comparison | undefined {
   if (entries.length < 2) return undefined;
   const { lowerIsBetter } = METRICS[head.metric];
-  const best = entries.reduce((b, e) => ((lowerIsBetter ? e.value < b.value : e.value > b.value) ? e : b));
+  // Values, the best and the ratios all come from the replicates, so the numbers cited agree.
+  const score = (e: ComparisonEntry): number => {
+    const m = weightedMean(e.replicates);
+    return Number.isFinite(m) ? m : e.value;
+  };
+  const best = entries.reduce((b, e) => ((lowerIsBetter ? score(e) < score(b) : score(e) > score(b)) ? e : b));
   const differences = entries
     .filter((e) => e !== best)
     .map((e): Difference => {
@@ -108,7 +114,7 @@ export function compareProviders(
       return { ...d, confidence: v.confidence, p: v.p, replicates: v.replicates, significant: v.significant, design, verdict: text };
     });
   const winner = differences.every((d) => d.significant) ? best.name : null;
-  return { ...head, providers: entries.map((e) => ({ name: e.name, value: e.value })), best: best.name, winner, differences };
+  return { ...head, providers: entries.map((e) => ({ name: e.name, value: score(e) })), best: best.name, winner, differences };
 }
 
 /**
