@@ -110,7 +110,8 @@ export function compareProviders(
       const [v, design] = lowerIsBetter ? verdict(best, e, options) : verdict(e, best, options);
       const interval = Number.isFinite(v.low) && Number.isFinite(v.high);
       const d = { provider: e.name, baseline: best.name, ratio: v.ratio, low: interval ? v.low : null, high: interval ? v.high : null };
-      const text = verdictText(head.metric, d, v.significant, v.p);
+      const undecidable = design === 'paired' && 2 / 2 ** v.replicates.baseline >= (options.alpha ?? 0.01);
+      const text = verdictText(head.metric, d, v.significant, v.p) + (undecidable ? `; ${v.replicates.baseline} blocks cannot reach p < ${options.alpha ?? 0.01}: run more` : '');
       return { ...d, confidence: v.confidence, p: v.p, replicates: v.replicates, significant: v.significant, design, verdict: text };
     });
   const winner = differences.every((d) => d.significant) ? best.name : null;
