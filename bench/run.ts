@@ -4,6 +4,7 @@ const MODULES: Record<string, () => Promise<{ bench: () => Promise<void> }>> = {
   profiles: () => import('./profiles.js'),
   providers: () => import('./providers.js'),
   distributed: () => import('./distributed.js'),
+  compare: () => import('./compare.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -7,4 +7,27 @@ export type { DatabaseManagerConfig, DatabaseProviderConfig, ValidatedManagerCon
 export { createProvider, registerProvider, registeredKinds, loadProviderModule } from './providers/index.js';
 export type * from './providers/types.js';
 export { PostgresFamilyProvider, type PgKindPolicy } from './providers/postgresql.js';
+// The library API: every class runs on the same engine as the CLI.
+export { DatabaseBenchmark, BenchmarkSuite, BENCHMARK_TESTS } from './api/benchmark.js';
+export type { BenchmarkOptions, BenchmarkTestName, SuiteOptions } from './api/benchmark.js';
+export { LoadTester, rampUpSteps, spikePhases } from './api/load-tester.js';
+export type { LoadStep, LoadTesterOptions } from './api/load-tester.js';
+export { PerformanceComparator } from './api/comparator.js';
+export type { ComparatorOptions } from './api/comparator.js';
+export { ComparisonReport, comparisonReportJsonSchema, comparisonReportSchema, renderComparisons } from './api/comparison-report.js';
+export type { ComparisonReportData } from './api/comparison-report.js';
+export type { Comparison, Difference } from './api/comparison.js';
+export type { EngineOptions, ProviderLike } from './api/engine-run.js';
+export type { BenchmarkResult, LoadTestResult, WindowSample } from './api/results.js';
+export { analyzeCapacity } from './stats/capacity.js';
+export type { Capacity, CapacityOptions, StepFigures } from './stats/capacity.js';
+export { compareReplicates } from './stats/verdict.js';
+export type { Verdict, VerdictOptions } from './stats/verdict.js';
+export { bootstrapRatio } from './stats/bootstrap.js';
+export { mannWhitneyP } from './stats/rank-test.js';
+export { runPlan } from './engine/engine.js';
+export { buildPlan } from './plan/plan.js';
+export { libraryPlan } from './plan/library.js';
+export { buildReport } from './report/build.js';
+export type { ProviderConfig, OperationConfig, Scenario } from './config/schema.js';
 export { UserError, RunFailure } from './errors.js';

@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import { duration, nonNegativeInt, positiveInt, positiveNumber, stages } from './options.js';
 import { agentCommand } from './agent-command.js';
 import { agentName, agentsWanted, natsOptions } from './nats-options.js';
+import { benchCommand } from './bench-command.js';
 import { runCommand } from './run-command.js';
 
 function program(): Command {
@@ -28,6 +29,7 @@ function program(): Command {
     .option('--workers <n>', 'worker threads (0: in-process; default: CPU count)', nonNegativeInt)
     .option('--out <file>', 'report path (default: reports/<scenario>-<run>.json)')
     .option('--keep-data', "keep the tool's tables after the run")
+    .option('--interleave <n>', 'run the providers in n alternating blocks, so machine drift hits all alike', positiveInt)
     .option('--no-live', 'no progress line per window')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .option('--agents <n|names>', 'agents to run on with --nats: a count, or names separated by commas (default: 1)', agentsWanted)
@@ -48,6 +50,17 @@ function program(): Command {
   natsOptions(agent, true).action(async (flags) => {
     process.exitCode = await agentCommand(flags);
   });
+
+  cli
+    .command('bench')
+    .description('run the benchmark suite against every provider of a config and compare them')
+    .argument('<config>', 'bench config (YAML or JSON): providers, suite sizes')
+    .option('--workers <n>', 'worker threads (0: in-process; default: CPU count, at most one per VU)', nonNegativeInt)
+    .option('--out <file>', 'comparison report path (default: reports/<config>-bench-<time>.json)')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
+    .action(async (file: string, flags) => {
+      process.exitCode = await benchCommand(file, flags);
+    });
 
   cli
     .command('providers')

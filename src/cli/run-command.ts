@@ -11,6 +11,8 @@ import { buildReport } from '../report/build.js';
 import { renderSummary } from '../report/console.js';
 import { liveLine } from '../report/live.js';
 import { writeJsonAtomic } from '../report/write.js';
+import { renderComparisons } from '../api/comparison-report.js';
+import { sideBySide } from './side-by-side.js';
 
 export interface RunFlags extends Partial<NatsFlags> {
   agents?: AgentWanted;
@@ -24,6 +26,7 @@ export interface RunFlags extends Partial<NatsFlags> {
   workers?: number;
   out?: string;
   keepData?: boolean;
+  interleave?: number;
   logLevel: string;
   live: boolean;
 }
@@ -38,6 +41,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     durationMs: flags.duration,
     workers: flags.workers,
     keepData: flags.keepData,
+    interleave: flags.interleave,
   });
   const out = flags.out ?? join('reports', `${basename(file, extname(file))}-${plan.runId.slice(0, 8)}.json`);
 
@@ -71,9 +75,12 @@ async function runWith(cluster: Cluster | undefined, plan: RunPlan, out: string,
       onWindow: flags.live ? (provider, w) => process.stderr.write(`${liveLine(provider, w, plan.windowMs)}\n`) : undefined,
     });
     const report = buildReport(result);
+    const comparisons = sideBySide(result, report);
+    if (comparisons.length > 0) report.comparisons = comparisons;
     writeJsonAtomic(out, report);
     for (const run of result.providers) run.aggregator.destroy();
-    process.stdout.write(`${renderSummary(report)}\nreport: ${out}\n`);
+    const compared = comparisons.length > 0 ? `\n\n${renderComparisons(comparisons)}` : '';
+    process.stdout.write(`${renderSummary(report)}${compared}\nreport: ${out}\n`);
     if (report.status === 'failed') return 1;
     return report.status === 'partial' ? 130 : 0;
   } finally {

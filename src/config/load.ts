@@ -18,18 +18,12 @@ export interface LoadedScenario {
  * validates it. Every error is one line naming the file, the line and the field.
  */
 export function loadScenario(file: string, env: NodeJS.ProcessEnv = process.env): LoadedScenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`${file}: cannot read scenario: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
-  }
-  const scenario = parseScenario(text, file, env);
+  const scenario = parseScenario(readConfigFile(file, 'scenario'), file, env);
   return { scenario, file, baseDir: dirname(resolve(file)) };
 }
 
 export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Scenario {
-  const scenario = parseValidated(text, file, scenarioSchema, env);
+  const scenario = parseConfig(text, file, scenarioSchema, env);
   for (const p of scenario.providers) registerDsnSecrets(p.dsn);
   return scenario;
 }
@@ -44,12 +38,16 @@ export function loadProviderFile(file: string, env: NodeJS.ProcessEnv = process.
   } catch (err) {
     throw new UserError(`${file}: cannot read provider file: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
   }
-  const { providers } = parseValidated(text, file, providerFileSchema, env);
+  const { providers } = parseConfig(text, file, providerFileSchema, env);
   for (const p of providers) registerDsnSecrets(p.dsn);
   return { providers, baseDir: dirname(resolve(file)) };
 }
 
-function parseValidated<T>(text: string, file: string, schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
+/**
+ * Parses YAML (or JSON) against a schema, with `${VAR}` from the environment. Every error is one
+ * line naming the file, the line and the field.
+ */
+export function parseConfig<T>(text: string, file: string, schema: z.ZodType<T>, env: NodeJS.ProcessEnv = process.env): T {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const lineOf = (offset: number | undefined): number => (offset === undefined ? 1 : lines.linePos(offset).line);
@@ -66,6 +64,15 @@ function parseValidated<T>(text: string, file: string, schema: z.ZodType<T>, env
     throw new UserError(`${file}:${lineOf(offsetOf(doc, path))}: ${formatPath(path) || '(top level)'}: ${message}`);
   }
   return parsed.data;
+}
+
+/** Reads a config file; an unreadable one is one line. */
+export function readConfigFile(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`${file}: cannot read ${what}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+  }
 }
 
 function interpolateEnv(doc: Document, env: NodeJS.ProcessEnv, fail: (offset: number | undefined, m: string) => Error): void {

@@ -3,7 +3,7 @@ import { durationSchema } from './durations.js';
 import { profileSchema } from '../profiles/index.js';
 
 
-const name = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+export const name = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
 
 export const sslConfigSchema = z.strictObject({
   mode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).optional(),
@@ -44,7 +44,37 @@ const insertDocumentOperation = z.strictObject({
   contentBytes: z.number().int().min(0).max(1_000_000).optional(),
 });
 
-export const operationSchema = z.discriminatedUnion('type', [queryOperation, insertDocumentOperation]);
+/** A statement inside a transaction: a query, or an insert/update of the tool's own documents. */
+const transactionStatement = z.discriminatedUnion('type', [
+  queryOperation.omit({ name: true, weight: true }),
+  insertDocumentOperation.omit({ name: true, weight: true }),
+  /** Updates the row the transaction's last insert_document created. */
+  z.strictObject({ type: z.literal('update_document') }),
+]);
+export type TransactionStatement = z.infer<typeof transactionStatement>;
+
+/** Statements run in one session between begin and commit (rolled back on an error). */
+const transactionOperation = z.strictObject({
+  name: name.optional(),
+  weight,
+  type: z.literal('transaction'),
+  statements: z.array(transactionStatement).min(1, 'must list at least one statement'),
+});
+
+/** Opens a new connection, runs one statement, closes it: connect and query timed apart. */
+const connectQueryOperation = z.strictObject({
+  name: name.optional(),
+  weight,
+  type: z.literal('connect_query'),
+  sql: queryOperation.shape.sql,
+});
+
+export const operationSchema = z.discriminatedUnion('type', [
+  queryOperation,
+  insertDocumentOperation,
+  transactionOperation,
+  connectQueryOperation,
+]);
 export type OperationConfig = z.infer<typeof operationSchema>;
 
 /** One of several load profiles in a file; without `startTime` it starts when the previous one ends. */
@@ -67,6 +97,8 @@ export const scenarioSchema = z.strictObject({
       window: durationSchema.optional(),
       workers: z.number().int().min(0, 'must be 0 (in-process) or more').optional(),
       keepData: z.boolean().optional(),
+      /** Runs the providers in this many alternating short blocks, so machine drift hits all alike. */
+      interleave: z.number().int().min(1, 'must be 1 (no interleaving) or more').optional(),
     })
     .optional(),
 }).superRefine((s, ctx) => {

@@ -77,6 +77,7 @@ const snapshot = z.strictObject({
       ok: z.number().int().nonnegative(),
       errors: errorsByClass,
       corrected: z.string().optional(),
+      parts: z.record(z.string(), z.string()).optional(),
     }),
   ),
   arrivals: z

@@ -4,7 +4,7 @@ import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Aggregator, type WindowFigures } from '../metrics/aggregate.js';
 import { initHistograms } from '../metrics/histogram.js';
-import { needsDocumentsTable, querySql } from '../operations/compile.js';
+import { documentsPerOperation, needsDocumentsTable, workloadSql } from '../operations/compile.js';
 import { countDocuments, createDocumentsTable, dropDocumentsTable } from '../operations/documents.js';
 import type { RunPlan } from '../plan/plan.js';
 import { isOpenModel, profileFor } from '../profiles/index.js';
@@ -12,7 +12,7 @@ import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { ConnectionInfo, DatabaseProvider } from '../providers/types.js';
 import { localSite, type TaskEvent, type TaskLink, type TaskSite } from './channel.js';
 import type { CoordinatorMessage, WorkerResult, WorkerTask } from './messages.js';
-import { type ServerFigures, readServerMetrics, serverFigures } from './server-check.js';
+import { combineServerFigures, type ServerFigures, readServerMetrics, serverFigures } from './server-check.js';
 import { workerGroup } from './worker-group.js';
 
 export type RunStatus = 'complete' | 'partial' | 'failed';
@@ -41,6 +41,10 @@ export interface ProviderRun {
   /** Before/after server metrics; absent when each worker has a database of its own. */
   server?: ServerFigures;
   failure?: string;
+  /** Time the provider actually ran; less than endedAt - startedAt when blocks were interleaved. */
+  activeMs?: number;
+  /** First window of each interleaved block: block k of every provider ran in the same round. */
+  blockStarts?: number[];
 }
 
 export interface SiteShare {
@@ -93,43 +97,64 @@ const START_DELAY_MS = 50;
 export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunResult> {
   await initHistograms();
   const startedAt = Date.now();
-  const providers: ProviderRun[] = [];
+  const runs = new Map<string, ProviderRun>();
   const group = options.local === false ? undefined : workerGroup(plan.workers);
   const sites = [...(group ? [localSite(group)] : []), ...(options.agents ?? [])];
   if (sites.length === 0) throw new UserError('no workers to run on: --no-local needs at least one agent');
+  const blocks = plan.interleave ?? 1;
+  const slices = blocks > 1 ? profileSlices(plan, blocks) : [plan.profile];
   let status: RunStatus = 'complete';
+  let finished = 0;
   try {
-    for (const config of plan.providers) {
-      if (options.signal?.aborted) break;
-      const run = await runProvider(plan, config, sites, options);
-      providers.push(run);
-      if (run.failure) {
-        status = 'failed';
-        break;
+    run: for (const [b, profile] of slices.entries()) {
+      // Alternate the order (A B, B A, …) so neither provider always runs first in a round.
+      const order = b % 2 === 0 ? plan.providers : [...plan.providers].reverse();
+      for (const config of order) {
+        if (options.signal?.aborted) break run;
+        const run = await runProvider(plan, config, sites, options, { profile, last: b === slices.length - 1, prior: runs.get(config.name) });
+        runs.set(config.name, run);
+        if (run.failure) {
+          status = 'failed';
+          break run;
+        }
       }
+      finished++;
     }
   } finally {
     await group?.close();
   }
-  if (status === 'complete' && (options.signal?.aborted || providers.length < plan.providers.length)) status = 'partial';
+  if (status === 'complete' && (options.signal?.aborted || finished < slices.length)) status = 'partial';
+  const providers = plan.providers.flatMap((p) => runs.get(p.name) ?? []);
   return { plan, status, startedAt, endedAt: Date.now(), providers };
 }
 
-async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSite[], options: RunOptions): Promise<ProviderRun> {
+/** The profile cut into `blocks` consecutive parts, for interleaving providers block by block. */
+function profileSlices(plan: RunPlan, blocks: number): RunPlan['profile'][] {
+  const profile = profileFor(plan.profile.type);
+  if (!profile.slice) throw new UserError(`options.interleave: profile "${plan.profile.type}" cannot be cut into blocks`);
+  return profile.slice(plan.profile, blocks);
+}
+
+interface Block {
+  profile: RunPlan['profile'];
+  last: boolean;
+  /** The provider's earlier blocks: this block's windows and counts are merged into them. */
+  prior?: ProviderRun;
+}
+
+async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSite[], options: RunOptions, block: Block): Promise<ProviderRun> {
   const { logger } = options;
   await loadProviderModule(config, plan.baseDir);
   const main = createProvider({ ...config, options: { ...config.options, poolSize: 1 } });
   await connectOrExplain(main);
   try {
-    const profile = profileFor(plan.profile.type);
-    for (const [i, op] of plan.workload.entries()) {
-      if (op.type === 'query') querySql(op, main.dialect, `workload[${i}] (provider "${config.name}")`);
-    }
+    const profile = profileFor(block.profile.type);
+    workloadSql(plan.workload, main.dialect, `workload (provider "${config.name}")`);
     const documents = needsDocumentsTable(plan.workload);
     if (documents && main.sharedAcrossInstances) await createDocumentsTable(main);
 
     // Every worker, local or on an agent, weighs the same: an agent's share follows its worker count.
-    const shares = profile.split(plan.profile, sites.flatMap((site) => Array.from({ length: site.size }, () => 1)));
+    const shares = profile.split(block.profile, sites.flatMap((site) => Array.from({ length: site.size }, () => 1)));
     const taskFor = (source: string, share: unknown): WorkerTask => ({
       runId: plan.runId,
       source,
@@ -137,7 +162,7 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSit
       baseDir: plan.baseDir,
       workload: plan.workload,
       operationNames: plan.operationNames,
-      profileType: plan.profile.type,
+      profileType: block.profile.type,
       share,
       openModel: isOpenModel(plan.profile),
       phases: profile.phases?.(plan.profile) ?? [],
@@ -153,34 +178,61 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSit
 
     // The logger masks the DSN's password; logging it shows the user which target is hit.
     logger.info(
-      { provider: config.name, dsn: config.dsn, workers: next, sites: sites.map((s) => s.name), profile: plan.profile },
+      { provider: config.name, dsn: config.dsn, workers: next, sites: sites.map((s) => s.name), profile: block.profile },
       'starting provider run',
     );
     const serverBefore = main.sharedAcrossInstances ? await readServerMetrics(main) : undefined;
-    options.onProviderStart?.(config.name, profile.durationMs(plan.profile));
-    const run: Omit<ProviderRun, 'config' | 'connection'> = await execute(placed, options, config.name);
+    options.onProviderStart?.(config.name, profile.durationMs(block.profile));
+    const { prior } = block;
+    const aggregator = prior?.aggregator ?? new Aggregator();
+    const okBefore = prior ? aggregator.merged().ok : 0;
+    const windowOffset = prior ? (aggregator.windowIndices().at(-1) ?? -1) + 1 : 0;
+    const run = await execute(placed, options, config.name, aggregator, windowOffset);
+    const combined: Omit<ProviderRun, 'config' | 'connection'> = {
+      ...run,
+      startedAt: prior?.startedAt ?? run.startedAt,
+      activeMs: (prior?.activeMs ?? 0) + (run.endedAt - run.startedAt),
+      blockStarts: [...(prior?.blockStarts ?? []), windowOffset],
+      workers: prior ? mergeWorkers([...prior.workers, ...run.workers]) : run.workers,
+      lost: [...(prior?.lost ?? []), ...run.lost],
+    };
     if (serverBefore && !run.failure) {
-      run.server = await serverFigures(main, serverBefore, run.aggregator.merged().ok);
-      if (run.server?.check && !run.server.check.match) logger.warn({ provider: config.name, ...run.server.check }, 'the server saw fewer commits than the client counted');
+      // Checked block by block: between blocks other providers may use the same server.
+      const server = await serverFigures(main, serverBefore, aggregator.merged().ok - okBefore);
+      combined.server = prior?.server && server ? combineServerFigures(prior.server, server) : server;
+      const check = combined.server?.check;
+      if (check && !check.match) logger.warn({ provider: config.name, ...check }, 'the server saw fewer commits than the client counted');
     }
     if (documents && !run.failure) {
-      const reported = run.aggregator.merged(insertOperation(plan)).ok;
+      // Counts are cumulative over blocks: the table is kept until the provider's last block.
+      const reported = plan.workload.reduce((n, op, i) => n + documentsPerOperation(op) * aggregator.merged(plan.operationNames[i]).ok, 0);
       const database = main.sharedAcrossInstances
         ? await countDocuments(main, plan.runId)
-        : run.workers.reduce((n, w) => n + (w.privateDocuments ?? 0), 0);
-      run.documents = { reported, database, match: reported === database };
-      if (!run.documents.match) logger.warn({ provider: config.name, ...run.documents }, 'the database saw a different count');
+        : combined.workers.reduce((n, w) => n + (w.privateDocuments ?? 0), 0);
+      combined.documents = { reported, database, match: reported === database };
+      if (!combined.documents.match) logger.warn({ provider: config.name, ...combined.documents }, 'the database saw a different count');
     }
-    if (documents && main.sharedAcrossInstances && !plan.keepData) await dropDocumentsTable(main);
-    return { ...run, config, connection: main.getConnectionInfo() };
+    if (documents && main.sharedAcrossInstances && !plan.keepData && (block.last || run.failure)) await dropDocumentsTable(main);
+    return { ...combined, config, connection: main.getConnectionInfo() };
   } finally {
     await main.close();
   }
 }
 
-function insertOperation(plan: RunPlan): string | undefined {
-  const i = plan.workload.findIndex((op) => op.type === 'insert_document');
-  return i < 0 ? undefined : plan.operationNames[i];
+/** One result per worker source, summed over blocks. */
+function mergeWorkers(results: WorkerResult[]): WorkerResult[] {
+  const bySource = new Map<string, WorkerResult>();
+  for (const r of results) {
+    const seen = bySource.get(r.source);
+    if (!seen) bySource.set(r.source, { ...r });
+    else {
+      seen.ok += r.ok;
+      seen.errors += r.errors;
+      seen.windows += r.windows;
+      if (r.privateDocuments !== undefined) seen.privateDocuments = (seen.privateDocuments ?? 0) + r.privateDocuments;
+    }
+  }
+  return [...bySource.values()];
 }
 
 /** Bad DSNs, wrong passwords and unreachable hosts are the user's to fix: one clear line, exit 2. */
@@ -196,14 +248,20 @@ async function connectOrExplain(provider: DatabaseProvider): Promise<void> {
   }
 }
 
-type Execution = Omit<ProviderRun, 'config' | 'connection' | 'documents' | 'server'>;
+type Execution = Omit<ProviderRun, 'config' | 'connection' | 'documents' | 'server' | 'activeMs' | 'blockStarts'>;
 
 /**
  * Launches the tasks on their sites, holds them at a ready barrier, starts them together and
- * merges what they send. Local workers and remote agents go through this same loop.
+ * merges what they send into `aggregator`, numbering windows from `windowOffset` (interleaved
+ * blocks continue the provider's series). Local workers and remote agents go through this loop.
  */
-async function execute(placed: Array<{ site: TaskSite; tasks: WorkerTask[] }>, options: RunOptions, provider: string): Promise<Execution> {
-  const aggregator = new Aggregator();
+async function execute(
+  placed: Array<{ site: TaskSite; tasks: WorkerTask[] }>,
+  options: RunOptions,
+  provider: string,
+  aggregator: Aggregator,
+  windowOffset: number,
+): Promise<Execution> {
   const sources = placed.flatMap((p) => p.tasks.map((t) => t.source));
   const links: TaskLink[] = [];
   const seen = new Map<number, number>();
@@ -234,6 +292,7 @@ async function execute(placed: Array<{ site: TaskSite; tasks: WorkerTask[] }>, o
   // Snapshots keep being merged after that: a late one still counts.
   const onEvent = (source: string, m: TaskEvent): void => {
     if (m.type === 'snapshot') {
+      m.snapshot.window += windowOffset;
       aggregator.add(m.snapshot);
       const count = (seen.get(m.snapshot.window) ?? 0) + 1;
       seen.set(m.snapshot.window, count);

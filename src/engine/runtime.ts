@@ -16,9 +16,10 @@ export interface Vu {
 }
 
 /**
- * Synchronous operations (better-sqlite3) never give the event loop a turn on their own; a VU
- * yields after a run of them so that window timers, stop messages and other VUs run. The run
- * is at most this long…
+ * Synchronous operations (better-sqlite3), and promises that settle without I/O (a SQLite
+ * session's transaction), never give the event loop a turn on their own; a VU yields after a run
+ * of operations so that window timers, stop messages and other VUs run. The run is at most this
+ * many operations…
  */
 const SYNC_OPS_PER_YIELD = 512;
 /**
@@ -109,20 +110,15 @@ export class Runtime {
       while (!vu.stopped && budget.remaining > 0) {
         budget.remaining--;
         const op = pick();
-        let isAsync = false;
         const t0 = process.hrtime.bigint();
         try {
           const result = ops[op]!();
-          if (result instanceof Promise) {
-            isAsync = true;
-            await result;
-          }
+          if (result instanceof Promise) await result;
           recorder.ok(op, process.hrtime.bigint() - t0);
         } catch (err) {
           recorder.error(op, err);
         }
         if (thinkMs > 0) await think(vu, thinkMs);
-        else if (isAsync) syncRun = 0;
         else if (++syncRun === runLength) {
           syncRun = 0;
           const perOp = (performance.now() - runStart) / runLength;

@@ -53,3 +53,16 @@ export async function serverFigures(provider: DatabaseProvider, before: Performa
   }
   return figures;
 }
+
+/** Two blocks of one provider's interleaved run as one: deltas and checks add up. */
+export function combineServerFigures(a: ServerFigures, b: ServerFigures): ServerFigures {
+  const delta = { ...a.delta };
+  for (const [k, v] of Object.entries(b.delta)) delta[k] = (delta[k] ?? 0) + v;
+  const figures: ServerFigures = { before: a.before, after: b.after, delta };
+  if (a.check && b.check) {
+    const clientOk = a.check.clientOk + b.check.clientOk;
+    const server = a.check.server + b.check.server;
+    figures.check = { counter: b.check.counter, clientOk, server, excess: server - clientOk, match: a.check.match && b.check.match };
+  }
+  return figures;
+}

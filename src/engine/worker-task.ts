@@ -32,12 +32,14 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
       options: { poolSize: Math.max(1, task.peakVus), ...task.provider.options },
     });
     await provider.initialize();
-    // Open the pool's connections now, so connection setup stays out of the measured windows.
+    // Open the VUs' connections before the start, so no operation's latency includes connection setup.
     await Promise.all(Array.from({ length: Math.max(1, task.peakVus) }, () => provider!.healthCheck()));
     if (task.setupInWorker && needsDocumentsTable(task.workload)) await createDocumentsTable(provider);
     const live = provider;
-    const ops = task.workload.map((op, i) => compileOperation(live, op, i, { datasetId: task.runId, source: task.source }));
     const rec = (recorder = new Recorder(task.operationNames, task.openModel));
+    const ops = task.workload.map((op, i) =>
+      compileOperation(live, op, i, { datasetId: task.runId, source: task.source, recordPart: (part, ns) => rec.part(i, part, ns) }),
+    );
 
     const startAt = await handshake(port, send);
     const runtime = new Runtime(ops, weightedPicker(task.workload.map((op) => op.weight ?? 1)), rec, startAt);

@@ -66,7 +66,7 @@ export interface WindowFigures {
   ok: number;
   errors: number;
   latencyUs: LatencySummary;
-  operations: Record<string, { ok: number; errors: number; p95: number }>;
+  operations: Record<string, { ok: number; errors: number; mean: number; p95: number; p99: number }>;
   correctedUs?: LatencySummary;
   arrivals?: ArrivalFigures;
   /** The busiest source's event-loop delay p99 and CPU. */
@@ -82,6 +82,11 @@ export interface WindowFigures {
  * doing it once per snapshot instead of six times is what keeps the merge under a second.)
  */
 const HOT_WINDOWS = 8;
+
+/** Parts live beside operations in the same maps, under a key no operation name can take. */
+function partKey(operation: string, part: string): string {
+  return `${operation}#${part}`;
+}
 
 function accumulator(): Accumulator {
   return { histogram: newHistogram(), ok: 0, errors: {} };
@@ -99,6 +104,8 @@ export class Aggregator {
   /** Windows not folded yet, in arrival order. */
   private readonly hot: number[] = [];
   private readonly perSource = new Map<string, { ok: number; errors: number }>();
+  /** phase → `operation#part` → timed parts (connect, query), apart so they never add to the operations. */
+  private readonly partTotals = new Map<string, Map<string, Accumulator>>();
   /** phase → open-model counts. */
   private readonly arrivalTotals = new Map<string, ArrivalAccumulator>();
 
@@ -122,6 +129,13 @@ export class Aggregator {
         else (w.hot ??= newHistogram()).add(h);
       } finally {
         h.destroy();
+      }
+      for (const [part, encoded] of Object.entries(op.parts ?? {})) {
+        const ph = decodeHistogram(encoded);
+        const acc = this.total(snapshot.phase, partKey(op.operation, part), this.partTotals);
+        acc.histogram.add(ph);
+        acc.ok += ph.totalCount;
+        ph.destroy();
       }
       w.encoded.push(op.histogram);
       if (op.corrected !== undefined) {
@@ -153,13 +167,14 @@ export class Aggregator {
     window.arrivals.lag.push(a.lag);
   }
 
-  private total(phase: string, operation: string): Accumulator {
-    let byOp = this.totals.get(phase);
-    if (!byOp) this.totals.set(phase, (byOp = new Map()));
+  private total(phase: string, operation: string, totals = this.totals): Accumulator {
+    let byOp = totals.get(phase);
+    if (!byOp) totals.set(phase, (byOp = new Map()));
     let acc = byOp.get(operation);
     if (!acc) byOp.set(operation, (acc = accumulator()));
     return acc;
   }
+
 
   private window(index: number, phase: string): WindowState {
     let w = this.windows.get(index);
@@ -190,27 +205,20 @@ export class Aggregator {
   /** Figures of one operation over the whole run (or one phase); `undefined` for all operations. */
   merged(operation?: string, phase?: string): Merged {
     this.foldAll();
-    const parts = [...this.totals]
-      .filter(([p]) => phase === undefined || p === phase)
-      .flatMap(([, byOp]) => [...byOp].filter(([op]) => operation === undefined || op === operation).map(([, acc]) => acc));
-    const histogram = newHistogram();
-    const corrected = parts.some((acc) => acc.corrected) ? newHistogram() : undefined;
-    const errors: ErrorsByClass = {};
-    let ok = 0;
-    try {
-      for (const acc of parts) {
-        histogram.add(acc.histogram);
-        if (acc.corrected) corrected!.add(acc.corrected);
-        ok += acc.ok;
-        mergeErrors(errors, acc.errors);
-      }
-      const merged: Merged = { ok, errors, latencyUs: summarize(histogram) };
-      if (corrected) merged.correctedUs = summarize(corrected);
-      return merged;
-    } finally {
-      histogram.destroy();
-      corrected?.destroy();
-    }
+    return sum(this.totals, operation, phase);
+  }
+
+  /** Names of an operation's timed parts (connect, query), each merged into its own histogram. */
+  parts(operation: string): string[] {
+    const prefix = partKey(operation, '');
+    const names = new Set<string>();
+    for (const byKey of this.partTotals.values()) for (const k of byKey.keys()) if (k.startsWith(prefix)) names.add(k.slice(prefix.length));
+    return [...names];
+  }
+
+  /** Latency of one timed part of an operation over the whole run (or one phase). */
+  mergedPart(operation: string, part: string, phase?: string): Merged {
+    return sum(this.partTotals, partKey(operation, part), phase);
   }
 
   /** Open-model counts over the whole run (or one phase); undefined for the closed model. */
@@ -263,7 +271,13 @@ export class Aggregator {
       for (const [name, op] of w.operations) {
         const one = op.hot ?? decodeAll(op.encoded);
         all.add(one);
-        operations[name] = { ok: op.ok, errors: errorTotal(op.errors), p95: one.getValueAtPercentile(95) };
+        operations[name] = {
+          ok: op.ok,
+          errors: errorTotal(op.errors),
+          mean: one.totalCount > 0 ? one.mean : 0,
+          p95: one.getValueAtPercentile(95),
+          p99: one.getValueAtPercentile(99),
+        };
         if (one !== op.hot) one.destroy();
         for (const e of op.corrected) {
           const c = decodeHistogram(e);
@@ -302,6 +316,8 @@ export class Aggregator {
         acc.corrected?.destroy();
       }
     }
+    for (const byKey of this.partTotals.values()) for (const acc of byKey.values()) acc.histogram.destroy();
+    this.partTotals.clear();
     for (const acc of this.arrivalTotals.values()) acc.lag.destroy();
     this.arrivalTotals.clear();
     for (const w of this.windows.values()) for (const op of w.operations.values()) op.hot?.destroy();
@@ -319,4 +335,29 @@ function decodeAll(encoded: readonly string[]): Histogram {
     h.destroy();
   }
   return one;
+}
+
+/** Sums the accumulators of one key (or all) over one phase (or all). */
+function sum(totals: Map<string, Map<string, Accumulator>>, key?: string, phase?: string): Merged {
+  const parts = [...totals]
+    .filter(([p]) => phase === undefined || p === phase)
+    .flatMap(([, byKey]) => [...byKey].filter(([k]) => key === undefined || k === key).map(([, acc]) => acc));
+  const histogram = newHistogram();
+  const corrected = parts.some((acc) => acc.corrected) ? newHistogram() : undefined;
+  const errors: ErrorsByClass = {};
+  let ok = 0;
+  try {
+    for (const acc of parts) {
+      histogram.add(acc.histogram);
+      if (acc.corrected) corrected!.add(acc.corrected);
+      ok += acc.ok;
+      mergeErrors(errors, acc.errors);
+    }
+    const merged: Merged = { ok, errors, latencyUs: summarize(histogram) };
+    if (corrected) merged.correctedUs = summarize(corrected);
+    return merged;
+  } finally {
+    histogram.destroy();
+    corrected?.destroy();
+  }
 }

@@ -20,6 +20,8 @@ interface Arrivals {
 export class Recorder {
   private readonly histograms: Histogram[];
   private errors: ErrorsByClass[];
+  /** Per operation, histograms of its timed parts, made on first use (most operations have none). */
+  private readonly parts: Array<Map<string, Histogram>>;
   /** Cumulative counts, so the worker can report its own totals independently of the windows. */
   readonly totals = { ok: 0, errors: 0 };
   /** Present only for open-model profiles, so the closed model's hot path does no extra work. */
@@ -34,6 +36,7 @@ export class Recorder {
     if (openModel) {
       this.arrivals = { intended: 0, started: 0, dropped: 0, lag: newHistogram(), corrected: operations.map(() => newHistogram()) };
     }
+    this.parts = operations.map(() => new Map());
   }
 
   ok(op: number, elapsedNs: bigint): void {
@@ -46,6 +49,14 @@ export class Recorder {
   okScheduled(op: number, serviceUs: number, correctedUs: number): void {
     this.histograms[op]!.recordValue(Math.min(serviceUs, HIGHEST_TRACKABLE_US));
     this.arrivals!.corrected[op]!.recordValue(Math.min(correctedUs, HIGHEST_TRACKABLE_US));
+  }
+
+  part(op: number, name: string, elapsedNs: bigint): void {
+    const parts = this.parts[op]!;
+    let h = parts.get(name);
+    if (!h) parts.set(name, (h = newHistogram()));
+    const us = Number(elapsedNs) / 1000;
+    h.recordValue(us < HIGHEST_TRACKABLE_US ? us : HIGHEST_TRACKABLE_US);
   }
 
   error(op: number, err: unknown): void {
@@ -66,6 +77,7 @@ export class Recorder {
         window.corrected = encodeHistogram(corrected);
         corrected.reset();
       }
+      if (this.parts[i]!.size > 0) window.parts = this.flushParts(this.parts[i]!);
       out.push(window);
       this.totals.ok += ok;
       this.totals.errors += failed;
@@ -85,9 +97,19 @@ export class Recorder {
     return out;
   }
 
+  private flushParts(parts: Map<string, Histogram>): Record<string, string> {
+    const encoded: Record<string, string> = {};
+    for (const [name, h] of parts) {
+      encoded[name] = encodeHistogram(h);
+      h.reset();
+    }
+    return encoded;
+  }
+
   destroy(): void {
     for (const h of this.histograms) h.destroy();
     this.arrivals?.lag.destroy();
     for (const h of this.arrivals?.corrected ?? []) h.destroy();
+    for (const parts of this.parts) for (const h of parts.values()) h.destroy();
   }
 }

@@ -9,6 +9,8 @@ export interface OperationWindow {
   errors: ErrorsByClass;
   /** Open model: encoded histogram of latency from the intended start (µs). */
   corrected?: string;
+  /** Timed parts of the operation (e.g. connect, query), each its own encoded histogram. */
+  parts?: Record<string, string>;
 }
 
 /** Open model, one window of one source: intended = started + dropped. */

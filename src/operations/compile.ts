@@ -1,28 +1,48 @@
-import type { OperationConfig } from '../config/schema.js';
+import type { OperationConfig, TransactionStatement } from '../config/schema.js';
 import { UserError } from '../errors.js';
-import type { DatabaseProvider, Dialect, Executable } from '../providers/types.js';
-import { documentInsertSql, documentParams } from './documents.js';
+import type { DatabaseProvider, Dialect, Executable, Session } from '../providers/types.js';
+import { documentInsertSql, documentParams, documentUpdateSql } from './documents.js';
 
 export interface OperationContext {
   /** Every row a run inserts carries its run id, so the database's own count can be checked. */
   datasetId: string;
   source: string;
+  /** Records a timed part of one operation (connect, query) into that part's own histogram. */
+  recordPart?: (part: string, elapsedNs: bigint) => void;
 }
+
+type SqlSource = Extract<OperationConfig, { type: 'query' }>['sql'];
 
 /** The name an operation is reported under. */
 export function operationName(op: OperationConfig, index: number): string {
   return op.name ?? (op.type === 'query' ? `query${index + 1}` : op.type);
 }
 
-export function querySql(op: Extract<OperationConfig, { type: 'query' }>, dialect: Dialect, where: string): string {
+export function querySql(op: { sql: SqlSource }, dialect: Dialect, where: string): string {
   if (typeof op.sql === 'string') return op.sql;
   const sql = op.sql[dialect];
   if (!sql) throw new UserError(`${where}.sql: no statement for dialect "${dialect}"`);
   return sql;
 }
 
+/** Every statement of the workload, with where it is, so a missing dialect is caught before the run. */
+export function workloadSql(workload: readonly OperationConfig[], dialect: Dialect, where: string): void {
+  for (const [i, op] of workload.entries()) {
+    if (op.type === 'query' || op.type === 'connect_query') querySql(op, dialect, `${where}[${i}]`);
+    if (op.type === 'transaction') {
+      for (const [j, st] of op.statements.entries()) if (st.type === 'query') querySql(st, dialect, `${where}[${i}].statements[${j}]`);
+    }
+  }
+}
+
+/** Rows one successful run of the operation adds to the documents table: what the count check expects. */
+export function documentsPerOperation(op: OperationConfig): number {
+  if (op.type === 'insert_document') return 1;
+  return op.type === 'transaction' ? op.statements.filter((s) => s.type === 'insert_document').length : 0;
+}
+
 export function needsDocumentsTable(workload: readonly OperationConfig[]): boolean {
-  return workload.some((op) => op.type === 'insert_document');
+  return workload.some((op) => documentsPerOperation(op) > 0);
 }
 
 /** Turns an operation (data) into the call a VU makes, inside the worker that owns the provider. */
@@ -40,5 +60,89 @@ export function compileOperation(
         documentInsertSql(provider.dialect),
         documentParams(ctx.datasetId, ctx.source, op.contentBytes ?? 256),
       );
+    case 'transaction':
+      return compileTransaction(provider, op.statements, index, ctx);
+    case 'connect_query':
+      return compileConnectQuery(provider, querySql(op, provider.dialect, `workload[${index}]`), ctx);
   }
+}
+
+type Step = (session: Session, state: { lastId?: unknown }) => Promise<void>;
+
+/** Begin, the statements in order on one session, commit; any error rolls back and is counted. */
+function compileTransaction(provider: DatabaseProvider, statements: TransactionStatement[], index: number, ctx: OperationContext): Executable {
+  const sessions = provider.sessionProvider;
+  const steps: Step[] = statements.map((st, j): Step => {
+    switch (st.type) {
+      case 'query': {
+        const sql = querySql(st, provider.dialect, `workload[${index}].statements[${j}]`);
+        const params = st.params ?? [];
+        return async (s) => void (await s.query(sql, params));
+      }
+      case 'insert_document': {
+        const sql = `${documentInsertSql(provider.dialect)} RETURNING id`;
+        const params = documentParams(ctx.datasetId, ctx.source, st.contentBytes ?? 256);
+        return async (s, state) => {
+          const [row] = await s.query(sql, params());
+          state.lastId = row?.id;
+        };
+      }
+      case 'update_document': {
+        const sql = documentUpdateSql(provider.dialect);
+        return async (s, state) => {
+          if (state.lastId === undefined) throw new UserError(`workload[${index}].statements[${j}]: update_document needs an insert_document before it`);
+          await s.query(sql, [state.lastId]);
+        };
+      }
+    }
+  });
+  const run = async (): Promise<void> => {
+    const session = await sessions.createSession();
+    try {
+      await sessions.beginTransaction(session);
+      try {
+        const state = {};
+        for (const step of steps) await step(session, state);
+        await sessions.commitTransaction(session);
+      } catch (err) {
+        await sessions.rollbackTransaction(session).catch(() => {});
+        throw err;
+      }
+    } finally {
+      await sessions.closeSession(session);
+    }
+  };
+  return provider.dialect === 'sqlite' ? serialized(run) : run;
+}
+
+/**
+ * better-sqlite3 has one connection per handle, which every session of a worker shares: two VUs'
+ * transactions must not interleave on it, so they take turns.
+ */
+function serialized(run: () => Promise<void>): Executable {
+  let tail: Promise<unknown> = Promise.resolve();
+  return () => {
+    const next = tail.then(run);
+    tail = next.catch(() => {});
+    return next;
+  };
+}
+
+/** A new connection per call; connect and query times also go to their own histograms. */
+function compileConnectQuery(provider: DatabaseProvider, sql: string, ctx: OperationContext): Executable {
+  if (!provider.connectOnce) throw new UserError(`provider "${provider.config.name}" (${provider.providerName}) cannot open one-off connections (connect_query)`);
+  const connectOnce = provider.connectOnce.bind(provider);
+  const record = ctx.recordPart ?? (() => {});
+  return async () => {
+    const t0 = process.hrtime.bigint();
+    const connection = await connectOnce();
+    const t1 = process.hrtime.bigint();
+    try {
+      await connection.query(sql);
+      record('connect', t1 - t0);
+      record('query', process.hrtime.bigint() - t1);
+    } finally {
+      await connection.close();
+    }
+  };
 }

@@ -49,6 +49,15 @@ export async function countDocuments(provider: DatabaseProvider, datasetId: stri
   return Number(row?.n ?? 0);
 }
 
+const UPDATE: Record<Dialect, string> = {
+  postgresql: `UPDATE ${DOCUMENTS_TABLE} SET title = title || ' (updated)' WHERE id = $1`,
+  sqlite: `UPDATE ${DOCUMENTS_TABLE} SET title = title || ' (updated)' WHERE id = ?`,
+};
+
+export function documentUpdateSql(dialect: Dialect): string {
+  return UPDATE[dialect];
+}
+
 export function documentInsertSql(dialect: Dialect): string {
   return INSERT[dialect];
 }

@@ -15,6 +15,7 @@ export interface PlanOverrides extends ProfileOverrides {
   workers?: number;
   keepData?: boolean;
   windowMs?: number;
+  interleave?: number;
 }
 
 /** A validated, fully resolved run: what the engine executes, whatever the entry point. */
@@ -32,6 +33,8 @@ export interface RunPlan {
   workers: number;
   windowMs: number;
   keepData: boolean;
+  /** Alternating blocks per provider (1 or absent: each provider runs once, in turn). */
+  interleave?: number;
 }
 
 export function buildPlan(loaded: LoadedScenario, overrides: PlanOverrides = {}): RunPlan {
@@ -62,6 +65,7 @@ export function buildPlan(loaded: LoadedScenario, overrides: PlanOverrides = {})
     workers: Math.min(requested, peak),
     windowMs: overrides.windowMs ?? (scenario.options?.window ? parseDuration(scenario.options.window, 'options.window') : 1000),
     keepData: overrides.keepData ?? scenario.options?.keepData ?? false,
+    interleave: overrides.interleave ?? scenario.options?.interleave,
   };
 }
 

@@ -36,6 +36,10 @@ export const constantVus: ProfileDefinition<Config, Share> = {
     return splitInteger(config.vus, weights).map((vus) => ({ vus, durationMs, thinkMs }));
   },
   durationMs: (config) => parseDuration(config.duration, 'profile.duration'),
+  slice(config, blocks) {
+    const ms = parseDuration(config.duration, 'profile.duration');
+    return splitInteger(ms, Array.from({ length: blocks }, () => 1)).map((part) => ({ ...config, duration: `${Math.max(1, part)}ms` }));
+  },
   async run(share, runtime) {
     const vus = Array.from({ length: share.vus }, () => runtime.startVu(undefined, share.thinkMs));
     await runtime.sleepUntil(share.durationMs);

@@ -3,6 +3,7 @@ import { positiveInt } from '../config/fields.js';
 import { durationSchema } from '../config/durations.js';
 import { splitInteger } from '../plan/split.js';
 import { parseDuration } from '../util/duration.js';
+import { UserError } from '../errors.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';
 
 export const schema = z.strictObject({
@@ -42,6 +43,10 @@ export const iterations: ProfileDefinition<Config, Share> = {
     return vus.map((v, i) => ({ vus: v, iterations: its[i]!, maxDurationMs }));
   },
   durationMs: () => undefined,
+  slice(config, blocks) {
+    if (config.iterations < blocks) throw new UserError(`options.interleave: ${blocks} blocks need at least as many iterations (${config.iterations})`);
+    return splitInteger(config.iterations, Array.from({ length: blocks }, () => 1)).map((n) => ({ ...config, iterations: n }));
+  },
   async run(share, runtime) {
     const budget = { remaining: share.iterations };
     const vus = Array.from({ length: share.vus }, () => runtime.startVu(budget));

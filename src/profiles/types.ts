@@ -48,6 +48,8 @@ export interface ProfileDefinition<Config extends { type: string }, Share> {
   /** The labelled stretches of the run, reported on their own; none for a one-phase profile. */
   phases?(config: Config): PhasePlan[];
   analysis?(config: Config): ProfileAnalysis;
+  /** Cuts the profile into `blocks` consecutive parts that together make the whole (for interleaving). */
+  slice?(config: Config, blocks: number): Config[];
   /** Runs one worker's share. */
   run(share: Share, runtime: Runtime): Promise<void>;
 }

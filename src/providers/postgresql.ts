@@ -8,7 +8,7 @@ import { pgPerformanceMetrics } from './pg-metrics.js';
 import { type PgTarget, type SslMode, explainConnectError, pgTarget, tlsOptions } from './pg-target.js';
 import { registerProvider } from './registry.js';
 import { SqlSessionProvider } from './sql-session.js';
-import type { ConnectionInfo, DatabaseProvider, Executable, PerformanceMetrics, SessionProvider } from './types.js';
+import type { ConnectionInfo, DatabaseProvider, Executable, OneShotConnection, PerformanceMetrics, SessionProvider } from './types.js';
 
 type Row = Record<string, unknown>;
 type Params = readonly unknown[] | (() => readonly unknown[]);
@@ -96,11 +96,15 @@ export abstract class PostgresFamilyProvider implements DatabaseProvider {
 
   async initialize(): Promise<void> {
     if (this.driver) return;
+    this.driver = openPgDriver(this.policy.driver, this.driverSettings(this.policy.pipeline ? 1 : (this.options.poolSize ?? 10)));
+  }
+
+  private driverSettings(poolSize: number): PgDriverSettings {
     const p = this.policy;
-    const settings: PgDriverSettings = {
+    return {
       target: this.target,
       ssl: tlsOptions(this.target, p.sslMode, this.config.name),
-      poolSize: p.pipeline ? 1 : (this.options.poolSize ?? 10),
+      poolSize,
       connectTimeoutMs: this.connectTimeoutMs,
       statementTimeoutMs: this.options.statementTimeoutMs,
       prepare: p.prepare,
@@ -108,7 +112,6 @@ export abstract class PostgresFamilyProvider implements DatabaseProvider {
       maxPipeline: this.options.maxPipeline,
       fetchTypes: p.fetchTypes,
     };
-    this.driver = openPgDriver(p.driver, settings);
   }
 
   async close(): Promise<void> {
@@ -153,6 +156,24 @@ export abstract class PostgresFamilyProvider implements DatabaseProvider {
 
   prepareQuery(sql: string, params: Params): Executable {
     return this.connected.prepareQuery(sql, params);
+  }
+
+  /** A connection of its own, opened now (reserving it connects), for connect-time tests. */
+  async connectOnce(): Promise<OneShotConnection> {
+    const driver = openPgDriver(this.policy.driver, this.driverSettings(1));
+    try {
+      const session = await driver.reserve();
+      return {
+        query: (sql, params = []) => session.query(sql, params),
+        close: async () => {
+          session.release();
+          await driver.close();
+        },
+      };
+    } catch (err) {
+      await driver.close().catch(() => {});
+      throw explainConnectError(err, this.target, this.policy.sslMode);
+    }
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<Row[]> {

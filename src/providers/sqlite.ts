@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { ProviderConfig } from '../config/schema.js';
 import { registerProvider } from './registry.js';
 import { SqlSessionProvider } from './sql-session.js';
-import type { ConnectionInfo, DatabaseProvider, Executable, PerformanceMetrics, SessionProvider } from './types.js';
+import type { ConnectionInfo, DatabaseProvider, Executable, OneShotConnection, PerformanceMetrics, SessionProvider } from './types.js';
 
 type Row = Record<string, unknown>;
 type Params = readonly unknown[] | (() => readonly unknown[]);
@@ -80,6 +80,12 @@ abstract class SqliteBase implements DatabaseProvider {
     }
     if (params.length > 0) return stmt.reader ? () => stmt.all(...params) : () => stmt.run(...params);
     return stmt.reader ? () => stmt.all() : () => stmt.run();
+  }
+
+  /** A new handle on the same database (for sqlite_memory, a new empty one, as a new connection would be). */
+  async connectOnce(): Promise<OneShotConnection> {
+    const db = this.open();
+    return { query: async (sql, params = []) => runStatement(db, sql, params), close: async () => void db.close() };
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<Row[]> {

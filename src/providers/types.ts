@@ -19,6 +19,12 @@ export interface Session {
   query(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
 }
 
+/** A connection of its own, outside any pool: what a connect-query-disconnect operation uses. */
+export interface OneShotConnection {
+  query(sql: string, params?: readonly unknown[]): Promise<unknown>;
+  close(): Promise<void>;
+}
+
 export interface SessionProvider {
   createSession(): Promise<Session>;
   closeSession(session: Session): Promise<void>;
@@ -61,6 +67,8 @@ export interface DatabaseProvider {
   getPerformanceMetrics(): Promise<PerformanceMetrics>;
   /** Compiles one statement into the hot-path call a VU makes, once per worker. */
   prepareQuery(sql: string, params: readonly unknown[] | (() => readonly unknown[])): Executable;
+  /** Opens a new connection that bypasses the pool (optional: kinds without it cannot run connect_query). */
+  connectOnce?(): Promise<OneShotConnection>;
   /** Runs one statement outside the hot path (setup, teardown, verification). */
   execute(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
 }

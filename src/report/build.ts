@@ -34,26 +34,27 @@ export function buildReport(result: RunResult): Report {
     scenario: { file: plan.file, definition: plan.scenario },
     plan: { workers: plan.workers, windowMs: plan.windowMs, profile: plan.profile, keepData: plan.keepData },
     model: isOpenModel(plan.profile) ? { kind: 'open', note: OPEN_NOTE } : { kind: 'closed', note: CLOSED_NOTE },
-    environment: {
-      node: process.version,
-      platform: process.platform,
-      arch: process.arch,
-      cpus: availableParallelism(),
-      hostname: hostname(),
-    },
+    environment: runEnvironment(),
     providers: result.providers.map((run) => providerReport(run, plan)),
   } satisfies Report);
+}
+
+/** Where a run happened, for any report that compares figures across machines. */
+export function runEnvironment(): Report['environment'] {
+  return { node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism(), hostname: hostname() };
 }
 
 function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
   const { operationNames, windowMs } = plan;
   const profile = profileFor(plan.profile.type);
-  const durationSec = Math.max(0, (run.endedAt - run.startedAt) / 1000);
+  // Interleaved blocks: the provider ran for less than its first start to its last end.
+  const activeMs = run.activeMs ?? run.endedAt - run.startedAt;
+  const durationSec = Math.max(0, activeMs / 1000);
   const agg = run.aggregator;
   const sourcesSeen = new Set(run.workers.map((w) => w.source)).size || agg.sources().length;
   const byWorker = new Map(run.workers.map((w) => [w.source, w]));
   const lostSources = run.lost.map((l) => l.source);
-  const windowSeconds = (i: number): number => Math.min(windowMs, Math.max(1, run.endedAt - run.startedAt - i * windowMs)) / 1000;
+  const windowSeconds = (i: number): number => Math.min(windowMs, Math.max(1, activeMs - i * windowMs)) / 1000;
   const report: ProviderReport = {
     name: run.config.name,
     provider: run.config.provider,
@@ -62,7 +63,12 @@ function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
     endedAt: new Date(run.endedAt).toISOString(),
     durationSec: round(durationSec, 3),
     total: operationReport('total', agg.merged(), durationSec),
-    operations: operationNames.map((name) => operationReport(name, agg.merged(name), durationSec)),
+    operations: operationNames.map((name) => {
+      const op = operationReport(name, agg.merged(name), durationSec);
+      const parts = agg.parts(name);
+      if (parts.length > 0) op.partsUs = Object.fromEntries(parts.map((part) => [part, agg.mergedPart(name, part).latencyUs]));
+      return op;
+    }),
     windows: agg.windowIndices().map((i): WindowReport => {
       const w = agg.windowFigures(i)!;
       const seconds = windowSeconds(i);

@@ -3,6 +3,7 @@ import type { LatencySummary } from '../metrics/histogram.js';
 import type { RunStatus } from '../engine/engine.js';
 import type { GeneratorHealth } from '../metrics/snapshot.js';
 import type { ServerFigures } from '../engine/server-check.js';
+import type { Comparison } from '../api/comparison.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -18,6 +19,8 @@ export interface OperationReport {
   latencyUs: LatencySummary;
   /** Open model: latency from the operation's intended (scheduled) start, in microseconds. */
   correctedLatencyUs?: LatencySummary;
+  /** Timed parts of the operation (connect, query), each from its own histogram, in microseconds. */
+  partsUs?: Record<string, LatencySummary>;
 }
 
 /** Open model: every intended arrival was started or dropped (no free VU). */
@@ -160,4 +163,6 @@ export interface Report {
   model: { kind: 'closed' | 'open'; note: string };
   environment: { node: string; platform: string; arch: string; cpus: number; hostname: string };
   providers: ProviderReport[];
+  /** With several providers: each operation's providers side by side, with verdicts. */
+  comparisons?: Comparison[];
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import pg from 'pg';
 
 export const PG_HOST = process.env.STAMPEDE_TEST_PGHOST ?? '127.0.0.1';
@@ -32,5 +33,24 @@ export async function freshDatabase(): Promise<{ name: string; dsn: string; drop
     name,
     dsn: dsnFor(name),
     drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined),
+  };
+}
+
+/** A fresh database for the test file: made before its tests, dropped after them. */
+export function useFreshDatabase(): { readonly name: string; readonly dsn: string } {
+  let db: Awaited<ReturnType<typeof freshDatabase>> | undefined;
+  before(async () => {
+    db = await freshDatabase();
+  });
+  after(async () => {
+    await db?.drop();
+  });
+  return {
+    get name() {
+      return db!.name;
+    },
+    get dsn() {
+      return db!.dsn;
+    },
   };
 }

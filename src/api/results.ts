@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import type { ProviderReport } from '../report/types.js';
+
+/**
+ * The shapes the library returns and the comparison report saves. The zod schemas are the one
+ * source: the TypeScript types are inferred from them, saved reports are validated with them, and
+ * the report's JSON Schema is generated from them.
+ */
+
+/** One recording window of one provider's run: the replicate unit of the verdicts. */
+export const windowSampleSchema = z.object({
+  window: z.number().int(),
+  /** Interleaved block (round) of the run; the same block of two providers ran back to back. */
+  block: z.number().int(),
+  ok: z.number().int(),
+  errors: z.number().int(),
+  meanMs: z.number(),
+  p95Ms: z.number(),
+  p99Ms: z.number(),
+  /** The run's last window, cut short: left out of throughput comparisons. */
+  partial: z.boolean(),
+});
+export type WindowSample = z.infer<typeof windowSampleSchema>;
+
+/** Rows the run reported inserting against rows the database holds (tests that write documents). */
+export const databaseCheckSchema = z.object({ reported: z.number().int(), database: z.number().int(), match: z.boolean() });
+
+export const errorMessageSchema = z.object({
+  /** SQLSTATE or driver code the errors share. */
+  class: z.string(),
+  /** One message of the class, secrets masked. */
+  message: z.string(),
+  count: z.number().int(),
+});
+
+const latencyFields = {
+  avgMs: z.number(),
+  minMs: z.number(),
+  maxMs: z.number(),
+  p50Ms: z.number(),
+  p95Ms: z.number(),
+  p99Ms: z.number(),
+  stddevMs: z.number(),
+};
+const latencySchema = z.object(latencyFields);
+export type LatencyMs = z.infer<typeof latencySchema>;
+
+export const benchmarkResultSchema = z.object({
+  providerName: z.string(),
+  providerKind: z.string(),
+  testName: z.string(),
+  runId: z.string(),
+  /** Operations attempted: successful + failed. */
+  iterations: z.number().int(),
+  ...latencyFields,
+  /** Successful / attempted, 0..1. */
+  successRate: z.number(),
+  errorCount: z.number().int(),
+  errorMessages: z.array(errorMessageSchema),
+  /** Timed parts from their own histograms (connection test: connect, query). */
+  parts: z.record(z.string(), latencySchema).optional(),
+  databaseCheck: databaseCheckSchema.optional(),
+  windows: z.array(windowSampleSchema),
+});
+export type BenchmarkResult = z.infer<typeof benchmarkResultSchema>;
+
+export const loadTestResultSchema = z.object({
+  providerName: z.string(),
+  providerKind: z.string(),
+  testName: z.string(),
+  /** Step or phase of a stepped test (`ramp:10`, `spike`), `constant` otherwise. */
+  phase: z.string(),
+  runId: z.string(),
+  concurrentUsers: z.number().int(),
+  durationSeconds: z.number(),
+  totalRequests: z.number().int(),
+  successfulRequests: z.number().int(),
+  failedRequests: z.number().int(),
+  requestsPerSecond: z.number(),
+  ...latencyFields,
+  /** Failed / total, in per cent. */
+  errorRatePercent: z.number(),
+  /** Highest user count of the test (all its steps) with errors under 1 % and p95 under the SLO. */
+  concurrentUserCapacity: z.number().int(),
+  errorMessages: z.array(errorMessageSchema),
+  databaseCheck: databaseCheckSchema.optional(),
+  windowMs: z.number().int(),
+  windows: z.array(windowSampleSchema),
+});
+export type LoadTestResult = z.infer<typeof loadTestResultSchema>;
+
+/** Milliseconds with microsecond resolution, from a report's µs summary. */
+export function latencyMs(l: ProviderReport['total']['latencyUs']): LatencyMs {
+  const ms = (us: number): number => Math.round(us) / 1000;
+  return { avgMs: ms(l.mean), minMs: ms(l.min), maxMs: ms(l.max), p50Ms: ms(l.p50), p95Ms: ms(l.p95), p99Ms: ms(l.p99), stddevMs: ms(l.stddev) };
+}
+
+export function errorMessages(op: ProviderReport['total']): z.infer<typeof errorMessageSchema>[] {
+  return Object.entries(op.errors)
+    .map(([cls, e]) => ({ class: cls, message: e.sample, count: e.count }))
+    .sort((a, b) => b.count - a.count);
+}

@@ -1,0 +1,45 @@
+import { basename, extname, join } from 'node:path';
+import { BenchmarkSuite } from '../api/benchmark.js';
+import { PerformanceComparator } from '../api/comparator.js';
+import type { BenchmarkResult } from '../api/results.js';
+import { benchConfigSchema } from '../config/bench.js';
+import { parseConfig, readConfigFile } from '../config/load.js';
+import { registerDsnSecrets } from '../config/redact.js';
+import { UserError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { formatTable } from '../report/table.js';
+
+export interface BenchFlags {
+  workers?: number;
+  out?: string;
+  logLevel: string;
+}
+
+/** `stampede bench`: the benchmark suite against every provider of the config, compared. */
+export async function benchCommand(file: string, flags: BenchFlags): Promise<number> {
+  const config = parseConfig(readConfigFile(file, 'bench config'), file, benchConfigSchema);
+  for (const p of config.providers) registerDsnSecrets(p.dsn);
+  const names = config.providers.map((p) => p.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new UserError(`${file}: providers: two providers are named "${dup}"`);
+
+  const suite = new BenchmarkSuite(config.providers, {
+    workers: flags.workers ?? config.options?.workers,
+    blocks: config.options?.blocks,
+    logger: createLogger({ level: flags.logLevel }),
+  });
+  const results = await suite.runAllTests(config.suite);
+  const report = new PerformanceComparator().addBenchmarkResults(results).generateComparisonReport();
+  const out = flags.out ?? join('reports', `${basename(file, extname(file))}-bench-${Date.now()}.json`);
+  report.saveToFile(out);
+  const lines = [resultTable(results), '', report.summary()];
+  if (report.recommendations.length > 0) lines.push('', 'recommendations:', ...report.recommendations.map((r, i) => `${i + 1}. ${r}`));
+  process.stdout.write(`${lines.join('\n')}\nreport: ${out}\n`);
+  return 0;
+}
+
+function resultTable(results: readonly BenchmarkResult[]): string {
+  const f = (x: number): string => x.toFixed(3);
+  const rows = results.map((r) => [r.testName, r.providerName, String(r.iterations), f(r.avgMs), f(r.p50Ms), f(r.p95Ms), f(r.p99Ms), f(r.stddevMs), String(r.errorCount)]);
+  return formatTable(['test', 'provider', 'n', 'avg ms', 'p50 ms', 'p95 ms', 'p99 ms', 'stddev', 'errors'], rows, 2);
+}

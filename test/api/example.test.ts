@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ComparisonReport } from '../../src/index.js';
+import { ROOT, tempDir } from '../helpers/cli.js';
+import { SECRET, useFreshDatabase } from '../helpers/pg.js';
+
+const db = useFreshDatabase();
+
+test('the complete example runs end to end with short durations and saves a valid report', async () => {
+  const out = join(tempDir(), 'comparison.json');
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'examples', 'compare-postgres.js')], {
+    cwd: ROOT,
+    env: { ...process.env, STAMPEDE_DSN: db.dsn, STAMPEDE_EXAMPLE_QUICK: '1', STAMPEDE_EXAMPLE_OUT: out },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, stderr);
+  for (const step of ['Running benchmark tests...', 'Running load tests...', 'Analyzing results...', 'Recommendations:']) assert.ok(stdout.includes(step), stdout);
+  assert.match(stdout, /simple_query: avg latency, ms, lower is better\nprovider +avg ms +vs best/);
+  assert.match(stdout, /constant_load \(4 users\): throughput, req\/s, higher is better/);
+  assert.match(stdout, /ramp_up hold:4 \(4 users\): p95 latency/);
+  assert.ok(stdout.includes(`Detailed report saved to: ${out}`));
+  const report = ComparisonReport.loadFromFile(out);
+  assert.deepEqual(report.providers, ['standard', 'optimized']);
+  assert.equal(report.benchmarkResults.length, 8);
+  assert.equal(report.loadTestResults.length, 2 * (1 + 3));
+  assert.ok(!stdout.includes(SECRET) && !JSON.stringify(report).includes(SECRET));
+});
