@@ -150,8 +150,21 @@ export abstract class PostgresFamilyProvider implements DatabaseProvider {
     };
   }
 
+  /**
+   * Read in a transaction that is rolled back, so the tool's own reads never add to xact_commit,
+   * the counter the client's ok count is checked against.
+   */
   getPerformanceMetrics(): Promise<PerformanceMetrics> {
-    return pgPerformanceMetrics((sql) => this.execute(sql), this.target);
+    return pgPerformanceMetrics(async (sql) => {
+      const session = await this.sessionProvider.createSession();
+      try {
+        await session.query('BEGIN READ ONLY');
+        return await session.query(sql);
+      } finally {
+        await session.query('ROLLBACK').catch(() => {});
+        await this.sessionProvider.closeSession(session);
+      }
+    }, this.target);
   }
 
   prepareQuery(sql: string, params: Params): Executable {
@@ -162,6 +175,9 @@ export abstract class PostgresFamilyProvider implements DatabaseProvider {
   async connectOnce(): Promise<OneShotConnection> {
     const driver = openPgDriver(this.policy.driver, this.driverSettings(1));
     try {
+      // postgres.js connects lazily and its reserve() waits forever on a pool that has never
+      // connected: a first round trip opens the connection (so its connect time includes one).
+      if (driver.name === 'postgres') await driver.execute('SELECT 1', []);
       const session = await driver.reserve();
       return {
         query: (sql, params = []) => session.query(sql, params),
