@@ -114,6 +114,7 @@ function postgresJs(s: PgDriverSettings): PgDriver {
     },
     onnotice: () => {},
   });
+  let opened = false;
   return {
     name: 'postgres',
     prepareQuery(text, params) {
@@ -126,6 +127,9 @@ function postgresJs(s: PgDriverSettings): PgDriver {
       return [...(await sql.unsafe<Row[]>(text, params as never[]))];
     },
     async reserve() {
+      // reserve() waits forever on a pool that has never connected: one round trip opens it first.
+      if (!opened) await sql.unsafe('SELECT 1');
+      opened = true;
       const reserved = await sql.reserve();
       return {
         query: async (text, params = []) => [...(await reserved.unsafe<Row[]>(text, params as never[]))],

@@ -175,9 +175,7 @@ export abstract class PostgresFamilyProvider implements DatabaseProvider {
   async connectOnce(): Promise<OneShotConnection> {
     const driver = openPgDriver(this.policy.driver, this.driverSettings(1));
     try {
-      // postgres.js connects lazily and its reserve() waits forever on a pool that has never
-      // connected: a first round trip opens the connection (so its connect time includes one).
-      if (driver.name === 'postgres') await driver.execute('SELECT 1', []);
+      // Reserving connects (postgres.js, lazy, needs one round trip for it: its connect time includes it).
       const session = await driver.reserve();
       return {
         query: (sql, params = []) => session.query(sql, params),

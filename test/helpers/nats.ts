@@ -1,29 +1,7 @@
+import { freePort, portOpen } from './ports.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect as tcpConnect } from 'node:net';
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { type CliResult, startCli, tempDir } from './cli.js';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 export interface ThrowawayNats {
   url: string;
@@ -43,7 +21,7 @@ export async function startNats(extraArgs: string[] = []): Promise<ThrowawayNats
     port,
     async start() {
       child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir, ...extraArgs], { stdio: 'ignore' });
-      for (let i = 0; i < 100 && !(await listening(port)); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && !(await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 50));
     },
     async stop() {
       const c = child;

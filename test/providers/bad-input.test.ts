@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import { SECRET } from '../helpers/pg.js';
-import { freePort } from '../helpers/servers.js';
+import { freePort } from '../helpers/ports.js';
 import { assertBadInput, scenario } from './bad-input.js';
 
 test('an unknown provider kind names the registered ones', async () => {

@@ -13,7 +13,7 @@ import {
 import type { ProviderConfig } from '../../src/config/schema.js';
 import { tempDir } from '../helpers/cli.js';
 import { freshDatabase, SECRET } from '../helpers/pg.js';
-import { freePort } from '../helpers/servers.js';
+import { freePort } from '../helpers/ports.js';
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 before(async () => {

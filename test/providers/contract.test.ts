@@ -2,7 +2,7 @@ import { after, before } from 'node:test';
 import { join } from 'node:path';
 import { freshDatabase, SECRET } from '../helpers/pg.js';
 import { tempDir } from '../helpers/cli.js';
-import { freePort } from '../helpers/servers.js';
+import { freePort } from '../helpers/ports.js';
 import { providerContract } from './contract.js';
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;

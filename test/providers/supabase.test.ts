@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createProvider } from '../../src/providers/index.js';
 import { SECRET } from '../helpers/pg.js';
-import { type Certificates, freePort, makeCertificates, startPostgres, type ThrowawayPostgres } from '../helpers/servers.js';
+import { freePort } from '../helpers/ports.js';
+import { type Certificates, makeCertificates, startPostgres, type ThrowawayPostgres } from '../helpers/servers.js';
 import { assertBadInput, scenario } from './bad-input.js';
 import { providerContract } from './contract.js';
 
