@@ -88,7 +88,9 @@ const snapshot = z.strictObject({
       lag: z.string(),
     })
     .optional(),
-  health: z.strictObject({ loopDelayP99Us: z.number().nonnegative(), cpu: z.number().nonnegative() }).optional(),
+  health: z
+    .strictObject({ loopDelayP99Us: z.number().nonnegative(), cpu: z.number().nonnegative(), inline: z.boolean().optional() })
+    .optional(),
 });
 
 const workerResult = z.strictObject({

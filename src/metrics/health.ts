@@ -51,5 +51,6 @@ export class HealthMonitor {
  * thread was busy and started operations late. Its latency is not the database's alone.
  */
 export function isSaturated(health: GeneratorHealth, lagP99Us?: number): boolean {
+  if (health.inline) return false;
   return health.loopDelayP99Us >= LOOP_DELAY_LIMIT_US || (health.cpu >= CPU_LIMIT && (lagP99Us ?? 0) >= LAG_LIMIT_US);
 }

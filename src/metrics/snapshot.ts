@@ -28,6 +28,8 @@ export interface GeneratorHealth {
   loopDelayP99Us: number;
   /** Event-loop utilization of the worker's thread, 0..1 (CPU spent running JavaScript). */
   cpu: number;
+  /** The database runs on the generator's own thread (synchronous SQLite, closed model). */
+  inline?: boolean;
 }
 
 /** What a worker emits once per window: the unit every merge works on. */
