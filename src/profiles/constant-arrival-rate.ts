@@ -16,6 +16,19 @@ export function arrivalVus(config: { preAllocatedVUs: number; maxVUs?: number; d
   return { preAllocatedVUs: config.preAllocatedVUs, maxVUs: config.maxVUs ?? config.preAllocatedVUs, dropAfterMs };
 }
 
+/** The VU pool of both arrival-rate profiles. */
+export const arrivalVuFields = {
+  preAllocatedVUs: positiveInt(),
+  maxVUs: positiveInt().optional(),
+  /** How late an arrival waiting for a free VU may start before it is dropped (pgbench --latency-limit); 0 drops at once (k6). */
+  dropAfter: dropAfterSchema.optional(),
+};
+
+export function maxVusCoverPreallocated(c: { maxVUs?: number; preAllocatedVUs: number }): boolean {
+  return c.maxVUs === undefined || c.maxVUs >= c.preAllocatedVUs;
+}
+export const MAX_VUS_MESSAGE = { message: 'must be at least preAllocatedVUs', path: ['maxVUs'] };
+
 export const schema = z
   .strictObject({
     type: z.literal('constant-arrival-rate'),
@@ -23,15 +36,9 @@ export const schema = z
     rate: rateSchema,
     timeUnit: durationSchema.optional(),
     duration: durationSchema,
-    preAllocatedVUs: positiveInt(),
-    maxVUs: positiveInt().optional(),
-    /** How late an arrival waiting for a free VU may start before it is dropped (pgbench --latency-limit); 0 drops at once (k6). */
-    dropAfter: dropAfterSchema.optional(),
+    ...arrivalVuFields,
   })
-  .refine((c) => c.maxVUs === undefined || c.maxVUs >= c.preAllocatedVUs, {
-    message: 'must be at least preAllocatedVUs',
-    path: ['maxVUs'],
-  });
+  .refine(maxVusCoverPreallocated, MAX_VUS_MESSAGE);
 type Config = z.infer<typeof schema>;
 
 export function perMs(rate: number, timeUnit: string | number | undefined): number {

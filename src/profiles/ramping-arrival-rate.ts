@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { positiveInt } from '../config/fields.js';
 import { durationSchema } from '../config/durations.js';
 import { arrivalShares, runArrivals, type ArrivalShare } from '../engine/arrivals.js';
-import { arrivalVus, dropAfterSchema, perMs } from './constant-arrival-rate.js';
+import { arrivalVuFields, arrivalVus, MAX_VUS_MESSAGE, maxVusCoverPreallocated, perMs } from './constant-arrival-rate.js';
 import { stagePhases, stagesSchema } from './stages.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';
 
@@ -16,15 +15,9 @@ export const schema = z
     timeUnit: durationSchema.optional(),
     /** Each stage moves the rate linearly to its target. */
     stages: stagesSchema(rateOrZero),
-    preAllocatedVUs: positiveInt(),
-    maxVUs: positiveInt().optional(),
-    /** How late an arrival waiting for a free VU may start before it is dropped (pgbench --latency-limit); 0 drops at once (k6). */
-    dropAfter: dropAfterSchema.optional(),
+    ...arrivalVuFields,
   })
-  .refine((c) => c.maxVUs === undefined || c.maxVUs >= c.preAllocatedVUs, {
-    message: 'must be at least preAllocatedVUs',
-    path: ['maxVUs'],
-  });
+  .refine(maxVusCoverPreallocated, MAX_VUS_MESSAGE);
 type Config = z.infer<typeof schema>;
 
 /** The rate moves from stage to stage (k6's ramping-arrival-rate); each stage is a reported phase. */
