@@ -44,3 +44,16 @@ export function writeScenario(text: string, name = 'scenario.yaml'): string {
   writeFileSync(file, text);
   return file;
 }
+
+/** A scenario of `SELECT 1` on a private in-memory SQLite database, with the given profile lines. */
+export function selectOneScenario(profile: string): string {
+  return writeScenario(`providers:
+  - name: mem
+    provider: sqlite_memory
+workload:
+  - type: query
+    sql: SELECT 1
+profile:
+${profile}
+`);
+}

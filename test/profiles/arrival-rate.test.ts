@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import type { ProviderReport, Report } from '../../src/report/types.js';
-import { runCli, startCli, tempDir, writeScenario } from '../helpers/cli.js';
+import { runCli, startCli, tempDir, selectOneScenario, writeScenario } from '../helpers/cli.js';
 import { adminQuery, freshDatabase } from '../helpers/pg.js';
 
 function readReport(file: string): Report {
@@ -25,14 +25,7 @@ function assertArrivalsAddUp(p: ProviderReport): void {
 
 test('constant arrival rate on SQLite over 10 s: the rate is met within 1 % and every window adds up', async () => {
   const out = join(tempDir(), 'report.json');
-  const file = writeScenario(`providers:
-  - name: mem
-    provider: sqlite_memory
-workload:
-  - type: query
-    sql: SELECT 1
-profile:
-  type: constant-arrival-rate
+  const file = selectOneScenario(`  type: constant-arrival-rate
   rate: 500
   timeUnit: 500ms
   duration: 10s

@@ -3,19 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Report } from '../../src/report/types.js';
-import { runCli, tempDir, writeScenario } from '../helpers/cli.js';
+import { runCli, tempDir, selectOneScenario, writeScenario } from '../helpers/cli.js';
 import { freshDatabase } from '../helpers/pg.js';
 
 test('ramping-vus on SQLite: active VUs per window follow the stages, and the capacity is reported', async () => {
   const out = join(tempDir(), 'report.json');
-  const file = writeScenario(`providers:
-  - name: mem
-    provider: sqlite_memory
-workload:
-  - type: query
-    sql: SELECT 1
-profile:
-  type: ramping-vus
+  const file = selectOneScenario(`  type: ramping-vus
   startVUs: 2
   thinkTime: 1ms
   sloP95: 200ms
