@@ -183,3 +183,34 @@ options: { workers: 1, blocks: 2 }
     await db.drop();
   }
 });
+
+test('a teardown that cannot take its lock is recorded: the report is written, the rows and tables stay, exit 1', async () => {
+  const db = await freshDatabase();
+  const reader = new pg.Client({ connectionString: db.dsn });
+  await reader.connect();
+  try {
+    const out = join(tempDir(), 'report.json');
+    const run = await startedRun(insertScenario('postgresql', db.dsn, 2), out);
+    // An open transaction that read the table: the DROP waits behind it until the lock wait gives up.
+    await reader.query('BEGIN');
+    await reader.query('SELECT count(*) FROM stampede_documents');
+    const r = await run.result;
+    await reader.query('COMMIT');
+    assert.equal(r.code, 1, r.stderr);
+    const report = readReport(out);
+    assert.equal(report.status, 'complete');
+    assertCounted(report);
+    const p = report.providers[0]!;
+    assert.match((p.teardown as { error: string }).error, /^canceling statement due to lock timeout$/);
+    assert.match(r.stdout, /target: TEARDOWN FAILED: canceling statement due to lock timeout; the tool's tables and this run's rows remain/);
+    const [left] = await adminQuery<{ n: string; runs: string }>(
+      'SELECT (SELECT count(*) FROM stampede_documents WHERE dataset_id = $1) AS n, (SELECT count(*) FROM stampede_runs) AS runs',
+      [p.verification!.documents!.datasetId],
+      db.name,
+    );
+    assert.deepEqual([Number(left!.n), Number(left!.runs)], [p.total.ok, 1], 'nothing half-done: the teardown rolled back');
+  } finally {
+    await reader.end();
+    await db.drop();
+  }
+});
