@@ -160,12 +160,13 @@ interface Block {
 async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSite[], options: RunOptions, block: Block): Promise<ProviderRun> {
   const { logger, signal } = options;
   await loadProviderModule(config, plan.baseDir);
-  const main = createProvider({ ...config, options: { ...config.options, poolSize: 1 } });
+  const main = coordinatorProvider(config);
   await connectOrExplain(main);
   const { prior } = block;
+  const documents = needsDocumentsTable(plan.workload);
   const dataset = documentsDataset(plan.runId, config.name);
   // The tool's tables on a database every instance shares: registered here, torn down here.
-  const shared = needsDocumentsTable(plan.workload) && main.sharedAcrossInstances;
+  const shared = documents && main.sharedAcrossInstances;
   let registered = prior?.registered;
   try {
     const profile = profileFor(block.profile.type);
@@ -226,7 +227,7 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSit
       if (check && !check.match) logger.warn({ provider: config.name, ...check }, 'the server saw fewer commits than the client counted');
       if (server.error) logger.warn({ provider: config.name, error: server.error }, 'server figures incomplete');
     }
-    if (needsDocumentsTable(plan.workload) && !run.failure) {
+    if (documents && !run.failure) {
       // Counts are cumulative over blocks: the rows stay until the provider's last block.
       const reported = plan.workload.reduce((n, op, i) => n + documentsPerOperation(op) * aggregator.merged(plan.operationNames[i]).ok, 0);
       combined.documents = main.sharedAcrossInstances
@@ -247,8 +248,18 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSit
     if (registered && !prior?.registered) await tearDown(main, registered, config.name, logger);
     throw err;
   } finally {
-    await bounded(`provider "${config.name}": closing`, main.close()).catch(() => {});
+    await closeQuietly(main);
   }
+}
+
+/** The coordinator's own instance: one connection, for the tool's steps (setup, metrics, count, teardown). */
+function coordinatorProvider(config: ProviderConfig): DatabaseProvider {
+  return createProvider({ ...config, options: { ...config.options, poolSize: 1 } });
+}
+
+/** Closing never waits on a server that stopped answering, nor fails the run. */
+async function closeQuietly(provider: DatabaseProvider): Promise<void> {
+  await bounded(`provider "${provider.config.name}": close`, provider.close()).catch(() => {});
 }
 
 /** Registers the run as a user of the tool's tables (creating them); failing here is the user's to fix. */
@@ -286,7 +297,7 @@ async function tearDown(provider: DatabaseProvider, dataset: string, name: strin
 
 /** Teardown on a connection of its own, for a provider whose last planned block never ran. */
 async function tearDownLater(run: ProviderRun, options: RunOptions): Promise<void> {
-  const provider = createProvider({ ...run.config, options: { ...run.config.options, poolSize: 1 } });
+  const provider = coordinatorProvider(run.config);
   try {
     await connectOrExplain(provider);
     run.teardown = await tearDown(provider, run.registered!, run.config.name, options.logger);
@@ -294,7 +305,7 @@ async function tearDownLater(run: ProviderRun, options: RunOptions): Promise<voi
     run.teardown = { error: redact(errorMessage(err)) };
   } finally {
     run.registered = undefined;
-    await bounded(`provider "${run.config.name}": closing`, provider.close()).catch(() => {});
+    await closeQuietly(provider);
   }
 }
 
@@ -323,7 +334,7 @@ async function connectOrExplain(provider: DatabaseProvider): Promise<void> {
       await provider.execute('SELECT 1');
     })());
   } catch (err) {
-    await bounded('close', provider.close()).catch(() => {});
+    await closeQuietly(provider);
     const where = provider.config.dsn ? ` at ${redact(provider.config.dsn)}` : '';
     throw new UserError(`provider "${name}": cannot connect${where}: ${redact(errorMessage(err) || String((err as { code?: string }).code))}`);
   }
