@@ -41,7 +41,7 @@ profile:
   const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
   const p = report.providers[0]!;
   assert.equal(p.total.ok, 3000);
-  const inserted = await adminQuery<{ n: string }>('SELECT count(*) AS n FROM stampede_documents WHERE dataset_id = $1', [report.runId], db.name);
+  const inserted = await adminQuery<{ n: string }>('SELECT count(*) AS n FROM stampede_documents WHERE dataset_id = $1', [`${report.runId}/local`], db.name);
   const insertOk = p.operations.find((o) => o.operation === 'insert')!.ok;
   assert.equal(Number(inserted[0]!.n), insertOk);
   assert.equal(p.sources.reduce((n, s) => n + s.ok, 0), 3000);

@@ -31,10 +31,10 @@ ${profile}
   return file;
 }
 
-function rowsInDb(dir: string, runId: string): number {
+function rowsInDb(dir: string, datasetId: string): number {
   const db = new Database(join(dir, 'db.sqlite'), { readonly: true });
   try {
-    return (db.prepare('SELECT count(*) AS n FROM stampede_documents WHERE dataset_id = ?').get(runId) as { n: number }).n;
+    return (db.prepare('SELECT count(*) AS n FROM stampede_documents WHERE dataset_id = ?').get(datasetId) as { n: number }).n;
   } finally {
     db.close();
   }
@@ -53,8 +53,9 @@ for (const workers of [2, 0]) {
     assert.equal(p.total.ok, 4001, 'exactly the requested iterations');
     assert.equal(p.total.failed, 0);
     const insert = p.operations.find((o) => o.operation === 'insert')!;
-    assert.equal(rowsInDb(dir, report.runId), insert.ok);
-    assert.deepEqual(p.verification?.documents, { reported: insert.ok, database: insert.ok, match: true });
+    const datasetId = `${report.runId}/file`;
+    assert.equal(rowsInDb(dir, datasetId), insert.ok);
+    assert.deepEqual(p.verification?.documents, { datasetId, reported: insert.ok, database: insert.ok, match: true });
     assert.equal(p.sources.length, Math.max(1, workers));
     assert.equal(p.sources.reduce((n, s) => n + s.ok, 0), p.total.ok);
     for (const s of p.sources) assert.equal(s.workerOk, s.ok, `${s.source} counted the same on both sides`);

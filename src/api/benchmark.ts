@@ -1,6 +1,6 @@
 import type { OperationConfig, ProviderConfig } from '../config/schema.js';
 import type { ProfileConfig } from '../profiles/index.js';
-import { type EngineOptions, type EngineRun, providerConfig, type ProviderLike, runOnEngine } from './engine-run.js';
+import { databaseCheck, type EngineOptions, type EngineRun, providerConfig, type ProviderLike, runOnEngine } from './engine-run.js';
 import { type BenchmarkResult, errorMessages, latencyMs } from './results.js';
 
 /** The benchmark tests, each one operation (data, so any worker thread can rebuild it). */
@@ -53,7 +53,8 @@ function benchmarkResults(run: EngineRun, test: string): BenchmarkResult[] {
       errorMessages: errorMessages(op),
       windows,
     };
-    if (report.verification?.documents) result.databaseCheck = report.verification.documents;
+    const check = databaseCheck(report);
+    if (check) result.databaseCheck = check;
     if (op.partsUs) result.parts = Object.fromEntries(Object.entries(op.partsUs).map(([part, l]) => [part, latencyMs(l)]));
     return result;
   });

@@ -7,7 +7,7 @@ import type { ProfileConfig } from '../profiles/index.js';
 import type { DatabaseProvider } from '../providers/types.js';
 import { buildReport } from '../report/build.js';
 import type { ProviderReport } from '../report/types.js';
-import type { WindowSample } from './results.js';
+import type { DatabaseCheck, WindowSample } from './results.js';
 
 /** Options every library class takes; none is required. */
 export interface EngineOptions {
@@ -81,4 +81,10 @@ export function windowSamples(run: ProviderRun, operation: string): WindowSample
     const block = starts.filter((s) => s <= i).length - 1;
     return [{ window: i, block, ok: op.ok, errors: op.errors, meanMs: op.mean / 1000, p95Ms: op.p95 / 1000, p99Ms: op.p99 / 1000, partial: k === indices.length - 1 }];
   });
+}
+
+/** A report's document count as library results carry it (the dataset id stays in the report). */
+export function databaseCheck(report: ProviderReport): DatabaseCheck | undefined {
+  const d = report.verification?.documents;
+  return d && { reported: d.reported, database: d.database, match: d.match, ...(d.error ? { error: d.error } : {}) };
 }

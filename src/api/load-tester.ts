@@ -1,6 +1,6 @@
 import type { OperationConfig, ProviderConfig } from '../config/schema.js';
 import { analyzeCapacity, type CapacityOptions } from '../stats/capacity.js';
-import { type EngineOptions, providerConfig, type ProviderLike, runOnEngine } from './engine-run.js';
+import { databaseCheck, type EngineOptions, providerConfig, type ProviderLike, runOnEngine } from './engine-run.js';
 import { errorMessages, latencyMs, type LoadTestResult } from './results.js';
 
 export interface LoadTesterOptions extends EngineOptions, CapacityOptions {}
@@ -119,7 +119,8 @@ export class LoadTester {
         windowMs: this.windowMs,
         windows,
       };
-      if (report.verification?.documents) result.databaseCheck = report.verification.documents;
+      const check = databaseCheck(report);
+      if (check) result.databaseCheck = check;
       results.push(result);
     }
     const { capacity } = analyzeCapacity(

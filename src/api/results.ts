@@ -23,7 +23,14 @@ export const windowSampleSchema = z.object({
 export type WindowSample = z.infer<typeof windowSampleSchema>;
 
 /** Rows the run reported inserting against rows the database holds (tests that write documents). */
-export const databaseCheckSchema = z.object({ reported: z.number().int(), database: z.number().int(), match: z.boolean() });
+export const databaseCheckSchema = z.object({
+  reported: z.number().int(),
+  /** Null when the database could not be counted; `error` says why. */
+  database: z.number().int().nullable(),
+  match: z.boolean(),
+  error: z.string().optional(),
+});
+export type DatabaseCheck = z.infer<typeof databaseCheckSchema>;
 
 export const errorMessageSchema = z.object({
   /** SQLSTATE or driver code the errors share. */

@@ -31,7 +31,7 @@ export interface RunFlags extends Partial<NatsFlags> {
   live: boolean;
 }
 
-/** `stampede run`: returns the exit code (0 complete, 1 failed, 130 interrupted). */
+/** `stampede run`: returns the exit code (0 complete, 1 failed or unverified, 130 interrupted). */
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const logger = createLogger({ level: flags.logLevel });
   const plan = buildPlan(loadScenario(file), {
@@ -82,7 +82,9 @@ async function runWith(cluster: Cluster | undefined, plan: RunPlan, out: string,
     const compared = comparisons.length > 0 ? `\n\n${renderComparisons(comparisons)}` : '';
     process.stdout.write(`${renderSummary(report)}${compared}\nreport: ${out}\n`);
     if (report.status === 'failed') return 1;
-    return report.status === 'partial' ? 130 : 0;
+    if (report.status === 'partial') return 130;
+    // The load ran, but the report cannot vouch for its count, or the tool's tables were left behind.
+    return report.providers.some((p) => p.verification?.documents?.error !== undefined || (p.teardown && 'error' in p.teardown)) ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);
   }

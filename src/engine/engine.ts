@@ -5,25 +5,33 @@ import type { Logger } from '../log.js';
 import { Aggregator, type WindowFigures } from '../metrics/aggregate.js';
 import { initHistograms } from '../metrics/histogram.js';
 import { documentsPerOperation, needsDocumentsTable, workloadSql } from '../operations/compile.js';
-import { countDocuments, createDocumentsTable, dropDocumentsTable } from '../operations/documents.js';
+import { countDocuments, documentsDataset, registerRun, type Teardown, unregisterRun } from '../operations/documents.js';
 import type { RunPlan } from '../plan/plan.js';
 import { isOpenModel, profileFor } from '../profiles/index.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { ConnectionInfo, DatabaseProvider } from '../providers/types.js';
 import { localSite, type TaskEvent, type TaskLink, type TaskSite } from './channel.js';
 import type { CoordinatorMessage, WorkerResult, WorkerTask } from './messages.js';
+import { LOCK_WAIT_MS, bounded } from './deadline.js';
 import { combineServerFigures, type ServerFigures, readServerMetrics, serverFigures } from './server-check.js';
 import { workerGroup } from './worker-group.js';
 
 export type RunStatus = 'complete' | 'partial' | 'failed';
 
 export interface DocumentCheck {
+  /** The `dataset_id` this provider's rows carry in the run (run id and provider name). */
+  datasetId: string;
   /** Inserts the report counts as ok. */
   reported: number;
-  /** Rows the database holds for this run. */
-  database: number;
+  /** Rows the database holds for this provider's run; null when they could not be counted. */
+  database: number | null;
   match: boolean;
+  /** Why the rows could not be counted (the database went away, did not answer, Ctrl-C). */
+  error?: string;
 }
+
+/** What teardown did with the tool's tables, or why it failed (the tables and rows then remain). */
+export type TeardownReport = Teardown | { error: string };
 
 /** Everything one provider's run produced, before it is rendered into the report. */
 export interface ProviderRun {
@@ -40,6 +48,10 @@ export interface ProviderRun {
   documents?: DocumentCheck;
   /** Before/after server metrics; absent when each worker has a database of its own. */
   server?: ServerFigures;
+  /** Absent with --keep-data, or when the run set nothing up. */
+  teardown?: TeardownReport;
+  /** The dataset registered as a user of the tool's tables and not yet torn down (blocks to come). */
+  registered?: string;
   failure?: string;
   /** Time the provider actually ran; less than endedAt - startedAt when blocks were interleaved. */
   activeMs?: number;
@@ -122,6 +134,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     }
   } finally {
     await group?.close();
+    // A run stopped before a provider's last block (Ctrl-C, a failure) still hands its rows and
+    // its registration back.
+    for (const run of runs.values()) if (run.registered) await tearDownLater(run, options);
   }
   if (status === 'complete' && (options.signal?.aborted || finished < slices.length)) status = 'partial';
   const providers = plan.providers.flatMap((p) => runs.get(p.name) ?? []);
@@ -143,15 +158,24 @@ interface Block {
 }
 
 async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSite[], options: RunOptions, block: Block): Promise<ProviderRun> {
-  const { logger } = options;
+  const { logger, signal } = options;
   await loadProviderModule(config, plan.baseDir);
-  const main = createProvider({ ...config, options: { ...config.options, poolSize: 1 } });
+  const main = coordinatorProvider(config);
   await connectOrExplain(main);
+  const { prior } = block;
+  const documents = needsDocumentsTable(plan.workload);
+  const dataset = documentsDataset(plan.runId, config.name);
+  // The tool's tables on a database every instance shares: registered here, torn down here.
+  const shared = documents && main.sharedAcrossInstances;
+  let registered = prior?.registered;
   try {
     const profile = profileFor(block.profile.type);
     workloadSql(plan.workload, main.dialect, `workload (provider "${config.name}")`);
-    const documents = needsDocumentsTable(plan.workload);
-    if (documents && main.sharedAcrossInstances) await createDocumentsTable(main);
+    if (shared) {
+      await setUp(main, dataset);
+      // --keep-data keeps the registration too: a later run then leaves the table and these rows alone.
+      if (!plan.keepData) registered = dataset;
+    }
 
     // Every worker, local or on an agent, weighs the same: an agent's share follows its worker count.
     const shares = profile.split(block.profile, sites.flatMap((site) => Array.from({ length: site.size }, () => 1)));
@@ -181,9 +205,8 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSit
       { provider: config.name, dsn: config.dsn, workers: next, sites: sites.map((s) => s.name), profile: block.profile },
       'starting provider run',
     );
-    const serverBefore = main.sharedAcrossInstances ? await readServerMetrics(main) : undefined;
+    const before = main.sharedAcrossInstances ? await readServerMetrics(main, signal) : undefined;
     options.onProviderStart?.(config.name, profile.durationMs(block.profile));
-    const { prior } = block;
     const aggregator = prior?.aggregator ?? new Aggregator();
     const okBefore = prior ? aggregator.merged().ok : 0;
     const windowOffset = prior ? (aggregator.windowIndices().at(-1) ?? -1) + 1 : 0;
@@ -196,26 +219,93 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSit
       workers: prior ? mergeWorkers([...prior.workers, ...run.workers]) : run.workers,
       lost: [...(prior?.lost ?? []), ...run.lost],
     };
-    if (serverBefore && !run.failure) {
+    if (before && !run.failure) {
       // Checked block by block: between blocks other providers may use the same server.
-      const server = await serverFigures(main, serverBefore, aggregator.merged().ok - okBefore);
-      combined.server = prior?.server && server ? combineServerFigures(prior.server, server) : server;
-      const check = combined.server?.check;
+      const server = before.metrics ? await serverFigures(main, before.metrics, aggregator.merged().ok - okBefore, signal) : { error: `before the run: ${before.error}` };
+      combined.server = prior?.server ? combineServerFigures(prior.server, server) : server;
+      const check = combined.server.check;
       if (check && !check.match) logger.warn({ provider: config.name, ...check }, 'the server saw fewer commits than the client counted');
+      if (server.error) logger.warn({ provider: config.name, error: server.error }, 'server figures incomplete');
     }
     if (documents && !run.failure) {
-      // Counts are cumulative over blocks: the table is kept until the provider's last block.
+      // Counts are cumulative over blocks: the rows stay until the provider's last block.
       const reported = plan.workload.reduce((n, op, i) => n + documentsPerOperation(op) * aggregator.merged(plan.operationNames[i]).ok, 0);
-      const database = main.sharedAcrossInstances
-        ? await countDocuments(main, plan.runId)
-        : combined.workers.reduce((n, w) => n + (w.privateDocuments ?? 0), 0);
-      combined.documents = { reported, database, match: reported === database };
-      if (!combined.documents.match) logger.warn({ provider: config.name, ...combined.documents }, 'the database saw a different count');
+      combined.documents = main.sharedAcrossInstances
+        ? await documentCheck(main, dataset, reported, signal)
+        : documentMatch(dataset, reported, combined.workers.reduce((n, w) => n + (w.privateDocuments ?? 0), 0));
+      const check = combined.documents;
+      if (check.error) logger.warn({ provider: config.name, ...check }, 'the database could not be counted');
+      else if (!check.match) logger.warn({ provider: config.name, ...check }, 'the database saw a different count');
     }
-    if (documents && main.sharedAcrossInstances && !plan.keepData && (block.last || run.failure)) await dropDocumentsTable(main);
-    return { ...combined, config, connection: main.getConnectionInfo() };
+    // The provider's last block: its last one planned, or the last it runs (a failure or Ctrl-C stops the run).
+    if (registered && (block.last || run.failure || signal?.aborted)) {
+      combined.teardown = await tearDown(main, registered, config.name, logger);
+      registered = undefined;
+    }
+    return { ...combined, registered, config, connection: main.getConnectionInfo() };
+  } catch (err) {
+    // This block's registration never reaches runPlan's cleanup: hand it back now.
+    if (registered && !prior?.registered) await tearDown(main, registered, config.name, logger);
+    throw err;
   } finally {
-    await main.close();
+    await closeQuietly(main);
+  }
+}
+
+/** The coordinator's own instance: one connection, for the tool's steps (setup, metrics, count, teardown). */
+function coordinatorProvider(config: ProviderConfig): DatabaseProvider {
+  return createProvider({ ...config, options: { ...config.options, poolSize: 1 } });
+}
+
+/** Closing never waits on a server that stopped answering, nor fails the run. */
+async function closeQuietly(provider: DatabaseProvider): Promise<void> {
+  await bounded(`provider "${provider.config.name}": close`, provider.close()).catch(() => {});
+}
+
+/** Registers the run as a user of the tool's tables (creating them); failing here is the user's to fix. */
+async function setUp(provider: DatabaseProvider, dataset: string): Promise<void> {
+  try {
+    await bounded('setup', registerRun(provider, dataset, LOCK_WAIT_MS));
+  } catch (err) {
+    throw new UserError(`provider "${provider.config.name}": cannot set up the tool's tables: ${redact(errorMessage(err))}`);
+  }
+}
+
+/** The rows the database holds for the dataset against the report's inserts; a count that fails is recorded. */
+async function documentCheck(provider: DatabaseProvider, dataset: string, reported: number, signal: AbortSignal | undefined): Promise<DocumentCheck> {
+  try {
+    return documentMatch(dataset, reported, await bounded('count', countDocuments(provider, dataset), { signal }));
+  } catch (err) {
+    return { datasetId: dataset, reported, database: null, match: false, error: redact(errorMessage(err)) };
+  }
+}
+
+function documentMatch(datasetId: string, reported: number, database: number): DocumentCheck {
+  return { datasetId, reported, database, match: reported === database };
+}
+
+/** Unregisters the dataset: its rows go, and the tables too when no other run uses them. */
+async function tearDown(provider: DatabaseProvider, dataset: string, name: string, logger: Logger): Promise<TeardownReport> {
+  try {
+    return await bounded('teardown', unregisterRun(provider, dataset, LOCK_WAIT_MS));
+  } catch (err) {
+    const error = redact(errorMessage(err));
+    logger.warn({ provider: name, error }, "teardown failed: the tool's tables and this run's rows remain");
+    return { error };
+  }
+}
+
+/** Teardown on a connection of its own, for a provider whose last planned block never ran. */
+async function tearDownLater(run: ProviderRun, options: RunOptions): Promise<void> {
+  const provider = coordinatorProvider(run.config);
+  try {
+    await connectOrExplain(provider);
+    run.teardown = await tearDown(provider, run.registered!, run.config.name, options.logger);
+  } catch (err) {
+    run.teardown = { error: redact(errorMessage(err)) };
+  } finally {
+    run.registered = undefined;
+    await closeQuietly(provider);
   }
 }
 
@@ -239,10 +329,12 @@ function mergeWorkers(results: WorkerResult[]): WorkerResult[] {
 async function connectOrExplain(provider: DatabaseProvider): Promise<void> {
   const name = provider.config.name;
   try {
-    await provider.initialize();
-    await provider.execute('SELECT 1');
+    await bounded('connect', (async () => {
+      await provider.initialize();
+      await provider.execute('SELECT 1');
+    })());
   } catch (err) {
-    await provider.close().catch(() => {});
+    await closeQuietly(provider);
     const where = provider.config.dsn ? ` at ${redact(provider.config.dsn)}` : '';
     throw new UserError(`provider "${name}": cannot connect${where}: ${redact(errorMessage(err) || String((err as { code?: string }).code))}`);
   }

@@ -5,7 +5,7 @@ import { HealthMonitor } from '../metrics/health.js';
 import { Recorder } from '../metrics/recorder.js';
 import { initHistograms } from '../metrics/histogram.js';
 import { compileOperation, needsDocumentsTable } from '../operations/compile.js';
-import { countDocuments, createDocumentsTable } from '../operations/documents.js';
+import { countDocuments, createDocumentsTable, documentsDataset } from '../operations/documents.js';
 import { profileFor } from '../profiles/index.js';
 import type { PhasePlan } from '../profiles/stages.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
@@ -38,8 +38,9 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
     const live = provider;
     const inline = live.dialect === 'sqlite' && !task.openModel;
     const rec = (recorder = new Recorder(task.operationNames, task.openModel));
+    const datasetId = documentsDataset(task.runId, task.provider.name);
     const ops = task.workload.map((op, i) =>
-      compileOperation(live, op, i, { datasetId: task.runId, source: task.source, recordPart: (part, ns) => rec.part(i, part, ns) }),
+      compileOperation(live, op, i, { datasetId, source: task.source, recordPart: (part, ns) => rec.part(i, part, ns) }),
     );
 
     const startAt = await handshake(port, send);
@@ -90,7 +91,7 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
 
     const result: WorkerResult = { source: task.source, ...rec.totals, windows: window + 1 };
     if (!live.sharedAcrossInstances && needsDocumentsTable(task.workload)) {
-      result.privateDocuments = await countDocuments(live, task.runId);
+      result.privateDocuments = await countDocuments(live, datasetId);
     }
     send({ type: 'done', result });
     return result;

@@ -4,7 +4,7 @@ import type { DatabaseProvider, Dialect, Executable, Session } from '../provider
 import { documentInsertSql, documentParams, documentUpdateSql } from './documents.js';
 
 export interface OperationContext {
-  /** Every row a run inserts carries its run id, so the database's own count can be checked. */
+  /** Every row a provider run inserts carries its dataset id, so the database's own count can be checked. */
   datasetId: string;
   source: string;
   /** Records a timed part of one operation (connect, query) into that part's own histogram. */

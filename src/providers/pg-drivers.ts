@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import postgres from 'postgres';
 import type { PgTarget } from './pg-target.js';
-import type { Executable, Session } from './types.js';
+import type { Executable } from './types.js';
 
 type Row = Record<string, unknown>;
 type Params = readonly unknown[] | (() => readonly unknown[]);
@@ -27,12 +27,23 @@ export interface PgDriverSettings {
   fetchTypes: boolean;
 }
 
+/** A transaction on a connection of its own, held from BEGIN until COMMIT or ROLLBACK. */
+export interface PgTransaction {
+  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  commit(): Promise<void>;
+  /** Never throws: a transaction whose rollback fails loses its connection, and the server rolls it back. */
+  rollback(): Promise<void>;
+}
+
 /** What the providers need from a driver; the hot path (`prepareQuery`) returns the driver's own promise. */
 export interface PgDriver {
   readonly name: PgDriverName;
   prepareQuery(sql: string, params: Params): Executable;
   execute(sql: string, params: readonly unknown[]): Promise<Row[]>;
-  reserve(): Promise<Session & { release(): void }>;
+  begin(readOnly?: boolean): Promise<PgTransaction>;
+  /** Opens a connection now (postgres.js is lazy: it takes one round trip). */
+  open(): Promise<void>;
+  /** Never waits on a server that stopped answering. */
   close(): Promise<void>;
 }
 
@@ -60,7 +71,10 @@ function nodePostgres(s: PgDriverSettings): PgDriver {
     keepAliveInitialDelayMillis: (s.keepAliveSec ?? 0) * 1000,
   });
   // An idle client losing its server must not crash the process; the next query reports it.
-  pool.on('error', () => {});
+  pool.on('error', ignore);
+  const checkedOut = new Set<pg.PoolClient>();
+  pool.on('acquire', (client) => checkedOut.add(client));
+  pool.on('release', (_err, client) => checkedOut.delete(client));
   let statements = 0;
   return {
     name: 'pg',
@@ -80,14 +94,54 @@ function nodePostgres(s: PgDriverSettings): PgDriver {
     async execute(sql, params) {
       return (await pool.query(sql, params as unknown[])).rows;
     },
-    async reserve() {
+    async begin(readOnly = false) {
       const client = await pool.connect();
-      return {
-        query: async (sql, params = []) => (await client.query(sql, params as unknown[])).rows,
-        release: () => client.release(),
+      // The pool listens for errors on idle clients only: a checked-out one whose server goes away
+      // would throw its 'error' event out of the process. Kept, it is what the next statement
+      // fails with (57P01, ECONNRESET…) rather than "not queryable".
+      let lost: { error: Error } | undefined;
+      const onError = (error: Error): void => void (lost ??= { error });
+      client.on('error', onError);
+      let ended = false;
+      // A client that failed is destroyed, never handed to the next caller mid-transaction.
+      const release = (err?: unknown): void => {
+        if (ended) return;
+        ended = true;
+        client.off('error', onError);
+        client.release(err instanceof Error ? err : undefined);
       };
+      const run = async (sql: string, params?: readonly unknown[]): Promise<Row[]> => {
+        if (lost) throw lost.error;
+        return (await client.query(sql, params as unknown[])).rows;
+      };
+      const finish = async (sql: string): Promise<void> => {
+        if (ended) return;
+        try {
+          await run(sql);
+          release();
+        } catch (err) {
+          release(err);
+          throw err;
+        }
+      };
+      try {
+        await run(readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+      } catch (err) {
+        release(err);
+        throw err;
+      }
+      return { query: run, commit: () => finish('COMMIT'), rollback: () => finish('ROLLBACK').catch(ignore) };
     },
-    close: () => pool.end(),
+    async open() {
+      (await pool.connect()).release();
+    },
+    async close() {
+      const ended = pool.end();
+      // pool.end() waits for every checked-out client; ending one with a query in flight destroys
+      // its socket, so a server that stopped answering cannot hold the close.
+      for (const client of checkedOut) void client.end().catch(() => {});
+      await ended;
+    },
   };
 }
 
@@ -113,8 +167,9 @@ function postgresJs(s: PgDriverSettings): PgDriver {
       ...(s.statementTimeoutMs !== undefined ? { statement_timeout: s.statementTimeoutMs } : {}),
     },
     onnotice: () => {},
+    onclose: () => closes++,
   });
-  let opened = false;
+  let closes = 0;
   return {
     name: 'postgres',
     prepareQuery(text, params) {
@@ -126,16 +181,55 @@ function postgresJs(s: PgDriverSettings): PgDriver {
     async execute(text, params) {
       return [...(await sql.unsafe<Row[]>(text, params as never[]))];
     },
-    async reserve() {
-      // reserve() waits forever on a pool that has never connected: one round trip opens it first.
-      if (!opened) await sql.unsafe('SELECT 1');
-      opened = true;
-      const reserved = await sql.reserve();
-      return {
-        query: async (text, params = []) => [...(await reserved.unsafe<Row[]>(text, params as never[]))],
-        release: () => reserved.release(),
+    async begin(readOnly = false) {
+      // sql.begin(), never sql.reserve(): in 3.4.9 a reserve that has to open a connection with
+      // fetch_types off, or whose awaited connection closes (a server restart), never settles
+      // (porsager/postgres#751, #1195). begin() sends BEGIN as an ordinary query, which reconnects.
+      let decide!: (commit: boolean) => void;
+      const decided = new Promise<boolean>((resolve) => (decide = resolve));
+      let opened!: (tx: postgres.TransactionSql) => void;
+      const transaction = new Promise<postgres.TransactionSql>((resolve) => (opened = resolve));
+      let lost: { error: unknown } | undefined;
+      const done = sql.begin(readOnly ? 'read only' : '', async (tx) => {
+        opened(tx);
+        if (!(await decided)) throw ROLLBACK;
+      });
+      // Rejected at once when the connection closes, while nobody may be awaiting it yet.
+      done.catch((error: unknown) => (lost ??= { error }));
+      // A BEGIN that fails rejects `done` before the callback ever runs.
+      const tx = await Promise.race([transaction, done.then(() => transaction)]);
+      const closesAtBegin = closes;
+      // A statement (or the ROLLBACK postgres.js sends) on a connection that has closed is
+      // written to a null socket from a timer: an uncaught TypeError that kills the thread. After
+      // any close, one macrotask lets this transaction's own loss, if it is one, arrive first.
+      const alive = async (): Promise<void> => {
+        if (closes !== closesAtBegin && !lost) await new Promise((resolve) => setImmediate(resolve));
+        if (lost) throw lost.error;
       };
+      let finished: Promise<void> | undefined;
+      const finish = (commit: boolean): Promise<void> =>
+        (finished ??= alive().then(() => {
+          decide(commit);
+          return done.then(ignore, (err: unknown) => {
+            if (err !== ROLLBACK) throw err;
+          });
+        }));
+      return {
+        query: async (text, params = []) => {
+          await alive();
+          return [...(await tx.unsafe<Row[]>(text, params as never[]))];
+        },
+        commit: () => finish(true),
+        rollback: () => finish(false).catch(ignore),
+      };
+    },
+    async open() {
+      await sql.unsafe('SELECT 1');
     },
     close: () => sql.end({ timeout: 5 }),
   };
 }
+
+const ignore = (): void => {};
+/** What a postgres.js transaction callback throws to roll back. */
+const ROLLBACK = Symbol('rollback');

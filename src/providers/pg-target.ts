@@ -45,14 +45,20 @@ export function pgTarget(config: ProviderConfig): PgTarget {
   const query = Object.fromEntries(url.searchParams);
   const mode = config.sslConfig?.mode ?? query.sslmode;
   if (mode !== undefined && !SSL_MODES.includes(mode)) fail('dsn', `sslmode "${mode}" is not one of ${SSL_MODES.join(', ')}`);
+  // A driver would fill a missing host or database in silently (localhost, postgres): a load test
+  // and its teardown must hit only the database the user named.
+  const host = decodeURIComponent(url.hostname).replace(/^\[(.*)\]$/, '$1');
+  if (!host) fail('dsn', 'names no host (write postgres://user@host:5432/database)');
+  const database = decodeURIComponent(url.pathname.slice(1));
+  if (!database) fail('dsn', 'names no database (write postgres://user@host:5432/database)');
   const port = Number(url.port || 5432);
   let poolerHint: string | undefined;
   if (query.pgbouncer === 'true') poolerHint = 'the DSN says pgbouncer=true';
   else if (port === 6543) poolerHint = 'port 6543 is a transaction pooler (Supabase Supavisor)';
   return {
-    host: decodeURIComponent(url.hostname).replace(/^\[(.*)\]$/, '$1') || 'localhost',
+    host,
     port,
-    database: decodeURIComponent(url.pathname.slice(1)) || 'postgres',
+    database,
     user: decodeURIComponent(url.username) || 'postgres',
     password: decodeURIComponent(url.password),
     params: Object.fromEntries(Object.entries(query).filter(([k]) => !HANDLED.has(k))),

@@ -7,7 +7,7 @@ import { PG_DRIVERS, type PgDriver, type PgDriverName, type PgDriverSettings, op
 import { pgPerformanceMetrics } from './pg-metrics.js';
 import { type PgTarget, type SslMode, explainConnectError, pgTarget, tlsOptions } from './pg-target.js';
 import { registerProvider } from './registry.js';
-import { SqlSessionProvider } from './sql-session.js';
+import { PgSessionProvider } from './pg-sessions.js';
 import type { ConnectionInfo, DatabaseProvider, Executable, OneShotConnection, PerformanceMetrics, SessionProvider } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -70,7 +70,7 @@ export abstract class PostgresFamilyProvider implements DatabaseProvider {
     this.options = parseOptions(config);
     // Decided here so that a contradictory config fails at construction, before any connection.
     this.policy = this.kindPolicy();
-    this.sessionProvider = new SqlSessionProvider(() => this.connected.reserve());
+    this.sessionProvider = new PgSessionProvider(() => this.connected);
   }
 
   protected abstract kindPolicy(): PgKindPolicy;
@@ -156,13 +156,11 @@ export abstract class PostgresFamilyProvider implements DatabaseProvider {
    */
   getPerformanceMetrics(): Promise<PerformanceMetrics> {
     return pgPerformanceMetrics(async (sql) => {
-      const session = await this.sessionProvider.createSession();
+      const transaction = await this.connected.begin(true);
       try {
-        await session.query('BEGIN READ ONLY');
-        return await session.query(sql);
+        return await transaction.query(sql);
       } finally {
-        await session.query('ROLLBACK').catch(() => {});
-        await this.sessionProvider.closeSession(session);
+        await transaction.rollback();
       }
     }, this.target);
   }
@@ -171,19 +169,13 @@ export abstract class PostgresFamilyProvider implements DatabaseProvider {
     return this.connected.prepareQuery(sql, params);
   }
 
-  /** A connection of its own, opened now (reserving it connects), for connect-time tests. */
+  /** A connection of its own, opened now, for connect-time tests. */
   async connectOnce(): Promise<OneShotConnection> {
     const driver = openPgDriver(this.policy.driver, this.driverSettings(1));
     try {
-      // Reserving connects (postgres.js, lazy, needs one round trip for it: its connect time includes it).
-      const session = await driver.reserve();
-      return {
-        query: (sql, params = []) => session.query(sql, params),
-        close: async () => {
-          session.release();
-          await driver.close();
-        },
-      };
+      // postgres.js connects lazily: its connect time includes one round trip.
+      await driver.open();
+      return { query: (sql, params = []) => driver.execute(sql, params), close: () => driver.close() };
     } catch (err) {
       await driver.close().catch(() => {});
       throw explainConnectError(err, this.target, this.policy.sslMode);

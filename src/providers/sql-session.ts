@@ -1,22 +1,17 @@
 import type { Session, SessionProvider } from './types.js';
 
-/** A session the driver checked out; `release` hands the connection back. */
-export type ReservedSession = Session & { release?(): void };
-
-/** Sessions and transactions in plain SQL: what every built-in kind shares. */
+/** Sessions and transactions in plain SQL on a connection that stays open (SQLite's one handle). */
 export class SqlSessionProvider implements SessionProvider {
   constructor(
-    private readonly reserve: () => Promise<ReservedSession>,
+    private readonly open: () => Promise<Session>,
     /** SQLite takes the write lock at BEGIN IMMEDIATE, so a transaction never fails later on a busy lock upgrade. */
-    private readonly beginSql = 'BEGIN',
+    private readonly beginSql: string,
   ) {}
 
   createSession(): Promise<Session> {
-    return this.reserve();
+    return this.open();
   }
-  async closeSession(session: Session): Promise<void> {
-    (session as ReservedSession).release?.();
-  }
+  async closeSession(): Promise<void> {}
   async beginTransaction(session: Session): Promise<void> {
     await session.query(this.beginSql);
   }

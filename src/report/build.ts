@@ -117,6 +117,7 @@ function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
   }
   if (run.documents) report.verification = { documents: run.documents };
   if (run.server) report.server = run.server;
+  if (run.teardown) report.teardown = run.teardown;
   if (run.failure) report.failure = run.failure;
   return report;
 }

@@ -23,12 +23,14 @@ export function renderSummary(report: Report): string {
     lines.push(...profileLines(p));
     const doc = p.verification?.documents;
     if (doc) {
-      lines.push(
-        doc.match
-          ? `${p.name}: the database holds ${count(doc.database)} inserted rows, as reported`
-          : `${p.name}: MISMATCH: reported ${count(doc.reported)} inserts, the database holds ${count(doc.database)}`,
-      );
+      if (doc.database === null) lines.push(`${p.name}: UNVERIFIED: reported ${count(doc.reported)} inserts, but the database could not be counted: ${doc.error}`);
+      else if (doc.match) lines.push(`${p.name}: the database holds ${count(doc.database)} inserted rows, as reported`);
+      else lines.push(`${p.name}: MISMATCH: reported ${count(doc.reported)} inserts, the database holds ${count(doc.database)}`);
     }
+    if (p.server?.error) lines.push(`${p.name}: server figures incomplete: ${p.server.error}`);
+    const teardown = p.teardown;
+    if (teardown && 'error' in teardown) lines.push(`${p.name}: TEARDOWN FAILED: ${teardown.error}; the tool's tables and this run's rows remain`);
+    else if (teardown && !teardown.tableDropped) lines.push(`${p.name}: its rows deleted; the tool's tables stay: ${count(teardown.otherRuns)} other provider run(s) still use them`);
     const check = p.server?.check;
     if (check) {
       lines.push(

@@ -1,6 +1,6 @@
 import type { ErrorsByClass } from '../metrics/errors.js';
 import type { LatencySummary } from '../metrics/histogram.js';
-import type { RunStatus } from '../engine/engine.js';
+import type { DocumentCheck, RunStatus, TeardownReport } from '../engine/engine.js';
 import type { GeneratorHealth } from '../metrics/snapshot.js';
 import type { ServerFigures } from '../engine/server-check.js';
 import type { Comparison } from '../api/comparison.js';
@@ -143,9 +143,11 @@ export interface ProviderReport {
   sites: SiteReport[];
   /** True when an agent was lost: some windows lack its share (see windows[].degraded). */
   degraded?: boolean;
-  verification?: { documents?: { reported: number; database: number; match: boolean } };
+  verification?: { documents?: DocumentCheck };
   /** The server's own figures before and after the run, and the ok count checked against them. */
   server?: ServerFigures;
+  /** What teardown did with the tool's tables (absent with --keep-data), or why it failed. */
+  teardown?: TeardownReport;
   failure?: string;
 }
 

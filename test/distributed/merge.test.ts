@@ -71,14 +71,14 @@ profile: { type: iterations, vus: 5, iterations: 4000 }
     // Each worker's own count agrees with what was merged from its snapshots.
     for (const s of p.sources) assert.equal(s.ok, s.workerOk, s.source);
 
-    const rows = await adminQuery<{ n: string }>('SELECT count(*) AS n FROM stampede_documents WHERE dataset_id = $1', [report.runId], db.name);
+    const rows = await adminQuery<{ n: string }>('SELECT count(*) AS n FROM stampede_documents WHERE dataset_id = $1', [p.verification!.documents!.datasetId], db.name);
     assert.equal(Number(rows[0]!.n), p.operations.find((o) => o.operation === 'insert')!.ok);
     assert.deepEqual(p.verification?.documents?.match, true);
 
     // The second provider of the scenario runs on the same agents, with its own plans.
     const mem = report.providers[1]!;
     assert.equal(mem.total.ok, 4000, JSON.stringify(mem.total.errors));
-    assert.deepEqual(mem.verification?.documents, { reported: mem.operations[0]!.ok, database: mem.operations[0]!.ok, match: true });
+    assert.deepEqual(mem.verification?.documents, { datasetId: `${report.runId}/mem`, reported: mem.operations[0]!.ok, database: mem.operations[0]!.ok, match: true });
 
     // One histogram over the very samples the agents sent (read back from the wire, value by value).
     await initHistograms();

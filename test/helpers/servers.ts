@@ -83,6 +83,10 @@ export interface ThrowawayPostgres {
   port: number;
   password?: string;
   dsn(database?: string, password?: string, host?: string): string;
+  /** Fast shutdown (as `pg_ctl stop -m fast`), keeping the data: clients get 57P01, then ECONNREFUSED. */
+  halt(): Promise<void>;
+  /** Starts the halted server again on the same port and data, and waits until it accepts connections. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -112,10 +116,9 @@ export async function startPostgres(opts: { tls?: Certificates; password?: strin
     execFileSync('chmod', ['600', join(tlsDir, 'server.key')]);
     args.push('-c', 'ssl=on', '-c', `ssl_cert_file=${join(tlsDir, 'server.crt')}`, '-c', `ssl_key_file=${join(tlsDir, 'server.key')}`);
   }
-  const { child, log } = spawnAsPostgres(join(PG_BIN, 'postgres'), args);
   const dsn = (database = 'postgres', password = opts.password ?? 'unused', host = '127.0.0.1'): string =>
     `postgres://postgres:${encodeURIComponent(password)}@${host}:${port}/${database}`;
-  await waitFor('postgres', async () => {
+  const accepts = async (): Promise<boolean> => {
     const client = new pg.Client({ connectionString: dsn(), ssl: opts.tls ? { rejectUnauthorized: false } : false });
     try {
       await client.connect();
@@ -124,13 +127,20 @@ export async function startPostgres(opts: { tls?: Certificates; password?: strin
     } catch {
       return false;
     }
-  }, child, log);
+  };
+  let server = spawnAsPostgres(join(PG_BIN, 'postgres'), args);
+  await waitFor('postgres', accepts, server.child, server.log);
   return {
     port,
     password: opts.password,
     dsn,
+    halt: () => stopChild(server.child, 'SIGINT'),
+    resume: async () => {
+      server = spawnAsPostgres(join(PG_BIN, 'postgres'), args);
+      await waitFor('postgres', accepts, server.child, server.log);
+    },
     stop: async () => {
-      await stopChild(child, 'SIGINT');
+      await stopChild(server.child, 'SIGINT');
       rmSync(dir, { recursive: true, force: true });
     },
   };
