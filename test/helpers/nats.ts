@@ -57,6 +57,8 @@ export async function capture(url: string, prefix: string, options: Partial<Node
 
 export interface Agent {
   child: ChildProcess;
+  /** The process's instance id: its plans go to `<prefix>.agent.<id>.plan`. */
+  id: string;
   result: Promise<CliResult>;
   /** Everything the agent logged so far. */
   log(): string;
@@ -78,7 +80,8 @@ export async function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): P
     child.stderr!.on('data', onData);
     void result.then((r) => reject(new Error(`agent exited ${r.code}: ${r.stderr}`)));
   });
-  return { child, result, log: () => log };
+  const id = /"id":"([0-9a-f]+)"[^\n]*"agent ready"/.exec(log)?.[1] ?? '';
+  return { child, result, id, log: () => log };
 }
 
 /** Resolves when a line matching `pattern` appears on the stream. */
