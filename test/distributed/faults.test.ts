@@ -165,6 +165,8 @@ for (const outageMs of [500, 4000]) {
       const r = await Promise.race([result, timeout]);
       assert.notEqual(r, 'hang', 'the coordinator hung');
       if (r === 'hang') return;
+      // Both sides say they lost NATS and got it back.
+      for (const log of [r.stderr, agent.log()]) assert.match(log, /NATS disconnected[^]*NATS reconnected/);
       const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
       const p = report.providers[0]!;
       const steady = p.sites.find((s) => s.site === 'steady')!;

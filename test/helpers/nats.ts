@@ -11,17 +11,17 @@ export interface ThrowawayNats {
   start(): Promise<void>;
 }
 
-/** A throwaway nats-server on a free loopback port, for tests that break or restrict it. */
-export async function startNats(extraArgs: string[] = []): Promise<ThrowawayNats> {
+/** A throwaway nats-server on a free port of `host` (loopback by default), for tests that break or restrict it. */
+export async function startNats(extraArgs: string[] = [], host = '127.0.0.1'): Promise<ThrowawayNats> {
   const port = await freePort();
   const dir = tempDir();
   let child: ChildProcess | undefined;
   const nats: ThrowawayNats = {
-    url: `nats://127.0.0.1:${port}`,
+    url: `nats://${host}:${port}`,
     port,
     async start() {
-      child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir, ...extraArgs], { stdio: 'ignore' });
-      for (let i = 0; i < 100 && !(await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 50));
+      child = spawn('nats-server', ['-a', host, '-p', String(port), '-js', '-sd', dir, ...extraArgs], { stdio: 'ignore' });
+      for (let i = 0; i < 100 && !(await portOpen(port, host)); i++) await new Promise((r) => setTimeout(r, 50));
     },
     async stop() {
       const c = child;
@@ -64,9 +64,9 @@ export interface Agent {
   log(): string;
 }
 
-/** `stampede agent …` as a process; resolves once it has announced itself. */
-export async function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Agent> {
-  const { child, result } = startCli(['agent', ...args], env);
+/** `stampede agent …` as a process (inside `wrap`, e.g. a netns); resolves once it has announced itself. */
+export async function startAgent(args: string[], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): Promise<Agent> {
+  const { child, result } = startCli(['agent', ...args], env, wrap);
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d));
   child.stdout!.on('data', (d: Buffer) => (log += d));
