@@ -80,7 +80,7 @@ export async function startAgent(args: string[], env: NodeJS.ProcessEnv = {}, wr
     child.stderr!.on('data', onData);
     void result.then((r) => reject(new Error(`agent exited ${r.code}: ${r.stderr}`)));
   });
-  const id = /"id":"([0-9a-f]+)"[^\n]*"agent ready"/.exec(log)?.[1] ?? '';
+  const id = /"id":"([^"]+)"[^\n]*"agent ready"/.exec(log)?.[1] ?? '';
   return { child, result, id, log: () => log };
 }
 
