@@ -173,20 +173,22 @@ export class Cluster {
   private async measure(agent: AgentInfo): Promise<void> {
     const clock = new ClockEstimate();
     this.clocks.set(agent.id, clock);
-    for (let i = 0; i < FIRST_PROBES; i++) await this.probe(agent.id, clock);
+    // One unanswered probe ends the burst: the probes that go on during the run may still get answers.
+    for (let i = 0; i < FIRST_PROBES; i++) if (!(await this.probe(agent.id, clock))) break;
     if (clock.offsetMs === undefined) this.logger.warn({ agent: agent.name }, 'the agent answers no clock probe: its clock is taken as ours');
     else this.logger.info({ agent: agent.name, offsetMs: clock.offsetMs, rttMs: clock.rttMs }, 'agent clock measured');
   }
 
   /** One NTP-style exchange: t1 and t4 on our clock, t2 and t3 on the agent's. */
-  private async probe(id: string, clock: ClockEstimate): Promise<void> {
+  private async probe(id: string, clock: ClockEstimate): Promise<boolean> {
     const t1 = Date.now();
     const pong = await this.bus.request(this.subject.clock(id), { v: PROTOCOL_VERSION, type: 'clock', t1 }, messageSchemas.clockPong, PROBE_TIMEOUT_MS);
     const t4 = Date.now();
-    if (!pong || pong.t1 !== t1) return;
+    if (!pong || pong.t1 !== t1) return false;
     clock.add(t1, pong.t2, pong.t3, t4);
     const known = this.known.get(id);
     if (known) known.lastSeen = t4;
+    return true;
   }
 
   /**
