@@ -10,11 +10,11 @@ export interface TcpProxy {
 }
 
 /**
- * A userspace TCP proxy on a free loopback port, forwarding to `targetPort`: the stand-in for a
+ * A userspace TCP proxy on a free port of `listenHost`, forwarding to `targetPort`: the stand-in for a
  * far host (the kernel here has no netem) and for a connection that breaks. Order is kept: a
  * chunk never overtakes the one before it, even when the delay changes.
  */
-export async function startProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+export async function startProxy(targetPort: number, targetHost = '127.0.0.1', listenHost = '127.0.0.1'): Promise<TcpProxy> {
   let delay = { up: 0, down: 0 };
   let refusing = false;
   const sockets = new Set<Socket>();
@@ -39,7 +39,7 @@ export async function startProxy(targetPort: number, targetHost = '127.0.0.1'): 
     pipe(client, target, 'up');
     pipe(target, client, 'down');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, listenHost, resolve));
   return {
     port: (server.address() as { port: number }).port,
     setDelay(upMs, downMs) {
