@@ -3,14 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Report } from '../../src/report/types.js';
-import { runCli, selectOneScenario, startCli, tempDir } from '../helpers/cli.js';
-import { type Agent, startAgent, startNats, type ThrowawayNats, uniquePrefix, waitForOutput } from '../helpers/nats.js';
+import { pacedScenario as paced, runCli, startCli, tempDir } from '../helpers/cli.js';
+import { type Agent, startAgent, startNats, stopAgents as stopAll, type ThrowawayNats, uniquePrefix, waitForOutput } from '../helpers/nats.js';
 import { startProxy } from '../helpers/proxy.js';
 
 /** Debian's libfaketime: the process (all its threads) reads a clock shifted by FAKETIME. */
 const skewed = (offset: string): NodeJS.ProcessEnv => ({ LD_PRELOAD: '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', FAKETIME: offset });
-
-const paced = (vus: number, seconds: number): string => selectOneScenario(`  type: constant-vus\n  vus: ${vus}\n  duration: ${seconds}s\n  thinkTime: 10ms`);
 
 let nats: ThrowawayNats;
 before(async () => {
@@ -19,11 +17,6 @@ before(async () => {
 after(async () => {
   await nats.stop();
 });
-
-async function stopAll(agents: Agent[]): Promise<void> {
-  for (const a of agents) if (a.child.exitCode === null) a.child.kill('SIGTERM');
-  await Promise.all(agents.map((a) => a.result));
-}
 
 test("agents 2 s ahead and 2 s behind: offsets measured, everyone starts on the coordinator's clock", async () => {
   const prefix = uniquePrefix();

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { headers } from '@nats-io/transport-node';
 import { SIGNATURE_HEADER } from '../../src/distributed/protocol.js';
 import { runCli, selectOneScenario, startCli, tempDir } from '../helpers/cli.js';
-import { type Agent, capture, type Captured, startAgent, startNats, type ThrowawayNats, uniquePrefix, waitForOutput } from '../helpers/nats.js';
+import { type Agent, capture, type Captured, startAgent, startNats, stopAgents as stopAll, type ThrowawayNats, uniquePrefix, waitForOutput } from '../helpers/nats.js';
 
 const KEY = 'identity-test-key';
 let nats: ThrowawayNats;
@@ -14,11 +14,6 @@ before(async () => {
 after(async () => {
   await nats.stop();
 });
-
-async function stopAll(agents: Agent[]): Promise<void> {
-  for (const a of agents) if (a.child.exitCode === null) a.child.kill('SIGTERM');
-  await Promise.all(agents.map((a) => a.result));
-}
 
 /** Publishes a captured message again, signature and all: what an eavesdropper can replay. */
 function replay(nc: Awaited<ReturnType<typeof capture>>['nc'], m: Captured, subject = m.subject): void {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Report } from '../../src/report/types.js';
-import { runCli, tempDir, writeScenario } from '../helpers/cli.js';
-import { type Agent, startAgent, startNats, uniquePrefix } from '../helpers/nats.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { type Agent, pgCluster, startAgent, startNats, stopAgents, uniquePrefix } from '../helpers/nats.js';
 import { PG_HOST, PG_PORT } from '../helpers/pg.js';
 import { startProxy } from '../helpers/proxy.js';
 
@@ -13,28 +13,14 @@ test('each site has percentiles of its own: an agent 50 ms from its database sho
   // The far agent reaches PostgreSQL through 25 ms each way: every query costs a 50 ms round trip more.
   const far = await startProxy(PG_PORT, PG_HOST);
   far.setDelay(25, 25);
-  const dir = tempDir();
-  const providers = (port: number): string => {
-    const file = join(dir, `providers-${port}.yaml`);
-    writeFileSync(file, `providers:\n  - name: pg\n    provider: postgresql\n    dsn: postgres://postgres@${PG_HOST}:${port}/postgres\n`);
-    return file;
-  };
-  const scenario = writeScenario(`providers:
-  - name: pg
-    provider: postgresql
-    dsn: postgres://postgres@${PG_HOST}:${PG_PORT}/postgres
-workload:
-  - type: query
-    sql: SELECT 1
-profile: { type: constant-vus, vus: 4, duration: 3s, thinkTime: 10ms }
-`);
+  const { scenario, providers } = pgCluster(3);
   const prefix = uniquePrefix();
   const common = ['--nats', nats.url, '--prefix', prefix];
   const agents: Agent[] = [];
   try {
-    agents.push(await startAgent([...common, '--name', 'near', '--workers', '1', '--providers', providers(PG_PORT)]));
-    agents.push(await startAgent([...common, '--name', 'far', '--workers', '1', '--providers', providers(far.port)]));
-    const out = join(dir, 'r.json');
+    agents.push(await startAgent([...common, '--name', 'near', '--workers', '1', '--providers', providers(PG_HOST, PG_PORT)]));
+    agents.push(await startAgent([...common, '--name', 'far', '--workers', '1', '--providers', providers(PG_HOST, far.port)]));
+    const out = join(tempDir(), 'r.json');
     const r = await runCli(['run', scenario, ...common, '--agents', 'near,far', '--no-local', '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     const p = (JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!;
@@ -46,8 +32,7 @@ profile: { type: constant-vus, vus: 4, duration: 3s, thinkTime: 10ms }
     assert.equal(site('far').latencyUs.count + site('near').latencyUs.count, p.total.ok);
     assert.match(r.stdout, /far on .*, p50 \d+\.\d+ ms, p99 \d+\.\d+ ms/);
   } finally {
-    for (const a of agents) a.child.kill('SIGTERM');
-    await Promise.all(agents.map((a) => a.result));
+    await stopAgents(agents);
     await far.close();
     await nats.stop();
   }

@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Report } from '../../src/report/types.js';
-import { selectOneScenario, startCli, tempDir, writeScenario } from '../helpers/cli.js';
-import { type Agent, startAgent, startNats, type ThrowawayNats, uniquePrefix, waitForOutput } from '../helpers/nats.js';
+import { pacedScenario as paced, startCli, tempDir } from '../helpers/cli.js';
+import { type Agent, pgCluster, startAgent, startNats, stopAgents as stopAll, type ThrowawayNats, uniquePrefix, waitForOutput } from '../helpers/nats.js';
 import { createNetns, type Netns } from '../helpers/netns.js';
 import { PG_HOST, PG_PORT } from '../helpers/pg.js';
 import { startProxy } from '../helpers/proxy.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Paced load (think time), so that a window's count follows how many VUs ran it, whatever the machine's load. */
-const paced = (vus: number, seconds: number): string => selectOneScenario(`  type: constant-vus\n  vus: ${vus}\n  duration: ${seconds}s\n  thinkTime: 10ms`);
-
-async function stopAll(agents: Agent[]): Promise<void> {
-  for (const a of agents) if (a.child.exitCode === null) a.child.kill('SIGTERM');
-  await Promise.all(agents.map((a) => a.result));
-}
 
 test('the coordinator cut off from NATS for 1.5 s: what its agent sent meanwhile is sent again and merged once', async () => {
   const nats = await startNats();
@@ -71,27 +63,13 @@ test('a 5 s partition of one agent (from NATS and its database): every window af
   // The cut agent's database is on the far side of the same link: its VUs hang in their queries,
   // its workers keep sending (empty) windows, and those arrive late, after the link is back.
   const db = await startProxy(PG_PORT, PG_HOST, ns.hostIp);
-  const dir = tempDir();
-  const providers = (host: string, port: number): string => {
-    const file = join(dir, `providers-${port}.yaml`);
-    writeFileSync(file, `providers:\n  - name: pg\n    provider: postgresql\n    dsn: postgres://postgres@${host}:${port}/postgres\n`);
-    return file;
-  };
-  const scenario = writeScenario(`providers:
-  - name: pg
-    provider: postgresql
-    dsn: postgres://postgres@${PG_HOST}:${PG_PORT}/postgres
-workload:
-  - type: query
-    sql: SELECT 1
-profile: { type: constant-vus, vus: 4, duration: 10s, thinkTime: 10ms }
-`);
+  const { scenario, providers } = pgCluster(10);
   const common = ['--nats', nats.url, '--prefix', prefix];
   const agents: Agent[] = [];
   try {
     agents.push(await startAgent([...common, '--name', 'cut', '--workers', '1', '--dead-man', '2s', '--providers', providers(ns.hostIp, db.port)], {}, ns.exec));
     agents.push(await startAgent([...common, '--name', 'kept', '--workers', '1', '--providers', providers(PG_HOST, PG_PORT)]));
-    const out = join(dir, 'r.json');
+    const out = join(tempDir(), 'r.json');
     const { child, result } = startCli(['run', scenario, ...common, '--agents', 'cut,kept', '--no-local', '--agent-loss-after', '3s', '--out', out, '--log-level', 'info']);
     await waitForOutput(child.stderr!, /\[\s+2s\]/);
     ns.link(false);

@@ -59,3 +59,8 @@ profile:
 ${profile}
 `);
 }
+
+/** Paced load (think time), so that a window's count follows how many VUs ran it, whatever the machine's load. */
+export function pacedScenario(vus: number, seconds: number): string {
+  return selectOneScenario(`  type: constant-vus\n  vus: ${vus}\n  duration: ${seconds}s\n  thinkTime: 10ms`);
+}

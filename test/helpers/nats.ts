@@ -1,7 +1,10 @@
 import { freePort, portOpen } from './ports.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
-import { type CliResult, startCli, tempDir } from './cli.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CliResult, startCli, tempDir, writeScenario } from './cli.js';
+import { PG_HOST, PG_PORT } from './pg.js';
 
 export interface ThrowawayNats {
   url: string;
@@ -101,4 +104,35 @@ export function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp): P
 
 export function uniquePrefix(): string {
   return `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/** Stops every agent still running (SIGTERM: a clean leave) and waits for them. */
+export async function stopAgents(agents: Agent[]): Promise<void> {
+  for (const a of agents) if (a.child.exitCode === null) a.child.kill('SIGTERM');
+  await Promise.all(agents.map((a) => a.result));
+}
+
+/**
+ * A paced `SELECT 1` scenario on the shared PostgreSQL, and an agent provider file for the same
+ * provider reached at `host:port` (a proxy, a namespace's side of a link).
+ */
+export function pgCluster(seconds: number): { scenario: string; providers(host: string, port: number): string } {
+  const dir = tempDir();
+  const scenario = writeScenario(`providers:
+  - name: pg
+    provider: postgresql
+    dsn: postgres://postgres@${PG_HOST}:${PG_PORT}/postgres
+workload:
+  - type: query
+    sql: SELECT 1
+profile: { type: constant-vus, vus: 4, duration: ${seconds}s, thinkTime: 10ms }
+`);
+  return {
+    scenario,
+    providers(host, port) {
+      const file = join(dir, `providers-${host}-${port}.yaml`);
+      writeFileSync(file, `providers:\n  - name: pg\n    provider: postgresql\n    dsn: postgres://postgres@${host}:${port}/postgres\n`);
+      return file;
+    },
+  };
 }
