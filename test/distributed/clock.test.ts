@@ -35,6 +35,7 @@ test("agents 2 s ahead and 2 s behind: offsets measured, everyone starts on the 
     assert.ok(Math.abs(site('ahead').clockOffsetMs! - 2000) < 300, `ahead: ${site('ahead').clockOffsetMs} ms`);
     assert.ok(Math.abs(site('behind').clockOffsetMs! + 2000) < 300, `behind: ${site('behind').clockOffsetMs} ms`);
     for (const s of p.sites) assert.equal(s.lateStartMs, undefined, `${s.site} started on time`);
+    process.stdout.write(`# measured offsets: ahead ${site('ahead').clockOffsetMs} ms, behind ${site('behind').clockOffsetMs} ms\n`);
     // Both shares ran every planned window, whole: same windows, same span.
     for (const w of p.windows.filter((w) => w.startMs < 5000)) {
       assert.ok(w.complete && !w.degraded, `window ${w.window}: ${JSON.stringify(w)}`);
@@ -60,6 +61,7 @@ test('an agent 150 ms away starts on time (the lead follows the round trip); one
     assert.ok(far.rttMs! >= 140, `rtt ${far.rttMs} ms`);
     assert.ok(far.startLeadMs! > far.rttMs!, `lead ${far.startLeadMs} ms`);
     assert.equal(far.lateStartMs, undefined);
+    process.stdout.write(`# far agent: rtt ${far.rttMs} ms, start lead ${far.startLeadMs} ms, on time\n`);
 
     // Now the way to the agent slows down to 1.5 s once it has its plan: the start reaches it late.
     const late = join(tempDir(), 'late.json');
@@ -73,6 +75,7 @@ test('an agent 150 ms away starts on time (the lead follows the round trip); one
     assert.equal(report.status, 'degraded');
     const site = p.sites.find((s) => s.site === 'far')!;
     assert.ok(site.lateStartMs! >= 700, `late by ${site.lateStartMs} ms`);
+    process.stdout.write(`# start message held 1.5 s: the far site started ${site.lateStartMs} ms late, flagged\n`);
     assert.equal(p.sites.find((s) => s.site === 'local')!.lateStartMs, undefined);
     assert.ok(p.windows[0]!.degraded && p.windows[0]!.short?.includes('far/w0'), JSON.stringify(p.windows[0]));
     assert.match(r2.stdout, /far on .*STARTED \d+ ms LATE/);
