@@ -15,7 +15,6 @@ import {
   HEARTBEAT_MS,
   LOSS_CHECK_MS,
   messageSchemas,
-  MIN_START_LEAD_MS,
   PROTOCOL_VERSION,
   type RemoteTask,
   START_LEAD_RTTS,
@@ -220,7 +219,7 @@ export class Cluster {
       name: agent.name,
       size: agent.workers,
       info: { id: agent.id, host: agent.host, cores: agent.cores, workers: agent.workers, version: agent.version, providers: agent.providers },
-      startLeadMs: () => Math.max(MIN_START_LEAD_MS, START_LEAD_RTTS * (clock.recentMaxRttMs ?? 0)),
+      startLeadMs: () => START_LEAD_RTTS * (clock.recentMaxRttMs ?? 0),
       clock: () => (clock.offsetMs === undefined ? undefined : { offsetMs: clock.offsetMs, rttMs: clock.rttMs! }),
       launch(tasks, onEvent) {
         const planId = randomUUID();

@@ -33,9 +33,7 @@ export const DEFAULT_AGENT_LOSS_AFTER_MS = 7000;
 export const FRESH_MS = 10_000;
 /** What an agent keeps of what it sent for a plan, to send again after NATS comes back. */
 export const RESEND_KEEP_MS = 30_000;
-/** The common start is at least this far ahead of the start message, and further for far agents. */
-export const MIN_START_LEAD_MS = 50;
-/** …at least this many of the slowest recent round trips to any agent. */
+/** The common start is this many of an agent's slowest recent round trips ahead of the start message (or more). */
 export const START_LEAD_RTTS = 3;
 
 /** HMAC of the payload, in a header, when a secret is shared. */
