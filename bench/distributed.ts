@@ -118,6 +118,7 @@ async function mergeTime(): Promise<void> {
         phase: 'main',
         window,
         activeVUs: 10,
+        ranMs: 1000,
         operations: [{ operation: 'q', histogram: encodeHistogram(h), ok: 1000, errors: {} }],
       });
       h.reset();

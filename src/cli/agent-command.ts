@@ -6,6 +6,7 @@ export interface AgentFlags extends NatsFlags {
   name?: string;
   workers: number;
   providers?: string;
+  deadMan: number;
   logLevel: string;
 }
 
@@ -17,7 +18,7 @@ export async function agentCommand(flags: AgentFlags): Promise<number> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    await runAgent({ ...natsFlagsFromEnv(flags), logger }, controller.signal);
+    await runAgent({ ...natsFlagsFromEnv(flags), deadManMs: flags.deadMan, logger }, controller.signal);
     return 0;
   } finally {
     process.off('SIGINT', stop);

@@ -35,7 +35,9 @@ function program(): Command {
     .option('--agents <n|names>', 'agents to run on with --nats: a count, or names separated by commas (default: 1)', agentsWanted)
     .addOption(new Option('--agent-timeout <duration>', 'how long to wait for the agents').argParser(duration).default(10_000, '10s'))
     .option('--no-local', 'no local workers: the agents take all the load')
-    .addOption(new Option('--on-agent-loss <policy>', 'when an agent goes silent mid-run').choices(['continue', 'abort']).default('continue'));
+    .addOption(new Option('--on-agent-loss <policy>', 'when an agent goes silent mid-run').choices(['continue', 'abort']).default('continue'))
+    .addOption(new Option('--agent-loss-after <duration>', 'silence after which a running agent is lost').argParser(duration).default(7000, '7s'))
+    .addOption(new Option('--ready-timeout <duration>', 'how long workers and agents may take to be ready to start').argParser(duration).default(60_000, '60s'));
   natsOptions(run, false).action(async (file: string, flags) => {
     process.exitCode = await runCommand(file, flags);
   });
@@ -46,6 +48,7 @@ function program(): Command {
     .option('--name <name>', 'agent name (default: host and pid)', agentName)
     .option('--workers <n>', 'worker threads', positiveInt, availableParallelism())
     .option('--providers <file>', "this agent's own provider file: their DSNs never cross NATS")
+    .addOption(new Option('--dead-man <duration>', 'silence from the coordinator after which the load stops').argParser(duration).default(5000, '5s'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'));
   natsOptions(agent, true).action(async (flags) => {
     process.exitCode = await agentCommand(flags);

@@ -3,7 +3,7 @@ import { tokenSchema } from '../distributed/protocol.js';
 
 /** The NATS flags `run` and `agent` share. Credentials may also come from the environment. */
 export function natsOptions(cmd: Command, required: boolean): Command {
-  const url = new Option('--nats <url>', 'NATS server(s), comma-separated (nats://host:4222)');
+  const url = new Option('--nats <url>', 'NATS server(s), comma-separated (nats://host:4222)').argParser(natsUrl);
   if (required) url.makeOptionMandatory();
   return cmd
     .addOption(url)
@@ -15,7 +15,14 @@ export function natsOptions(cmd: Command, required: boolean): Command {
     .option('--nats-creds <file>', 'NATS credentials file (JWT + nkey)')
     .option('--nats-tls-ca <file>', 'CA certificate for a TLS connection to NATS')
     .option('--nats-tls-cert <file>', 'client certificate for NATS')
-    .option('--nats-tls-key <file>', 'client key for NATS');
+    .option('--nats-tls-key <file>', 'client key for NATS')
+    .option('--nats-tls-servername <name>', "the name NATS's certificate must hold, when the URL names another (an IP, say)");
+}
+
+/** An empty `--nats ""` (an unset variable, say) must not quietly run without agents. */
+function natsUrl(value: string): string {
+  if (!value.trim()) throw new InvalidArgumentError('must name a server, e.g. nats://127.0.0.1:4222');
+  return value;
 }
 
 function subjectPrefix(value: string): string {

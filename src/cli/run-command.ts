@@ -14,11 +14,16 @@ import { writeJsonAtomic } from '../report/write.js';
 import { renderComparisons } from '../api/comparison-report.js';
 import { sideBySide } from './side-by-side.js';
 
+/** The run finished but some window lacks part of a share: its figures are flagged as low. */
+const DEGRADED_EXIT = 3;
+
 export interface RunFlags extends Partial<NatsFlags> {
   agents?: AgentWanted;
   agentTimeout: number;
   local: boolean;
   onAgentLoss: AgentLossPolicy;
+  agentLossAfter: number;
+  readyTimeout: number;
   duration?: number;
   vus?: number;
   rate?: number;
@@ -31,7 +36,7 @@ export interface RunFlags extends Partial<NatsFlags> {
   live: boolean;
 }
 
-/** `stampede run`: returns the exit code (0 complete, 1 failed or unverified, 130 interrupted). */
+/** `stampede run`: returns the exit code (0 complete, 1 failed or unverified, 3 degraded, 130 interrupted). */
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const logger = createLogger({ level: flags.logLevel });
   const plan = buildPlan(loadScenario(file), {
@@ -47,7 +52,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
 
   if (flags.agents !== undefined && !flags.nats) throw new UserError('--agents needs --nats <url>');
   if (!flags.local && !flags.nats) throw new UserError('--no-local needs agents: add --nats <url> --agents <n>');
-  const cluster = flags.nats ? await Cluster.connect(natsFlagsFromEnv(flags as NatsFlags), logger) : undefined;
+  const cluster = flags.nats ? await Cluster.connect(natsFlagsFromEnv(flags as NatsFlags), logger, { lossAfterMs: flags.agentLossAfter }) : undefined;
   try {
     return await runWith(cluster, plan, out, flags, logger);
   } finally {
@@ -72,6 +77,7 @@ async function runWith(cluster: Cluster | undefined, plan: RunPlan, out: string,
       agents,
       local: flags.local,
       onAgentLoss: flags.onAgentLoss,
+      readyTimeoutMs: flags.readyTimeout,
       onWindow: flags.live ? (provider, w) => process.stderr.write(`${liveLine(provider, w, plan.windowMs)}\n`) : undefined,
     });
     const report = buildReport(result);
@@ -84,7 +90,8 @@ async function runWith(cluster: Cluster | undefined, plan: RunPlan, out: string,
     if (report.status === 'failed') return 1;
     if (report.status === 'partial') return 130;
     // The load ran, but the report cannot vouch for its count, or the tool's tables were left behind.
-    return report.providers.some((p) => p.verification?.documents?.error !== undefined || (p.teardown && 'error' in p.teardown)) ? 1 : 0;
+    if (report.providers.some((p) => p.verification?.documents?.error !== undefined || (p.teardown && 'error' in p.teardown))) return 1;
+    return report.status === 'degraded' ? DEGRADED_EXIT : 0;
   } finally {
     process.off('SIGINT', onSigint);
   }

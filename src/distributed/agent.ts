@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
 import type { ProviderConfig } from '../config/schema.js';
 import { loadProviderFile } from '../config/load.js';
@@ -14,13 +15,14 @@ import { VERSION } from '../version.js';
 import { Bus, type NatsFlags } from './bus.js';
 import {
   type AgentInfo,
-  DEAD_MAN_MS,
+  DEFAULT_DEAD_MAN_MS,
+  FRESH_MS,
   HEARTBEAT_MS,
   messageSchemas,
-  PLAN_MAX_AGE_MS,
   type PlanMessage,
   PROTOCOL_VERSION,
   type RemoteTask,
+  RESEND_KEEP_MS,
   subjects,
   tokenSchema,
 } from './protocol.js';
@@ -30,6 +32,8 @@ export interface AgentOptions extends NatsFlags {
   workers: number;
   /** The agent's own provider file: plans then name these providers instead of carrying DSNs. */
   providers?: string;
+  /** Silence from the coordinator after which the load stops (ms); default DEFAULT_DEAD_MAN_MS. */
+  deadManMs?: number;
   logger: Logger;
 }
 
@@ -45,23 +49,36 @@ interface ActiveRun {
   ended: Promise<void>;
 }
 
+/** What was sent for a plan lately, to send again when it may have been lost. */
+interface Outbox {
+  subject: string;
+  sent: Array<{ at: number; message: object }>;
+}
+
+/** Sent again after a reconnect: what went out this long before the connection dropped may be lost too. */
+const RESEND_MARGIN_MS = 3000;
+
 /**
- * `stampede agent`: workers on another host. It announces itself, heartbeats, and runs the plans
- * it is given with the very same worker tasks as a local run, relaying their messages over NATS.
- * Resolves when `signal` aborts.
+ * `stampede agent`: workers on another host. It announces itself, heartbeats, answers clock
+ * probes, and runs the plans it is given with the very same worker tasks as a local run,
+ * relaying their messages over NATS. Resolves when `signal` aborts.
  */
 export async function runAgent(options: AgentOptions, signal: AbortSignal): Promise<void> {
   const { logger } = options;
   const own = options.providers ? loadProviderFile(options.providers) : undefined;
-  const id = agentId(options.name);
-  const name = options.name ?? id;
+  // Unique per process: two agents given one name, or a restarted agent, never share it.
+  const id = randomBytes(6).toString('hex');
+  const name = options.name ?? defaultName();
+  const deadManMs = options.deadManMs ?? DEFAULT_DEAD_MAN_MS;
   const subject = subjects(options.prefix);
   const bus = await Bus.connect(options, `stampede-agent ${name}`, logger);
   const group = workerGroup(options.workers);
   const ran = new Set<string>();
+  const outboxes = new Map<string, Outbox>();
   /** The plan being prepared or run: one at a time. */
   let busy: string | undefined;
   let active: ActiveRun | undefined;
+  let seq = 0;
 
   const info = (): AgentInfo => ({
     id,
@@ -73,18 +90,40 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     kinds: registeredKinds(),
     providers: own?.providers.map((p) => p.name) ?? [],
     ...(busy ? { busy } : {}),
+    seq: seq++,
   });
   const say = (type: 'announce' | 'heartbeat' | 'bye'): void => bus.publish(subject.agents, { v: PROTOCOL_VERSION, type, agent: info() });
-  const refuse = (planId: string, reason: string): void => {
+  /** Everything sent about a plan is kept a while, so that it can be sent again. */
+  const send = (planId: string, message: object): void => {
+    const outbox = outboxes.get(planId) ?? { subject: subject.up(planId, id), sent: [] };
+    outboxes.set(planId, outbox);
+    const now = Date.now();
+    outbox.sent.push({ at: now, message });
+    while (outbox.sent.length && outbox.sent[0]!.at < now - RESEND_KEEP_MS) outbox.sent.shift();
+    bus.publish(outbox.subject, message);
+  };
+  const resend = (planId: string | undefined, lastMs: number): void => {
+    const since = Date.now() - lastMs - RESEND_MARGIN_MS;
+    for (const [id, outbox] of outboxes) {
+      if (planId && id !== planId) continue;
+      const again = outbox.sent.filter((s) => s.at >= since);
+      for (const s of again) bus.publish(outbox.subject, s.message);
+      if (again.length) logger.info({ planId: id, messages: again.length }, 'sent again what may have been lost');
+    }
+  };
+  bus.onReconnect((downMs) => resend(undefined, downMs));
+  const refuse = (planId: string, reason: string, signature = false): void => {
     logger.warn({ planId, reason }, 'refused a plan');
-    bus.publish(subject.up(planId, id), { v: PROTOCOL_VERSION, type: 'refused', planId, reason: `agent ${name}: ${reason}` });
+    bus.publish(subject.up(planId, id), { v: PROTOCOL_VERSION, type: 'refused', planId, reason: `agent ${name}: ${reason}`, ...(signature ? { signature } : {}) });
   };
 
   const onPlan = async (plan: PlanMessage): Promise<void> => {
     const { planId } = plan;
+    if (plan.agent !== id) return refuse(planId, `the plan is for agent process ${plan.agent}, this is ${id} (a replay to a restarted agent?)`);
     if (busy) return refuse(planId, `busy with plan ${busy}`);
     if (ran.has(planId)) return refuse(planId, 'this plan was already executed (a replay?)');
-    if (Math.abs(Date.now() - plan.sentAt) > PLAN_MAX_AGE_MS) return refuse(planId, 'the plan is too old (a replay, or clocks out of sync)');
+    const ageMs = Date.now() - plan.sentAt;
+    if (Math.abs(ageMs) > FRESH_MS) return refuse(planId, `the plan is stale (sent ${ageMs} ms ago on this agent's clock: a replay?)`);
     if (plan.tasks.some((t) => t.runId !== plan.runId)) return refuse(planId, 'tasks of another run in the plan');
     if (plan.tasks.length > options.workers) return refuse(planId, `${plan.tasks.length} tasks for ${options.workers} workers`);
     ran.add(planId);
@@ -97,27 +136,39 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
       busy = undefined;
       return refuse(planId, redact(errorMessage(err)));
     }
-    start(planId, plan.runId, tasks);
+    // Stop before the coordinator declares us lost: a share it counts as gone must be gone.
+    start(planId, plan.runId, tasks, Math.max(HEARTBEAT_MS, Math.min(deadManMs, plan.lossAfterMs - HEARTBEAT_MS)));
   };
 
-  const start = (planId: string, runId: string, tasks: WorkerTask[]): void => {
-    const up = subject.up(planId, id);
+  const start = (planId: string, runId: string, tasks: WorkerTask[], silenceMs: number): void => {
+    let lastSeq = -1;
+    let warned = false;
     const down = bus.subscribe(subject.down(planId, id), messageSchemas.down, (m) => {
-      if (m.planId !== planId || !active) return;
+      if (m.planId !== planId) return;
+      // A replayed or stale message must neither keep the dead-man switch quiet nor steer the run.
+      const ageMs = Date.now() - m.sentAt;
+      if (m.seq <= lastSeq || Math.abs(ageMs) > FRESH_MS) {
+        if (!warned) logger.warn({ planId, seq: m.seq, lastSeq, ageMs }, 'ignored a stale or replayed message from the coordinator');
+        warned = true;
+        return;
+      }
+      lastSeq = m.seq;
+      if (m.type === 'resend') return resend(planId, m.lastMs);
+      if (!active || busy !== planId) return;
       active.lastHeard = Date.now();
       if (m.type === 'control') active.link.send(m.message);
     });
     // The dead-man switch: a coordinator that went silent cannot stop us, so we stop ourselves.
     const deadMan = setInterval(() => {
-      if (!active || active.stopped || Date.now() - active.lastHeard <= DEAD_MAN_MS) return;
+      if (!active || active.stopped || Date.now() - active.lastHeard <= silenceMs) return;
       active.stopped = true;
       const silentMs = Date.now() - active.lastHeard;
       logger.warn({ runId, silentMs }, 'the coordinator went silent: stopping the load');
       active.link.send({ type: 'stop' });
       // If the coordinator is only cut off and comes back, it must not take the shortened share
-      // for a whole one: it hears a failure, then the snapshots up to the stop.
-      const message = `agent ${name} stopped its load: no word from the coordinator for ${silentMs} ms (dead-man switch)`;
-      for (const source of active.open) bus.publish(up, { v: PROTOCOL_VERSION, type: 'worker', planId, source, message: { type: 'failed', message } });
+      // for a whole one: it hears that the share stopped, then the snapshots up to the stop.
+      const reason = `agent ${name} stopped its load: no word from the coordinator for ${silentMs} ms (dead-man switch)`;
+      send(planId, { v: PROTOCOL_VERSION, type: 'stopped', planId, reason });
     }, 100);
     let over!: () => void;
     const ended = new Promise<void>((resolve) => (over = resolve));
@@ -130,20 +181,24 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
       link: undefined as unknown as TaskLink,
       cleanup: () => {
         clearInterval(deadMan);
-        down.unsubscribe();
         run.link.close();
         active = undefined;
         busy = undefined;
         logger.info({ runId }, 'run over');
+        // Kept a while, so that a coordinator that was cut off can still ask for the end of the run.
+        setTimeout(() => {
+          down.unsubscribe();
+          outboxes.delete(planId);
+        }, RESEND_KEEP_MS).unref();
         run.over();
       },
     };
     active = run;
-    logger.info({ runId, tasks: tasks.length }, 'running a plan');
+    logger.info({ runId, tasks: tasks.length, deadManMs: silenceMs }, 'running a plan');
     run.link = localSite(group).launch(tasks, (source, event) => {
       // Snapshots' error samples are masked in the worker already; a failure message is not.
       const message = event.type === 'failed' ? { ...event, message: redact(event.message) } : event;
-      bus.publish(up, { v: PROTOCOL_VERSION, type: 'worker', planId, source, message });
+      send(planId, { v: PROTOCOL_VERSION, type: 'worker', planId, source, message });
       if ((event.type === 'done' || event.type === 'failed') && run.open.delete(source) && run.open.size === 0) run.cleanup();
     });
   };
@@ -153,15 +208,21 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     messageSchemas.plan,
     (plan) => void onPlan(plan).catch((err: unknown) => logger.error({ planId: plan.planId, err: redact(errorMessage(err)) }, 'plan failed')),
     (reason, version, data) => {
-      // A plan of another protocol version gets an answer the coordinator can show; anything
-      // unsigned or malformed gets none.
-      const planId = version === undefined ? undefined : planIdOf(data);
-      if (planId) refuse(planId, `speaks protocol version ${PROTOCOL_VERSION}; the plan is ${reason.split(',')[0]}`);
+      // The coordinator hears why: another protocol version, or a signature this side cannot
+      // accept (it would otherwise wait for us forever). Garbage gets no answer.
+      const planId = planIdOf(data);
+      if (!planId) return;
+      if (version !== undefined) refuse(planId, `speaks protocol version ${PROTOCOL_VERSION}; the plan is ${reason.split(',')[0]}`);
+      else if (/signature|unsigned/.test(reason)) refuse(planId, `${reason} (is --secret the same on both sides?)`, true);
     },
   );
+  bus.subscribe(subject.clock(id), messageSchemas.clockPing, (m, _subject, reply) => {
+    const t2 = Date.now();
+    if (reply) bus.publish(reply, { v: PROTOCOL_VERSION, type: 'clock', t1: m.t1, t2, t3: Date.now() });
+  });
   say('announce');
   const heartbeat = setInterval(() => say('heartbeat'), HEARTBEAT_MS);
-  logger.info({ id, name, workers: options.workers, prefix: options.prefix, signed: Boolean(options.secret) }, 'agent ready');
+  logger.info({ id, name, workers: options.workers, prefix: options.prefix, signed: Boolean(options.secret), deadManMs }, 'agent ready');
 
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
@@ -204,11 +265,21 @@ async function prepare(tasks: WorkerTask[], baseDir: string): Promise<void> {
     const provider = createProvider({ ...config, options: { ...config.options, poolSize: 1 } });
     try {
       await provider.initialize();
-      if (!(await provider.healthCheck())) throw new Error(`provider "${config.name}" failed its health check`);
+      if (!(await provider.healthCheck())) throw new Error(`provider "${config.name}" failed its health check${await causeOf(provider)}`);
       if (documents && provider.sharedAcrossInstances) await createDocumentsTable(provider);
     } finally {
       await provider.close().catch(() => {});
     }
+  }
+}
+
+/** The health check only says no; one statement says why (a wrong password, a missing database). */
+async function causeOf(provider: ReturnType<typeof createProvider>): Promise<string> {
+  try {
+    await provider.execute('SELECT 1');
+    return '';
+  } catch (err) {
+    return `: ${redact(errorMessage(err) || String((err as { code?: string }).code))}`;
   }
 }
 
@@ -221,7 +292,7 @@ function planIdOf(data: Uint8Array): string | undefined {
   }
 }
 
-/** The name if given, else host and pid: one subject token, unique per process. */
-function agentId(name: string | undefined): string {
-  return (name ?? `${hostname()}-${process.pid}`).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+/** Host and pid, as one subject-safe token. */
+function defaultName(): string {
+  return `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
 }

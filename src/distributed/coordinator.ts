@@ -2,19 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { carriesSecret, redact } from '../config/redact.js';
 import type { ProviderConfig } from '../config/schema.js';
 import type { TaskEvent, TaskSite } from '../engine/channel.js';
-import type { WorkerTask } from '../engine/messages.js';
+import type { CoordinatorMessage, WorkerTask } from '../engine/messages.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Bus, type NatsFlags } from './bus.js';
+import { ClockEstimate } from './clock.js';
 import {
+  ABSENT_AFTER_MS,
   type AgentInfo,
   COORDINATOR_HEARTBEAT_MS,
+  DEFAULT_AGENT_LOSS_AFTER_MS,
+  HEARTBEAT_MS,
   LOSS_CHECK_MS,
-  LOST_AFTER_MS,
   messageSchemas,
-  MISSED_HEARTBEATS,
   PROTOCOL_VERSION,
   type RemoteTask,
+  START_LEAD_RTTS,
   subjects,
 } from './protocol.js';
 
@@ -26,6 +29,15 @@ interface Known {
 /** Which agents a run wants: any N idle ones, or these by name. */
 export type AgentWanted = number | string[];
 
+export interface ClusterOptions {
+  /** Silence after which a running agent is lost (ms); default DEFAULT_AGENT_LOSS_AFTER_MS. */
+  lossAfterMs?: number;
+}
+
+/** Clock probes sent to each chosen agent before its first plan; the fastest round trip wins. */
+const FIRST_PROBES = 5;
+const PROBE_TIMEOUT_MS = 1000;
+
 /**
  * The coordinator's view of the agents on one prefix: who is there (from announces and
  * heartbeats), and a TaskSite per chosen agent that the engine drives like its local workers.
@@ -36,19 +48,30 @@ export class Cluster {
   private readonly otherVersion = new Map<string, string>();
   /** Why other announcements were refused (a wrong --secret shows up here). */
   private readonly refusedReasons = new Set<string>();
+  /** Names announced by more than one live process, and since when. */
+  private readonly twinsSince = new Map<string, number>();
+  private readonly clocks = new Map<string, ClockEstimate>();
+  private readonly probing: NodeJS.Timeout;
   private readonly subject;
   private readonly agentsSub;
+  private readonly lossAfterMs: number;
 
   private constructor(
     private readonly bus: Bus,
     prefix: string,
+    private readonly signed: boolean,
     private readonly logger: Logger,
+    options: ClusterOptions,
   ) {
+    this.lossAfterMs = options.lossAfterMs ?? DEFAULT_AGENT_LOSS_AFTER_MS;
     this.subject = subjects(prefix);
     this.agentsSub = bus.subscribe(
       this.subject.agents,
       messageSchemas.agent,
       (m) => {
+        const seen = this.known.get(m.agent.id);
+        // A replayed announcement (older than one already heard) says nothing about now.
+        if (seen && m.agent.seq <= seen.info.seq) return;
         if (m.type === 'bye') this.known.delete(m.agent.id);
         else this.known.set(m.agent.id, { info: m.agent, lastSeen: Date.now() });
       },
@@ -61,10 +84,14 @@ export class Cluster {
         }
       },
     );
+    // Chosen agents' clocks are measured all along: the start lead follows the round trips.
+    this.probing = setInterval(() => {
+      for (const [id, clock] of this.clocks) void this.probe(id, clock);
+    }, HEARTBEAT_MS);
   }
 
-  static async connect(flags: NatsFlags, logger: Logger): Promise<Cluster> {
-    return new Cluster(await Bus.connect(flags, 'stampede-coordinator', logger), flags.prefix, logger);
+  static async connect(flags: NatsFlags, logger: Logger, options: ClusterOptions = {}): Promise<Cluster> {
+    return new Cluster(await Bus.connect(flags, 'stampede-coordinator', logger), flags.prefix, Boolean(flags.secret), logger, options);
   }
 
   /** Waits until the wanted agents are idle and heard from; a timeout names who is missing. */
@@ -72,8 +99,9 @@ export class Cluster {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const chosen = this.choose(wanted);
-      if (chosen) {
+      if (chosen && !this.twins(chosen, Date.now() >= deadline)) {
         this.logger.info({ agents: chosen.map((a) => a.name) }, 'agents ready');
+        await Promise.all(chosen.map((a) => this.measure(a)));
         return chosen.map((a) => this.site(a));
       }
       if (Date.now() >= deadline) throw new UserError(this.missing(wanted, timeoutMs));
@@ -81,10 +109,36 @@ export class Cluster {
     }
   }
 
+  /**
+   * Two live processes announcing one name would both take plans meant for one site, and be
+   * reported as one. A twin is waited out for as long as a killed predecessor takes to fall
+   * silent; one still there after that is refused.
+   */
+  private twins(chosen: AgentInfo[], final: boolean): boolean {
+    const now = Date.now();
+    const live = [...this.known.values()].filter((k) => now - k.lastSeen <= ABSENT_AFTER_MS).map((k) => k.info);
+    let waiting = false;
+    for (const agent of chosen) {
+      const same = live.filter((a) => a.name === agent.name);
+      if (same.length < 2) {
+        this.twinsSince.delete(agent.name);
+        continue;
+      }
+      const since = this.twinsSince.get(agent.name) ?? now;
+      this.twinsSince.set(agent.name, since);
+      if (final || now - since >= ABSENT_AFTER_MS) {
+        const where = same.map((a) => `${a.id} on ${a.host}`).join(', ');
+        throw new UserError(`${same.length} agents call themselves "${agent.name}" (processes ${where}): give each its own --name`);
+      }
+      waiting = true;
+    }
+    return waiting;
+  }
+
   private alive(): AgentInfo[] {
     const now = Date.now();
     return [...this.known.values()]
-      .filter((k) => now - k.lastSeen <= LOST_AFTER_MS && !k.info.busy)
+      .filter((k) => now - k.lastSeen <= ABSENT_AFTER_MS && !k.info.busy)
       .map((k) => k.info)
       .sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -114,6 +168,28 @@ export class Cluster {
     return `${waited}: missing ${missing.join(', ')}${tail}`;
   }
 
+  /** First estimate of an agent's clock, before any plan is stamped with it. */
+  private async measure(agent: AgentInfo): Promise<void> {
+    const clock = new ClockEstimate();
+    this.clocks.set(agent.id, clock);
+    // One unanswered probe ends the burst: the probes that go on during the run may still get answers.
+    for (let i = 0; i < FIRST_PROBES; i++) if (!(await this.probe(agent.id, clock))) break;
+    if (clock.offsetMs === undefined) this.logger.warn({ agent: agent.name }, 'the agent answers no clock probe: its clock is taken as ours');
+    else this.logger.info({ agent: agent.name, offsetMs: clock.offsetMs, rttMs: clock.rttMs }, 'agent clock measured');
+  }
+
+  /** One NTP-style exchange: t1 and t4 on our clock, t2 and t3 on the agent's. */
+  private async probe(id: string, clock: ClockEstimate): Promise<boolean> {
+    const t1 = Date.now();
+    const pong = await this.bus.request(this.subject.clock(id), { v: PROTOCOL_VERSION, type: 'clock', t1 }, messageSchemas.clockPong, PROBE_TIMEOUT_MS);
+    const t4 = Date.now();
+    if (!pong || pong.t1 !== t1) return false;
+    clock.add(t1, pong.t2, pong.t3, t4);
+    const known = this.known.get(id);
+    if (known) known.lastSeen = t4;
+    return true;
+  }
+
   /**
    * A provider's DSN may cross NATS only when it carries no secret; an agent that holds the
    * provider in its own file gets its name instead. Checked before any load starts.
@@ -133,16 +209,27 @@ export class Cluster {
   }
 
   private site(agent: AgentInfo): TaskSite {
-    const { bus, subject } = this;
+    const { bus, subject, lossAfterMs, signed } = this;
     const lastSeen = (): number => this.known.get(agent.id)?.lastSeen ?? 0;
+    const busyWith = (): string | undefined => this.known.get(agent.id)?.info.busy;
+    const clock = this.clocks.get(agent.id)!;
+    /** A time on our clock as the agent's clock reads it. */
+    const onAgentClock = (ms: number): number => ms + (clock.offsetMs ?? 0);
     return {
       name: agent.name,
       size: agent.workers,
       info: { id: agent.id, host: agent.host, cores: agent.cores, workers: agent.workers, version: agent.version, providers: agent.providers },
+      startLeadMs: () => START_LEAD_RTTS * (clock.recentMaxRttMs ?? 0),
+      clock: () => (clock.offsetMs === undefined ? undefined : { offsetMs: clock.offsetMs, rttMs: clock.rttMs! }),
       launch(tasks, onEvent) {
         const planId = randomUUID();
         const open = new Set(tasks.map((t) => t.source));
-        // Every task still open fails together: an agent refuses or goes silent as a whole.
+        /** Snapshots already merged: what an agent sends again after a reconnect counts once. */
+        const merged = new Set<string>();
+        const controls: CoordinatorMessage[] = [];
+        let seq = 0;
+        let idleSince: number | undefined;
+        // Every task still open ends together: an agent refuses or goes silent as a whole.
         const endAll = (event: TaskEvent): void => {
           for (const source of [...open]) {
             open.delete(source);
@@ -154,7 +241,17 @@ export class Cluster {
           messageSchemas.up,
           (m) => {
             if (m.planId !== planId) return;
-            if (m.type === 'refused') return endAll({ type: 'failed', message: redact(m.reason) });
+            if (m.type === 'refused') {
+              // We sign every plan: a refusal of an unsigned or forged one is not about ours.
+              if (m.signature && signed) return;
+              return endAll({ type: 'failed', message: redact(m.reason) });
+            }
+            if (m.type === 'stopped') return endAll({ type: 'lost', message: redact(m.reason) });
+            if (m.message.type === 'snapshot') {
+              const key = `${m.source}#${m.message.snapshot.window}`;
+              if (merged.has(key)) return;
+              merged.add(key);
+            }
             // Snapshots of a source already over (a late one from a lost agent) still count.
             if (m.message.type === 'done' || m.message.type === 'failed') open.delete(m.source);
             onEvent(m.source, m.message);
@@ -163,11 +260,26 @@ export class Cluster {
             if (version !== undefined) endAll({ type: 'failed', message: `agent ${agent.name} answered in ${reason}` });
           },
         );
-        const down = (m: object): void => bus.publish(subject.down(planId, agent.id), { v: PROTOCOL_VERSION, planId, ...m });
+        const down = (m: object): void =>
+          bus.publish(subject.down(planId, agent.id), { v: PROTOCOL_VERSION, planId, seq: seq++, sentAt: onAgentClock(Date.now()), ...m });
+        const control = (message: CoordinatorMessage): void =>
+          down({ type: 'control', message: message.type === 'start' ? { ...message, startAt: onAgentClock(message.startAt) } : message });
         const beat = setInterval(() => down({ type: 'heartbeat' }), COORDINATOR_HEARTBEAT_MS);
+        // What we sent while cut off from NATS was lost, and so was what the agent sent us.
+        const offReconnect = bus.onReconnect((downMs) => {
+          if (open.size === 0) return;
+          controls.forEach(control);
+          down({ type: 'resend', lastMs: Math.max(1, downMs) });
+        });
         const watch = setInterval(() => {
-          if (open.size && Date.now() - lastSeen() > LOST_AFTER_MS) {
-            endAll({ type: 'lost', message: `agent ${agent.name} missed ${MISSED_HEARTBEATS} heartbeats` });
+          if (open.size === 0) return;
+          const silentMs = Date.now() - lastSeen();
+          if (silentMs > lossAfterMs) return endAll({ type: 'lost', message: `agent ${agent.name} silent for ${silentMs} ms` });
+          // An agent done with the plan whose last messages never came, even when asked again.
+          const started = controls.some((c) => c.type === 'start');
+          idleSince = started && busyWith() !== planId ? (idleSince ?? Date.now()) : undefined;
+          if (idleSince !== undefined && Date.now() - idleSince > lossAfterMs) {
+            endAll({ type: 'lost', message: `agent ${agent.name} ended the plan, but its last messages never arrived` });
           }
         }, LOSS_CHECK_MS);
         bus.publish(subject.plan(agent.id), {
@@ -175,14 +287,20 @@ export class Cluster {
           type: 'plan',
           runId: tasks[0]!.runId,
           planId,
-          sentAt: Date.now(),
+          agent: agent.id,
+          sentAt: onAgentClock(Date.now()),
+          lossAfterMs,
           tasks: tasks.map((t) => remoteTask(t, agent)),
         });
         return {
-          send: (message) => down({ type: 'control', message }),
+          send: (message) => {
+            controls.push(message);
+            control(message);
+          },
           close: () => {
             clearInterval(beat);
             clearInterval(watch);
+            offReconnect();
             upSub.unsubscribe();
           },
         };
@@ -191,6 +309,7 @@ export class Cluster {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.probing);
     this.agentsSub.unsubscribe();
     await this.bus.close();
   }

@@ -7,24 +7,34 @@ import { operationSchema, providerConfigSchema } from '../config/schema.js';
  * before anything else, so two versions refuse each other with a clear message instead of
  * misreading each other. Bump it on any change to the shapes below.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
+/** Agents announce themselves this often; the coordinator probes each chosen agent's clock as often. */
 export const HEARTBEAT_MS = 1000;
-/** An agent that misses this many heartbeats in a row is lost. */
+/** An agent not heard for this many heartbeats is not offered a plan. */
 export const MISSED_HEARTBEATS = 3;
-/**
- * Silence after which an agent is lost: three heartbeat intervals, less a margin, so that an
- * agent that dies just after a heartbeat is declared lost within 3 s of its death (checked
- * every LOSS_CHECK_MS).
- */
-export const LOST_AFTER_MS = MISSED_HEARTBEATS * HEARTBEAT_MS - 150;
+/** Silence after which an idle agent no longer counts as present. */
+export const ABSENT_AFTER_MS = MISSED_HEARTBEATS * HEARTBEAT_MS - 150;
 export const LOSS_CHECK_MS = 50;
-/** The coordinator beats faster than agents so that the dead-man switch fires well inside 3 s. */
+/** The coordinator beats faster than agents, so the dead-man switch does not fire on one lost beat. */
 export const COORDINATOR_HEARTBEAT_MS = 500;
-/** Silence from the coordinator after which an agent stops its load on its own. */
-export const DEAD_MAN_MS = 2000;
-/** A plan older than this is a replay, not an order. */
-export const PLAN_MAX_AGE_MS = 30_000;
+/**
+ * Silence from the coordinator after which an agent stops its load on its own. It must outlast a
+ * short network blip: TCP retransmits back off (0.2, 0.4, 0.8, 1.6 s…), so a 1.8 s cut can mean
+ * 3 s of silence, and NATS declares a connection stale only after two missed pings (4–6 s).
+ */
+export const DEFAULT_DEAD_MAN_MS = 5000;
+/**
+ * Silence after which the coordinator declares a running agent lost. Longer than the dead-man
+ * switch by more than one agent heartbeat, so that an agent declared lost has already stopped.
+ */
+export const DEFAULT_AGENT_LOSS_AFTER_MS = 7000;
+/** The coordinator sends plans, starts and heartbeats stamped on the agent's clock; older ones are stale. */
+export const FRESH_MS = 10_000;
+/** What an agent keeps of what it sent for a plan, to send again after NATS comes back. */
+export const RESEND_KEEP_MS = 30_000;
+/** The common start is this many of an agent's slowest recent round trips ahead of the start message (or more). */
+export const START_LEAD_RTTS = 3;
 
 /** HMAC of the payload, in a header, when a secret is shared. */
 export const SIGNATURE_HEADER = 'Stampede-Signature';
@@ -34,8 +44,10 @@ export function subjects(prefix: string) {
   return {
     /** Agents announce themselves and heartbeat here. */
     agents: `${prefix}.agents`,
-    /** Plans for one agent. */
+    /** Plans for one agent process (its instance id). */
     plan: (agent: string) => `${prefix}.agent.${agent}.plan`,
+    /** Clock probes for one agent process: request and reply. */
+    clock: (agent: string) => `${prefix}.agent.${agent}.clock`,
     /** Coordinator → one agent, for one plan (one provider of a run): heartbeats, start and stop. */
     down: (planId: string, agent: string) => `${prefix}.plan.${planId}.${agent}.down`,
     /** One agent → coordinator: what its workers send, or a refusal. */
@@ -47,6 +59,7 @@ export function subjects(prefix: string) {
 export const tokenSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -');
 
 const agentInfo = z.strictObject({
+  /** Random per process start: two processes never share it, a restarted agent gets a new one. */
   id: tokenSchema,
   name: tokenSchema,
   host: z.string(),
@@ -58,6 +71,8 @@ const agentInfo = z.strictObject({
   providers: z.array(z.string()),
   /** The plan it is busy with, if any. */
   busy: z.string().optional(),
+  /** Counts up with every announcement: an older one replayed is ignored. */
+  seq: z.number().int().nonnegative(),
 });
 export type AgentInfo = z.infer<typeof agentInfo>;
 
@@ -70,6 +85,8 @@ const snapshot = z.strictObject({
   phase: z.string(),
   window: z.number().int().nonnegative(),
   activeVUs: z.number().int().nonnegative(),
+  ranMs: z.number().nonnegative(),
+  lateStartMs: z.number().nonnegative().optional(),
   operations: z.array(
     z.strictObject({
       operation: z.string(),
@@ -99,6 +116,8 @@ const workerResult = z.strictObject({
   errors: z.number().int().nonnegative(),
   windows: z.number().int().nonnegative(),
   privateDocuments: z.number().int().nonnegative().optional(),
+  endedMs: z.number(),
+  stopped: z.boolean(),
 });
 
 const workerMessage = z.discriminatedUnion('type', [
@@ -140,16 +159,40 @@ const v = z.literal(PROTOCOL_VERSION);
 export const messageSchemas = {
   /** Agent → everyone, on start and every second. */
   agent: z.strictObject({ v, type: z.enum(['announce', 'heartbeat', 'bye']), agent: agentInfo }),
-  /** One provider's share of a run for one agent; `planId` is new for every plan, so a replay is seen. */
-  plan: z.strictObject({ v, type: z.literal('plan'), runId: z.string(), planId: tokenSchema, sentAt: z.number(), tasks: z.array(remoteTask).min(1) }),
+  /**
+   * One provider's share of a run for one agent process. `planId` is new for every plan and
+   * `agent` names the process's instance id, so neither a replay to the same process nor one to a
+   * restarted agent runs; `sentAt` is on the agent's clock (the coordinator corrects for the
+   * measured offset), so an old plan is stale.
+   */
+  plan: z.strictObject({
+    v,
+    type: z.literal('plan'),
+    runId: z.string(),
+    planId: tokenSchema,
+    agent: tokenSchema,
+    sentAt: z.number(),
+    /** The coordinator declares the agent lost after this much silence: its dead-man switch must fire first. */
+    lossAfterMs: z.number().int().positive(),
+    tasks: z.array(remoteTask).min(1),
+  }),
+  /** Coordinator → agent for one plan: `seq` counts up and `sentAt` is on the agent's clock, so a replay is refused. */
   down: z.discriminatedUnion('type', [
-    z.strictObject({ v, type: z.literal('heartbeat'), planId: z.string() }),
-    z.strictObject({ v, type: z.literal('control'), planId: z.string(), message: coordinatorMessage }),
+    z.strictObject({ v, type: z.literal('heartbeat'), planId: z.string(), seq: z.number().int(), sentAt: z.number() }),
+    z.strictObject({ v, type: z.literal('control'), planId: z.string(), seq: z.number().int(), sentAt: z.number(), message: coordinatorMessage }),
+    /** The coordinator was cut off from NATS: what the agent sent in the last `lastMs` may be lost. */
+    z.strictObject({ v, type: z.literal('resend'), planId: z.string(), seq: z.number().int(), sentAt: z.number(), lastMs: z.number().int().positive() }),
   ]),
   up: z.discriminatedUnion('type', [
     z.strictObject({ v, type: z.literal('worker'), planId: z.string(), source: z.string(), message: workerMessage }),
-    z.strictObject({ v, type: z.literal('refused'), planId: z.string(), reason: z.string() }),
+    /** `signature`: refused for its signature, which a coordinator that signs its plans knows is not about them. */
+    z.strictObject({ v, type: z.literal('refused'), planId: z.string(), reason: z.string(), signature: z.boolean().optional() }),
+    /** The agent's dead-man switch stopped its load: to the coordinator, a loss. */
+    z.strictObject({ v, type: z.literal('stopped'), planId: z.string(), reason: z.string() }),
   ]),
+  /** NTP's four timestamps: t1 and t4 on the coordinator's clock, t2 and t3 on the agent's. */
+  clockPing: z.strictObject({ v, type: z.literal('clock'), t1: z.number() }),
+  clockPong: z.strictObject({ v, type: z.literal('clock'), t1: z.number(), t2: z.number(), t3: z.number() }),
 };
 
 export type AgentMessage = z.infer<typeof messageSchemas.agent>;

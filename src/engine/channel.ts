@@ -26,6 +26,10 @@ export interface TaskSite {
   readonly size: number;
   /** What a remote agent announced about itself, for the report. */
   readonly info?: Record<string, unknown>;
+  /** How far ahead the common start must be for a start message to reach the site in time (ms). */
+  startLeadMs?(): number;
+  /** A remote site's clock against this process's: offset (its clock minus ours) and round trip, in ms. */
+  clock?(): { offsetMs: number; rttMs: number } | undefined;
   launch(tasks: WorkerTask[], onEvent: (source: string, event: TaskEvent) => void): TaskLink;
 }
 

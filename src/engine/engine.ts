@@ -3,6 +3,7 @@ import { redact } from '../config/redact.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Aggregator, type WindowFigures } from '../metrics/aggregate.js';
+import { type ShareRecord, windowShortfalls } from '../metrics/coverage.js';
 import { initHistograms } from '../metrics/histogram.js';
 import { documentsPerOperation, needsDocumentsTable, workloadSql } from '../operations/compile.js';
 import { countDocuments, documentsDataset, registerRun, type Teardown, unregisterRun } from '../operations/documents.js';
@@ -16,7 +17,11 @@ import { LOCK_WAIT_MS, bounded } from './deadline.js';
 import { combineServerFigures, type ServerFigures, readServerMetrics, serverFigures } from './server-check.js';
 import { workerGroup } from './worker-group.js';
 
-export type RunStatus = 'complete' | 'partial' | 'failed';
+/**
+ * `degraded`: the run finished, but some window lacks part of a share (an agent lost, cut off,
+ * stopped by its dead-man switch or started late): its figures are flagged, never silently low.
+ */
+export type RunStatus = 'complete' | 'degraded' | 'partial' | 'failed';
 
 export interface DocumentCheck {
   /** The `dataset_id` this provider's rows carry in the run (run id and provider name). */
@@ -45,6 +50,8 @@ export interface ProviderRun {
   sites: SiteShare[];
   /** Sources whose agent went silent before they were done. */
   lost: LostSource[];
+  /** What each source owed, block by block: windows are checked against it. */
+  shares: ShareRecord[];
   documents?: DocumentCheck;
   /** Before/after server metrics; absent when each worker has a database of its own. */
   server?: ServerFigures;
@@ -65,6 +72,10 @@ export interface SiteShare {
   info?: Record<string, unknown>;
   sources: string[];
   peakVus: number;
+  /** A remote site's clock against the coordinator's, as measured over NATS round trips. */
+  clock?: { offsetMs: number; rttMs: number };
+  /** How far ahead of the start message the common start was set (ms). */
+  startLeadMs?: number;
 }
 
 export interface LostSource {
@@ -97,10 +108,13 @@ export interface RunOptions {
   /** False runs no local workers: the agents take all the load. */
   local?: boolean;
   onAgentLoss?: AgentLossPolicy;
+  /** How long the tasks may take to say ready (connections opened, agents prepared); default 60 s. */
+  readyTimeoutMs?: number;
 }
 
 /** Delay between the last worker saying ready and the common start, so all start together. */
 const START_DELAY_MS = 50;
+const READY_TIMEOUT_MS = 60_000;
 
 /**
  * The one engine: plan → split → run → merge. The CLI, scenario files and the library API all
@@ -140,6 +154,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
   }
   if (status === 'complete' && (options.signal?.aborted || finished < slices.length)) status = 'partial';
   const providers = plan.providers.flatMap((p) => runs.get(p.name) ?? []);
+  if (status === 'complete' && providers.some((run) => run.lost.length > 0 || windowShortfalls(run.aggregator, run.shares, plan.windowMs).size > 0)) {
+    status = 'degraded';
+  }
   return { plan, status, startedAt, endedAt: Date.now(), providers };
 }
 
@@ -210,7 +227,7 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSit
     const aggregator = prior?.aggregator ?? new Aggregator();
     const okBefore = prior ? aggregator.merged().ok : 0;
     const windowOffset = prior ? (aggregator.windowIndices().at(-1) ?? -1) + 1 : 0;
-    const run = await execute(placed, options, config.name, aggregator, windowOffset);
+    const run = await execute(placed, options, config.name, aggregator, windowOffset, profile.durationMs(block.profile));
     const combined: Omit<ProviderRun, 'config' | 'connection'> = {
       ...run,
       startedAt: prior?.startedAt ?? run.startedAt,
@@ -218,6 +235,7 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSit
       blockStarts: [...(prior?.blockStarts ?? []), windowOffset],
       workers: prior ? mergeWorkers([...prior.workers, ...run.workers]) : run.workers,
       lost: [...(prior?.lost ?? []), ...run.lost],
+      shares: [...(prior?.shares ?? []), ...run.shares],
     };
     if (before && !run.failure) {
       // Checked block by block: between blocks other providers may use the same server.
@@ -343,9 +361,10 @@ async function connectOrExplain(provider: DatabaseProvider): Promise<void> {
 type Execution = Omit<ProviderRun, 'config' | 'connection' | 'documents' | 'server' | 'activeMs' | 'blockStarts'>;
 
 /**
- * Launches the tasks on their sites, holds them at a ready barrier, starts them together and
- * merges what they send into `aggregator`, numbering windows from `windowOffset` (interleaved
- * blocks continue the provider's series). Local workers and remote agents go through this loop.
+ * Launches the tasks on their sites, holds them at a ready barrier (bounded by
+ * `readyTimeoutMs`), starts them together and merges what they send into `aggregator`,
+ * numbering windows from `windowOffset` (interleaved blocks continue the provider's series).
+ * Local workers and remote agents go through this loop.
  */
 async function execute(
   placed: Array<{ site: TaskSite; tasks: WorkerTask[] }>,
@@ -353,6 +372,7 @@ async function execute(
   provider: string,
   aggregator: Aggregator,
   windowOffset: number,
+  plannedMs: number | undefined,
 ): Promise<Execution> {
   const sources = placed.flatMap((p) => p.tasks.map((t) => t.source));
   const links: TaskLink[] = [];
@@ -364,10 +384,17 @@ async function execute(
   const finished = Promise.all(sources.map((s) => new Promise<void>((resolve) => pending.set(s, resolve))));
   let failure: string | undefined;
   let startedAt = Date.now();
+  let started = false;
+  /** When the coordinator stopped everyone (ms from the start): no share owes load after it. */
+  let stopAtMs: number | undefined;
   const broadcast = (m: CoordinatorMessage): void => links.forEach((l) => l.send(m));
+  const stopAll = (): void => {
+    if (started) stopAtMs ??= Math.max(0, Date.now() - startedAt);
+    broadcast({ type: 'stop' });
+  };
   const fail = (source: string, message: string): void => {
     failure ??= `${source}: ${message}`;
-    broadcast({ type: 'stop' });
+    stopAll();
     allReady();
   };
   // A source lost before the start no longer holds the barrier.
@@ -378,7 +405,15 @@ async function execute(
 
   let allReady!: () => void;
   const readyBarrier = new Promise<void>((resolve) => (allReady = resolve));
-  const onAbort = (): void => broadcast({ type: 'stop' });
+  const onAbort = (): void => stopAll();
+  // A task that never says ready (an agent that drops our messages, a database that never
+  // answers) would hold the barrier forever: after the timeout it fails the run.
+  const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
+  const readyTimer = setTimeout(() => {
+    const unready = sources.filter((s) => !settled.has(s));
+    fail(unready.join(', '), `not ready within ${readyTimeoutMs / 1000}s (--ready-timeout)`);
+    for (const s of unready) pending.get(s)?.();
+  }, readyTimeoutMs);
 
   // A source is over when it delivered 'done' (so every snapshot before it), failed, or was lost.
   // Snapshots keep being merged after that: a late one still counts.
@@ -413,27 +448,42 @@ async function execute(
   try {
     for (const { site, tasks } of placed) links.push(site.launch(tasks, onEvent));
     await readyBarrier;
+    clearTimeout(readyTimer);
+    // Far agents get a longer lead, so that the start message reaches them before the start.
+    const leadMs = Math.max(START_DELAY_MS, ...placed.map(({ site }) => site.startLeadMs?.() ?? 0));
     if (!failure) {
-      startedAt = Date.now() + START_DELAY_MS;
+      startedAt = Date.now() + leadMs;
+      started = true;
       broadcast({ type: 'start', startAt: startedAt });
       if (options.signal?.aborted) onAbort();
     }
     await finished;
+    const owedUntilMs = (source: string): number => {
+      const result = results.get(source);
+      if (result && !result.stopped) return result.endedMs;
+      return Math.min(stopAtMs ?? Infinity, plannedMs ?? Infinity);
+    };
     return {
       startedAt,
       endedAt: Date.now(),
       aggregator,
       workers: sources.flatMap((s) => results.get(s) ?? []),
-      sites: placed.map(({ site, tasks }) => ({
-        site: site.name,
-        ...(site.info ? { info: site.info } : {}),
-        sources: tasks.map((t) => t.source),
-        peakVus: tasks.reduce((n, t) => n + t.peakVus, 0),
-      })),
+      sites: placed.map(({ site, tasks }) => {
+        const clock = site.clock?.();
+        return {
+          site: site.name,
+          ...(site.info ? { info: site.info } : {}),
+          sources: tasks.map((t) => t.source),
+          peakVus: tasks.reduce((n, t) => n + t.peakVus, 0),
+          ...(clock ? { clock, startLeadMs: leadMs } : {}),
+        };
+      }),
       lost,
+      shares: sources.map((source) => ({ source, firstWindow: windowOffset, owedUntilMs: owedUntilMs(source) })),
       failure: failure && redact(failure),
     };
   } finally {
+    clearTimeout(readyTimer);
     options.signal?.removeEventListener('abort', onAbort);
     for (const l of links) l.close();
   }

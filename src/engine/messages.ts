@@ -43,4 +43,8 @@ export interface WorkerResult {
   windows: number;
   /** Rows the worker's private database holds at the end (sqlite_memory), for the count check. */
   privateDocuments?: number;
+  /** When the load ended, in ms from the common start. */
+  endedMs: number;
+  /** True when a stop message cut the share short; false when it finished its own work. */
+  stopped: boolean;
 }

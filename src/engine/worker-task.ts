@@ -45,7 +45,19 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
 
     const startAt = await handshake(port, send);
     const runtime = new Runtime(ops, weightedPicker(task.workload.map((op) => op.weight ?? 1)), rec, startAt);
-    port.on('message', (m: CoordinatorMessage) => m.type === 'stop' && runtime.stop());
+    // The load's span, in ms from the common start: each window says how much of it it held.
+    let loadStartMs = 0;
+    let loadEndMs: number | undefined;
+    let stopped = false;
+    port.on('message', (m: CoordinatorMessage) => {
+      if (m.type !== 'stop') return;
+      if (loadEndMs === undefined) {
+        stopped = true;
+        loadEndMs = Math.max(loadStartMs, runtime.elapsed());
+      }
+      runtime.stop();
+    });
+    const ranMs = (from: number, to: number): number => Math.max(0, Math.min(to, loadEndMs ?? to) - Math.max(from, loadStartMs));
 
     let window = 0;
     const emit = (last: boolean): void => {
@@ -54,7 +66,8 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
       // A synchronous database (better-sqlite3) runs on this very thread: a busy event loop then
       // cannot distort the latency timed around its calls, so such windows are not flagged.
       const generator = { ...health!.sample(), ...(inline ? { inline: true } : {}) };
-      const activeVUs = runtime.windowPeak(window * task.windowMs, (window + 1) * task.windowMs);
+      const [from, to] = [window * task.windowMs, (window + 1) * task.windowMs];
+      const activeVUs = runtime.windowPeak(from, to);
       // A run that ends on a window boundary leaves nothing for a last window: send no empty one.
       if (last && operations.length === 0 && !arrivals?.intended && window > 0) return;
       send({
@@ -66,6 +79,8 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
           phase: phaseOf(task.phases, (window + 0.5) * task.windowMs) ?? runtime.phase,
           window,
           activeVUs,
+          ranMs: ranMs(from, to),
+          ...(window === 0 ? { lateStartMs: loadStartMs } : {}),
           operations,
           ...(arrivals ? { arrivals } : {}),
           health: generator,
@@ -81,15 +96,17 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
       }, startAt + (window + 1) * task.windowMs - Date.now());
     };
     await sleepUntil(startAt);
+    loadStartMs = Math.max(0, runtime.elapsed());
     health = new HealthMonitor();
     scheduleWindow();
     await profileFor(task.profileType).run(task.share, runtime);
+    loadEndMs ??= runtime.elapsed();
     // Also wakes any sleeper the profile left behind, so no timer keeps the thread alive.
     runtime.stop();
     clearTimeout(timer);
     emit(true);
 
-    const result: WorkerResult = { source: task.source, ...rec.totals, windows: window + 1 };
+    const result: WorkerResult = { source: task.source, ...rec.totals, windows: window + 1, endedMs: loadEndMs, stopped };
     if (!live.sharedAcrossInstances && needsDocumentsTable(task.workload)) {
       result.privateDocuments = await countDocuments(live, datasetId);
     }

@@ -49,6 +49,8 @@ interface WindowState {
   phase: string;
   /** activeVUs per source: a source's later snapshot for the same window replaces, never adds. */
   vus: Map<string, number>;
+  /** How long each source's load ran in the window (ms). */
+  ran: Map<string, number>;
   operations: Map<string, WindowOperation>;
   arrivals?: { intended: number; started: number; dropped: number; lag: string[] };
   health: Map<string, GeneratorHealth>;
@@ -88,6 +90,14 @@ function partKey(operation: string, part: string): string {
   return `${operation}#${part}`;
 }
 
+interface SourceTotals {
+  ok: number;
+  errors: number;
+  /** The source's own latencies, so a site (a host) gets percentiles of its own. */
+  histogram: Histogram;
+  lateStartMs: number;
+}
+
 function accumulator(): Accumulator {
   return { histogram: newHistogram(), ok: 0, errors: {} };
 }
@@ -103,7 +113,7 @@ export class Aggregator {
   private readonly windows = new Map<number, WindowState>();
   /** Windows not folded yet, in arrival order. */
   private readonly hot: number[] = [];
-  private readonly perSource = new Map<string, { ok: number; errors: number }>();
+  private readonly perSource = new Map<string, SourceTotals>();
   /** phase → `operation#part` → timed parts (connect, query), apart so they never add to the operations. */
   private readonly partTotals = new Map<string, Map<string, Accumulator>>();
   /** phase → open-model counts. */
@@ -112,11 +122,13 @@ export class Aggregator {
   add(snapshot: Snapshot): void {
     const window = this.window(snapshot.window, snapshot.phase);
     window.vus.set(snapshot.source, snapshot.activeVUs);
+    window.ran.set(snapshot.source, snapshot.ranMs);
     window.figures = undefined;
     if (snapshot.health) window.health.set(snapshot.source, snapshot.health);
     if (snapshot.arrivals) this.addArrivals(window, snapshot.phase, snapshot.arrivals);
-    const source = this.perSource.get(snapshot.source) ?? { ok: 0, errors: 0 };
-    this.perSource.set(snapshot.source, source);
+    let source = this.perSource.get(snapshot.source);
+    if (!source) this.perSource.set(snapshot.source, (source = { ok: 0, errors: 0, histogram: newHistogram(), lateStartMs: 0 }));
+    source.lateStartMs = Math.max(source.lateStartMs, snapshot.lateStartMs ?? 0);
     for (const op of snapshot.operations) {
       const total = this.total(snapshot.phase, op.operation);
       total.ok += op.ok;
@@ -127,6 +139,7 @@ export class Aggregator {
       try {
         if (window.folded) total.histogram.add(h);
         else (w.hot ??= newHistogram()).add(h);
+        source.histogram.add(h);
       } finally {
         h.destroy();
       }
@@ -175,11 +188,10 @@ export class Aggregator {
     return acc;
   }
 
-
   private window(index: number, phase: string): WindowState {
     let w = this.windows.get(index);
     if (!w) {
-      this.windows.set(index, (w = { phase, vus: new Map(), operations: new Map(), health: new Map(), folded: false }));
+      this.windows.set(index, (w = { phase, vus: new Map(), ran: new Map(), operations: new Map(), health: new Map(), folded: false }));
       this.hot.push(index);
       if (this.hot.length > HOT_WINDOWS) this.fold(this.hot.shift()!);
     }
@@ -244,13 +256,29 @@ export class Aggregator {
     return [...this.totals.keys()];
   }
 
-  sources(): Array<{ source: string; ok: number; errors: number }> {
-    return [...this.perSource].map(([source, c]) => ({ source, ...c })).sort((a, b) => a.source.localeCompare(b.source));
+  sources(): Array<{ source: string; ok: number; errors: number; lateStartMs: number }> {
+    return [...this.perSource]
+      .map(([source, c]) => ({ source, ok: c.ok, errors: c.errors, lateStartMs: c.lateStartMs }))
+      .sort((a, b) => a.source.localeCompare(b.source));
   }
 
-  /** Sources whose snapshot for a window has arrived. */
-  windowSources(index: number): string[] {
-    return [...(this.windows.get(index)?.vus.keys() ?? [])];
+  /** Latency over the whole run of some sources only (one site's), merged from their own histograms. */
+  sourcesLatency(sources: readonly string[]): LatencySummary {
+    const merged = newHistogram();
+    try {
+      for (const s of sources) {
+        const h = this.perSource.get(s)?.histogram;
+        if (h) merged.add(h);
+      }
+      return summarize(merged);
+    } finally {
+      merged.destroy();
+    }
+  }
+
+  /** Sources whose snapshot for a window has arrived, with how long each one's load ran in it (ms). */
+  windowRan(index: number): Map<string, number> {
+    return new Map(this.windows.get(index)?.ran);
   }
 
   windowIndices(): number[] {
@@ -322,6 +350,8 @@ export class Aggregator {
     for (const acc of this.arrivalTotals.values()) acc.lag.destroy();
     this.arrivalTotals.clear();
     for (const w of this.windows.values()) for (const op of w.operations.values()) op.hot?.destroy();
+    for (const source of this.perSource.values()) source.histogram.destroy();
+    this.perSource.clear();
     this.totals.clear();
     this.windows.clear();
     this.hot.length = 0;

@@ -42,6 +42,13 @@ export interface Snapshot {
   /** Window index from the run's common start. */
   window: number;
   activeVUs: number;
+  /**
+   * How long the source's load ran within this window (ms): less than the window when it started
+   * late or was stopped, so a share that did not fully run is seen even when its snapshot arrives.
+   */
+  ranMs: number;
+  /** Window 0 only: how far after the common start the source's load began (ms). */
+  lateStartMs?: number;
   operations: OperationWindow[];
   arrivals?: ArrivalWindow;
   health?: GeneratorHealth;

@@ -3,6 +3,7 @@ import { redactDeep } from '../config/redact.js';
 import type { ProviderRun, RunResult, SiteShare } from '../engine/engine.js';
 import { errorTotal } from '../metrics/errors.js';
 import type { Merged } from '../metrics/aggregate.js';
+import { SHORTFALL_TOLERANCE_MS, windowShortfalls } from '../metrics/coverage.js';
 import { isOpenModel, profileFor } from '../profiles/index.js';
 import type { RunPlan } from '../plan/plan.js';
 import { rampCapacity } from './capacity.js';
@@ -28,7 +29,7 @@ export function buildReport(result: RunResult): Report {
     runId: plan.runId,
     name: plan.name,
     status: result.status,
-    partial: result.status !== 'complete',
+    partial: result.status === 'partial' || result.status === 'failed',
     startedAt: new Date(result.startedAt).toISOString(),
     endedAt: new Date(result.endedAt).toISOString(),
     scenario: { file: plan.file, definition: plan.scenario },
@@ -53,7 +54,7 @@ function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
   const agg = run.aggregator;
   const sourcesSeen = new Set(run.workers.map((w) => w.source)).size || agg.sources().length;
   const byWorker = new Map(run.workers.map((w) => [w.source, w]));
-  const lostSources = run.lost.map((l) => l.source);
+  const shortfalls = windowShortfalls(agg, run.shares, windowMs);
   const windowSeconds = (i: number): number => Math.min(windowMs, Math.max(1, activeMs - i * windowMs)) / 1000;
   const report: ProviderReport = {
     name: run.config.name,
@@ -83,7 +84,7 @@ function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
         latencyUs: { p50: w.latencyUs.p50, p95: w.latencyUs.p95, p99: w.latencyUs.p99, max: w.latencyUs.max },
         complete: w.sources >= sourcesSeen,
         saturated: w.saturated,
-        ...degradation(lostSources, agg.windowSources(i)),
+        ...degradation(shortfalls.get(i)),
       };
       if (w.arrivals) {
         Object.assign(window, { intended: w.arrivals.intended, started: w.arrivals.started, dropped: w.arrivals.dropped });
@@ -100,7 +101,7 @@ function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
     }),
     sites: run.sites.map((share) => siteReport(share, run, durationSec)),
   };
-  if (run.lost.length) report.degraded = true;
+  if (run.lost.length || shortfalls.size || report.sites.some((s) => s.lateStartMs !== undefined)) report.degraded = true;
   report.saturatedWindows = report.windows.filter((w) => w.saturated).map((w) => w.window);
   const arrivals = agg.arrivals();
   if (arrivals) report.arrivals = arrivalReport(arrivals);
@@ -122,9 +123,9 @@ function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
   return report;
 }
 
-function degradation(lost: string[], present: string[]): Pick<WindowReport, 'degraded' | 'missing'> {
-  const missing = lost.filter((s) => !present.includes(s));
-  return missing.length ? { degraded: true, missing } : {};
+function degradation(shortfall: { missing: string[]; short: string[] } | undefined): Pick<WindowReport, 'degraded' | 'missing' | 'short'> {
+  if (!shortfall) return {};
+  return { degraded: true, ...(shortfall.missing.length ? { missing: shortfall.missing } : {}), ...(shortfall.short.length ? { short: shortfall.short } : {}) };
 }
 
 function siteReport(share: SiteShare, run: ProviderRun, durationSec: number): SiteReport {
@@ -132,6 +133,7 @@ function siteReport(share: SiteShare, run: ProviderRun, durationSec: number): Si
   const counted = run.aggregator.sources().filter((s) => mine.has(s.source));
   const lost = run.lost.find((l) => mine.has(l.source));
   const info = share.info as { host?: string; id?: string; version?: string } | undefined;
+  const lateStartMs = Math.max(0, ...counted.map((s) => s.lateStartMs));
   return {
     site: share.site,
     ...(info ? { host: info.host, id: info.id, version: info.version } : {}),
@@ -140,6 +142,9 @@ function siteReport(share: SiteShare, run: ProviderRun, durationSec: number): Si
     ok: counted.reduce((n, s) => n + s.ok, 0),
     errors: counted.reduce((n, s) => n + s.errors, 0),
     opsPerSec: durationSec > 0 ? round(counted.reduce((n, s) => n + s.ok, 0) / durationSec, 1) : 0,
+    latencyUs: run.aggregator.sourcesLatency(share.sources),
+    ...(share.clock ? { clockOffsetMs: share.clock.offsetMs, rttMs: round(share.clock.rttMs, 1), startLeadMs: share.startLeadMs } : {}),
+    ...(lateStartMs > SHORTFALL_TOLERANCE_MS ? { lateStartMs: Math.round(lateStartMs) } : {}),
     ...(lost ? { lost: { atMs: lost.atMs, reason: lost.reason } } : {}),
   };
 }

@@ -43,12 +43,15 @@ export function renderSummary(report: Report): string {
     if (p.sites.length > 1 || p.sites[0]?.site !== 'local') {
       for (const site of p.sites) {
         const where = site.host ? ` on ${site.host}` : '';
+        const latency = `p50 ${ms(site.latencyUs.p50)} ms, p99 ${ms(site.latencyUs.p99)} ms`;
+        const clock = site.clockOffsetMs === undefined ? '' : `, clock ${site.clockOffsetMs >= 0 ? '+' : ''}${site.clockOffsetMs} ms (rtt ${site.rttMs} ms)`;
+        const late = site.lateStartMs === undefined ? '' : `, STARTED ${site.lateStartMs} ms LATE`;
         const lost = site.lost ? `, LOST after ${(site.lost.atMs / 1000).toFixed(1)}s (${site.lost.reason})` : '';
-        lines.push(`${p.name}: ${site.site}${where}: ${site.workers} workers, ${count(site.peakVus)} VUs, ${count(site.ok)} ok, ${count(site.errors)} errors${lost}`);
+        lines.push(`${p.name}: ${site.site}${where}: ${site.workers} workers, ${count(site.peakVus)} VUs, ${count(site.ok)} ok, ${count(site.errors)} errors, ${latency}${clock}${late}${lost}`);
       }
     }
     const degraded = p.windows.filter((w) => w.degraded).map((w) => w.window);
-    if (degraded.length) lines.push(`${p.name}: DEGRADED: windows ${degraded.join(', ')} lack a lost agent's share`);
+    if (degraded.length) lines.push(`${p.name}: DEGRADED: windows ${degraded.join(', ')} lack part of a share (missing or short): their figures are low`);
     if (p.failure) lines.push(`${p.name}: run failed: ${p.failure}`);
   }
   lines.push(`note: ${report.model.note}`);

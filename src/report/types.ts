@@ -92,10 +92,12 @@ export interface WindowReport {
   latencyUs: Percentiles;
   /** False when a source's snapshot for this window is missing. */
   complete: boolean;
-  /** True when a lost agent's share is missing from this window: its figures are low. */
+  /** True when part of a share is not in this window (lost, cut off, stopped, started late): its figures are low. */
   degraded?: boolean;
-  /** The lost sources without a snapshot in this window. */
+  /** Sources that owed load in this window but whose snapshot never arrived. */
   missing?: string[];
+  /** Sources whose snapshot says they ran less of the window than they owed. */
+  short?: string[];
   /** Open model: intended = started + dropped. */
   intended?: number;
   started?: number;
@@ -119,6 +121,15 @@ export interface SiteReport {
   ok: number;
   errors: number;
   opsPerSec: number;
+  /** The site's own latency, merged from its own workers' histograms (µs). */
+  latencyUs: LatencySummary;
+  /** A remote site's clock minus the coordinator's, and the shortest round trip, as measured over NATS (ms). */
+  clockOffsetMs?: number;
+  rttMs?: number;
+  /** How far ahead of its start message the common start was set (ms). */
+  startLeadMs?: number;
+  /** Set when the site's load began this long after the common start (beyond the tolerance). */
+  lateStartMs?: number;
   /** Set when the agent went silent mid-run. */
   lost?: { atMs: number; reason: string };
 }
@@ -141,7 +152,7 @@ export interface ProviderReport {
   saturatedWindows: number[];
   sources: Array<{ source: string; ok: number; errors: number; workerOk?: number; workerErrors?: number }>;
   sites: SiteReport[];
-  /** True when an agent was lost: some windows lack its share (see windows[].degraded). */
+  /** True when some window lacks part of a share (see windows[].degraded, sites[].lost, sites[].lateStartMs). */
   degraded?: boolean;
   verification?: { documents?: DocumentCheck };
   /** The server's own figures before and after the run, and the ok count checked against them. */

@@ -30,7 +30,7 @@ async function stopAll(agents: Agent[]): Promise<void> {
   await Promise.all(agents.map((a) => a.result));
 }
 
-test('SIGKILL of an agent mid-run: it is marked lost, the run completes, exactly the windows without its share are degraded', async () => {
+test('SIGKILL of an agent mid-run: it is marked lost, the run ends degraded (exit 3), exactly the windows without its share are flagged', async () => {
   const prefix = uniquePrefix();
   const out = join(tempDir(), 'report.json');
   const common = ['--nats', nats.url, '--prefix', prefix];
@@ -40,20 +40,20 @@ test('SIGKILL of an agent mid-run: it is marked lost, the run completes, exactly
     await startAgent([...common, '--name', 'dies', '--workers', '1']),
   ];
   try {
-    const { child, result } = startCli(['run', memScenario(7), ...common, '--agents', '2', '--workers', '1', '--out', out, '--log-level', 'info']);
+    const { child, result } = startCli(['run', memScenario(7), ...common, '--agents', '2', '--workers', '1', '--agent-loss-after', '2s', '--out', out, '--log-level', 'info']);
     await waitForOutput(child.stderr!, /\[\s+2s\]/);
     const killedAt = Date.now();
     agents[1]!.child.kill('SIGKILL');
     const r = await result;
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 3, r.stderr);
     await wire.nc.flush();
 
     const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
     const p = report.providers[0]!;
-    assert.equal(report.status, 'complete');
+    assert.equal(report.status, 'degraded');
     assert.equal(p.degraded, true);
     const dies = p.sites.find((s) => s.site === 'dies')!;
-    assert.match(dies.lost?.reason ?? '', /dies missed 3 heartbeats/);
+    assert.match(dies.lost?.reason ?? '', /dies silent for \d+ ms/);
     assert.equal(p.sites.find((s) => s.site === 'stays')!.lost, undefined);
     // The loss was declared while the run still went on (it did not wait for the end).
     assert.ok(dies.lost!.atMs < p.durationSec * 1000, `lost at ${dies.lost!.atMs} ms of ${p.durationSec} s`);
@@ -66,7 +66,8 @@ test('SIGKILL of an agent mid-run: it is marked lost, the run completes, exactly
     }
     assert.ok(delivered.size >= 1, 'the agent ran before it was killed');
     for (const w of p.windows) {
-      assert.equal(w.degraded === true, !delivered.has(w.window), `window ${w.window}`);
+      // A tail window after the planned 7 s (in-flight operations finishing) is owed by no one.
+      assert.equal(w.degraded === true, !delivered.has(w.window) && w.startMs < 7000, `window ${w.window}`);
       if (w.degraded) assert.deepEqual(w.missing, ['dies/w0']);
     }
     assert.ok(p.windows.some((w) => w.degraded), 'windows after the kill are degraded');
@@ -89,14 +90,14 @@ test('--on-agent-loss abort: losing an agent stops everyone and fails the run, n
   const common = ['--nats', nats.url, '--prefix', prefix];
   const agents = [await startAgent([...common, '--name', 'a1', '--workers', '1']), await startAgent([...common, '--name', 'a2', '--workers', '1'])];
   try {
-    const { child, result } = startCli(['run', memScenario(30), ...common, '--agents', '2', '--no-local', '--on-agent-loss', 'abort', '--out', out]);
+    const { child, result } = startCli(['run', memScenario(30), ...common, '--agents', '2', '--no-local', '--on-agent-loss', 'abort', '--agent-loss-after', '2s', '--out', out]);
     await waitForOutput(child.stderr!, /\[\s+1s\]/);
     agents[0]!.child.kill('SIGKILL');
     const r = await result;
     assert.equal(r.code, 1, r.stderr);
     const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
     assert.equal(report.status, 'failed');
-    assert.match(report.providers[0]!.failure ?? '', /^a1\/w0: agent a1 missed 3 heartbeats$/);
+    assert.match(report.providers[0]!.failure ?? '', /^a1\/w0: agent a1 silent for \d+ ms$/);
     // The survivor was told to stop: the 30 s run ended long before its time.
     assert.ok(report.providers[0]!.durationSec < 30);
     assert.match(agents[1]!.log(), /run over/);
@@ -164,20 +165,26 @@ for (const outageMs of [500, 4000]) {
       const r = await Promise.race([result, timeout]);
       assert.notEqual(r, 'hang', 'the coordinator hung');
       if (r === 'hang') return;
+      // Both sides say they lost NATS and got it back.
+      for (const log of [r.stderr, agent.log()]) assert.match(log, /NATS disconnected[^]*NATS reconnected/);
       const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
       const p = report.providers[0]!;
       const steady = p.sites.find((s) => s.site === 'steady')!;
+      // Never `complete` with figures missing: complete means every snapshot each worker sent was
+      // merged; otherwise the windows lacking a share are flagged and the run says `degraded`.
+      const flagged = p.windows.filter((w) => w.degraded).map((w) => w.window);
       if (r.code === 0) {
-        // Either the agent came back and every snapshot it sent was merged (its own count
-        // equals the merged one), or it was declared lost and the report says so.
-        if (steady.lost) assert.equal(p.degraded, true);
-        else for (const s of p.sources) assert.equal(s.ok, s.workerOk, s.source);
-        process.stdout.write(`# NATS down ${outageMs} ms: ${steady.lost ? `agent lost (${steady.lost.reason})` : 'reconnected, nothing lost'}\n`);
+        assert.equal(report.status, 'complete');
+        assert.deepEqual(flagged, []);
+        for (const s of p.sources) assert.equal(s.ok, s.workerOk, s.source);
+      } else if (r.code === 3) {
+        assert.equal(report.status, 'degraded');
+        assert.ok(flagged.length > 0 || steady.lost, 'a degraded run names what is missing');
       } else {
-        assert.equal(r.code, 1);
+        assert.equal(r.code, 1, r.stderr);
         assert.match(r.stdout, /run failed: /);
-        process.stdout.write(`# NATS down ${outageMs} ms: ${p.failure}\n`);
       }
+      process.stdout.write(`# NATS down ${outageMs} ms: ${report.status}${flagged.length ? `, windows ${flagged.join(', ')} flagged` : ''}${p.failure ? ` (${p.failure})` : ''}\n`);
       assert.ok(p.total.ok > 0);
     } finally {
       await stopAll([agent]);

@@ -30,14 +30,16 @@ workload:
 profile: { type: iterations, vus: 2, iterations: 500 }
 `);
 
-function plan(planId: string, v = 1): object {
+function plan(planId: string, agent: string, v = 2): object {
   const runId = 'run1';
   return {
     v,
     type: 'plan',
     runId,
     planId,
+    agent,
     sentAt: Date.now(),
+    lossAfterMs: 7000,
     tasks: [
       {
         runId,
@@ -60,7 +62,7 @@ test('garbage, wrong-version and wrongly signed plans are rejected and logged on
   const common = ['--nats', nats.url, '--prefix', prefix];
   const agent = await startAgent([...common, '--name', 'guarded', '--workers', '1'], { STAMPEDE_SECRET: KEY });
   const wire = await capture(nats.url, prefix);
-  const subject = `${prefix}.agent.guarded.plan`;
+  const subject = `${prefix}.agent.${agent.id}.plan`;
   const send = (payload: Uint8Array, key?: string): void => {
     const h = headers();
     if (key) h.set(SIGNATURE_HEADER, sign(payload, key));
@@ -70,10 +72,10 @@ test('garbage, wrong-version and wrongly signed plans are rejected and logged on
   try {
     for (let i = 0; i < 2; i++) {
       send(new TextEncoder().encode('{{{ not json'), KEY);
-      send(json(plan('unsigned1')));
-      send(json(plan('forged1')), 'not-the-key');
-      send(json(plan('future1', 2)), KEY);
-      send(json({ v: 1, type: 'plan', runId: 'run1', planId: 'broken1' }), KEY);
+      send(json(plan('unsigned1', agent.id)));
+      send(json(plan('forged1', agent.id)), 'not-the-key');
+      send(json(plan('future1', agent.id, 3)), KEY);
+      send(json({ v: 2, type: 'plan', runId: 'run1', planId: 'broken1' }), KEY);
     }
     await wire.nc.flush();
     await new Promise((r) => setTimeout(r, 500));
@@ -84,15 +86,20 @@ test('garbage, wrong-version and wrongly signed plans are rejected and logged on
       .map((l) => (JSON.parse(l) as { reason: string }).reason);
     assert.deepEqual(rejections.sort(), [
       'bad signature',
-      'invalid sentAt: Invalid input: expected number, received undefined',
+      'invalid agent: Invalid input: expected string, received undefined',
       'not JSON',
-      'protocol version 2, this side speaks 1',
+      'protocol version 3, this side speaks 2',
       'unsigned message (this side requires a shared secret)',
     ]);
-    // The other version gets an answer it can show; nothing else is answered, and nothing ran.
+    // The other version and the unsigned or forged plans get an answer the coordinator can show
+    // (a coordinator without the secret would otherwise wait forever); garbage gets none; nothing ran.
     const answers = wire.messages.filter((m) => m.subject.startsWith(`${prefix}.plan.`));
-    assert.equal(answers.length, 2, answers.map((m) => m.text).join('\n'));
-    assert.ok(answers.every((m) => m.subject === `${prefix}.plan.future1.guarded.up` && /speaks protocol version 1.*protocol version 2/.test(m.text)));
+    assert.equal(answers.length, 6, answers.map((m) => m.text).join('\n'));
+    const answered = (planId: string, reason: RegExp): void =>
+      assert.equal(answers.filter((m) => m.subject === `${prefix}.plan.${planId}.${agent.id}.up` && reason.test(m.text)).length, 2, planId);
+    answered('future1', /speaks protocol version 2.*protocol version 3/);
+    answered('unsigned1', /"signature":true/);
+    answered('forged1', /bad signature \(is --secret the same on both sides\?\)/);
     assert.doesNotMatch(agent.log(), /running a plan/);
 
     // Still alive and obeying a coordinator that holds the key.
@@ -115,15 +122,15 @@ test('the coordinator refuses an agent of another protocol version, naming it', 
   const prefix = uniquePrefix();
   const wire = await capture(nats.url, prefix);
   const future = {
-    v: 2,
+    v: 3,
     type: 'heartbeat',
-    agent: { id: 'future', name: 'future', host: 'h', cores: 1, workers: 1, version: '9.0.0', kinds: [], providers: [] },
+    agent: { id: 'future', name: 'future', host: 'h', cores: 1, workers: 1, version: '9.0.0', kinds: [], providers: [], seq: 1 },
   };
   const beat = setInterval(() => wire.nc.publish(`${prefix}.agents`, JSON.stringify(future)), 200);
   try {
     const r = await runCli(['run', scenario(), '--nats', nats.url, '--prefix', prefix, '--agents', 'future', '--agent-timeout', '1s']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /stampede: waited 1s for agents on prefix "\w+": missing future \(future refused: protocol version 2, this side speaks 1\)\n$/);
+    assert.match(r.stderr, /stampede: waited 1s for agents on prefix "\w+": missing future \(future refused: protocol version 3, this side speaks 2\)\n$/);
   } finally {
     clearInterval(beat);
     await wire.nc.close();
@@ -216,7 +223,8 @@ test('an agent whose provider fails its health check refuses the plan; the run f
     const r = await runCli(['run', scenario(`postgres://postgres:${SECRET}@127.0.0.1:5432/postgres`), ...common, '--agents', 'sick', '--no-local', '--out', out]);
     assert.equal(r.code, 1, r.stderr);
     const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
-    assert.match(report.providers[0]!.failure ?? '', /^sick\/w0: agent sick: provider "mem" failed its health check$/);
+    // The cause, not just "failed": what the driver said.
+    assert.match(report.providers[0]!.failure ?? '', /^sick\/w0: agent sick: provider "mem" failed its health check: connect ECONNREFUSED 127\.0\.0\.1:1$/);
     assert.equal(report.providers[0]!.total.ok, 0);
     for (const text of [r.stdout, r.stderr, readFileSync(out, 'utf8'), agent.log()]) assert.ok(!text.includes(SECRET));
   } finally {

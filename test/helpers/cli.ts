@@ -14,8 +14,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; result: Promise<CliResult> } {
-  const child = spawn(process.execPath, [CLI, ...args], {
+/** `wrap` prefixes the command, e.g. `ip netns exec NAME` to run it on another "host". */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): { child: ChildProcess; result: Promise<CliResult> } {
+  const [command, ...prefix] = [...wrap, process.execPath];
+  const child = spawn(command!, [...prefix, CLI, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,4 +58,9 @@ workload:
 profile:
 ${profile}
 `);
+}
+
+/** Paced load (think time), so that a window's count follows how many VUs ran it, whatever the machine's load. */
+export function pacedScenario(vus: number, seconds: number): string {
+  return selectOneScenario(`  type: constant-vus\n  vus: ${vus}\n  duration: ${seconds}s\n  thinkTime: 10ms`);
 }
