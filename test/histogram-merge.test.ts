@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Aggregator } from '../src/metrics/aggregate.js';
-import { encodeHistogram, initHistograms, newHistogram } from '../src/metrics/histogram.js';
+import { latencyMs } from '../src/api/results.js';
+import { encodeHistogram, initHistograms, newHistogram, summarize } from '../src/metrics/histogram.js';
 import type { Snapshot } from '../src/metrics/snapshot.js';
 import { shipped } from './helpers/histograms.js';
 
@@ -54,4 +55,18 @@ test('merging K histograms gives exactly the percentiles of one histogram over t
   agg.destroy();
   single.destroy();
   singleWindow0.destroy();
+});
+
+test('a summary reads a known distribution: every value from 1 to 1000 µs once', async () => {
+  await initHistograms();
+  const h = newHistogram();
+  for (let v = 1; v <= 1000; v++) h.recordValue(v);
+  const s = summarize(h);
+  h.destroy();
+  // Below 2048 µs HDR at 3 significant digits holds every integer exactly.
+  assert.deepEqual({ ...s, stddev: undefined }, { count: 1000, min: 1, mean: 500.5, max: 1000, stddev: undefined, p50: 500, p90: 900, p95: 950, p99: 990, p999: 999 });
+  // The population standard deviation of 1…n is √((n² − 1) / 12).
+  assert.ok(Math.abs(s.stddev - Math.sqrt((1000 ** 2 - 1) / 12)) < 0.01, `stddev ${s.stddev}`);
+  // The library API reports the same figures in milliseconds.
+  assert.deepEqual(latencyMs(s), { avgMs: 0.501, minMs: 0.001, maxMs: 1, p50Ms: 0.5, p95Ms: 0.95, p99Ms: 0.99, stddevMs: 0.289 });
 });

@@ -52,7 +52,8 @@ test('SQLite: every benchmark method and a document load, counts matching the da
     assert.equal(r.providerKind, 'sqlite');
     assert.equal(r.iterations, n);
     assert.equal(r.successRate, 1);
-    assert.ok(r.minMs >= 0 && r.p50Ms <= r.p95Ms && r.p99Ms <= r.maxMs);
+    assert.ok(r.minMs <= r.p50Ms && r.p50Ms <= r.p95Ms && r.p95Ms <= r.p99Ms && r.p99Ms <= r.maxMs && r.maxMs > 0, JSON.stringify(r));
+    assert.equal(r.windows.reduce((sum, w) => sum + w.ok, 0), n, 'the per-window samples hold every operation');
   }
   assert.deepEqual(tx.databaseCheck, { reported: 20, database: 20, match: true });
   assert.ok(conn.parts?.connect && conn.parts.query);
