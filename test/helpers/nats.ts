@@ -2,6 +2,7 @@ import { freePort, portOpen } from './ports.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { type CliResult, startCli, tempDir } from './cli.js';
+import { requireTool } from './tools.js';
 
 export interface ThrowawayNats {
   url: string;
@@ -13,6 +14,7 @@ export interface ThrowawayNats {
 
 /** A throwaway nats-server on a free loopback port, for tests that break or restrict it. */
 export async function startNats(extraArgs: string[] = []): Promise<ThrowawayNats> {
+  const natsServer = requireTool('nats-server');
   const port = await freePort();
   const dir = tempDir();
   let child: ChildProcess | undefined;
@@ -20,7 +22,7 @@ export async function startNats(extraArgs: string[] = []): Promise<ThrowawayNats
     url: `nats://127.0.0.1:${port}`,
     port,
     async start() {
-      child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir, ...extraArgs], { stdio: 'ignore' });
+      child = spawn(natsServer, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir, ...extraArgs], { stdio: 'ignore' });
       for (let i = 0; i < 100 && !(await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 50));
     },
     async stop() {
