@@ -13,7 +13,7 @@ test('the complete example runs end to end with short durations and saves a vali
   // Run from a directory of its own, as `npm run example` runs from the repository's root.
   const cwd = tempDir();
   const out = join('reports', 'database_performance_comparison.json');
-  const env = { ...process.env, STAMPEDE_DSN: db.dsn, STAMPEDE_EXAMPLE_QUICK: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, STAMPEDE_DSN: db.dsn, STAMPEDE_EXAMPLE_QUICK: '1' };
   delete env.STAMPEDE_EXAMPLE_OUT;
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'examples', 'compare-postgres.js')], {
     cwd,
