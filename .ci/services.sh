@@ -1,6 +1,32 @@
 #!/usr/bin/env bash
-# Starts what the tests need if it is not running; safe to run any number of times.
+# Installs what the tests need (the README's "Prerequisites") and starts the shared servers they
+# use; safe to run any number of times.
 set -euo pipefail
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "services: Node 20 or later is needed, found $(node --version 2>/dev/null || echo none)" >&2
+  exit 1
+fi
+
+# Debian packages. Only the missing ones are installed, in one apt step; with none missing apt is
+# not run at all, so CI needs no network for it.
+packages=(
+  python3 make g++                # better-sqlite3 compiles with node-gyp
+  postgresql-15                   # the shared server, and initdb/postgres for throwaway ones
+  pgbouncer nats-server openssl   # throwaway poolers, NATS servers and TLS certificates
+  iptables faketime               # cluster fault tests: packet loss, clock skew
+  mariadb-server sysbench chromium
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "services: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y "${missing[@]}" || { apt-get update && apt-get install -y "${missing[@]}"; }
+fi
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -15,14 +41,8 @@ if ! port_open 5432; then
 fi
 wait_port 5432
 
-if ! port_open 4222; then
-  start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- \
-    -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
+if ! port_open 3306; then
+  install -d -o mysql -g mysql /run/mysqld
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
 fi
-wait_port 4222
-
-# The provider tests start their own PgBouncer (transaction mode); they need the binary.
-if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer ||
-    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer; }
-fi
+wait_port 3306

@@ -1,5 +1,9 @@
 import { BenchmarkSuite } from '../src/api/benchmark.js';
-import { median, printFigure, section } from './lib.js';
+import { benchRepeats, benchSeconds, median, printFigure, section } from './lib.js';
+
+/** The suite is counted in iterations: this many per BENCH_SECONDS (about as long on SQLite :memory:). */
+const ITERATIONS = Math.round(400 * benchSeconds(5));
+const REPEATS = benchRepeats(3);
 
 const providers = [
   { name: 'a', provider: 'sqlite_memory' },
@@ -10,7 +14,7 @@ const providers = [
 async function suiteMs(blocks: number): Promise<number> {
   const t0 = performance.now();
   await new BenchmarkSuite(providers, { workers: 1, blocks }).runAllTests({
-    simpleQueryIterations: 2000,
+    simpleQueryIterations: ITERATIONS,
     transactionIterations: blocks,
     connectionIterations: blocks,
     concurrentWorkers: 1,
@@ -24,10 +28,10 @@ async function suiteMs(blocks: number): Promise<number> {
  * ready barrier, common start). Measured against the same suite run as one block per provider.
  */
 export async function bench(): Promise<void> {
-  section('interleaving: benchmark suite on two providers, 10 blocks vs 1 block (medians of 3)');
+  section(`interleaving: benchmark suite on two providers, 10 blocks vs 1 block (medians of ${REPEATS})`);
   const one: number[] = [];
   const ten: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < REPEATS; i++) {
     one.push(await suiteMs(1));
     ten.push(await suiteMs(10));
   }

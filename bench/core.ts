@@ -7,11 +7,10 @@ import { parseScenario } from '../src/config/load.js';
 import { runPlan } from '../src/engine/engine.js';
 import { silentLogger } from '../src/log.js';
 import { buildPlan } from '../src/plan/plan.js';
-import { median, printFigure, section } from './lib.js';
+import { BENCH_PG_DSN as PG_DSN, benchRepeats, benchSeconds, median, printFigure, section } from './lib.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-const PG_DSN = process.env.BENCH_PG_DSN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SECONDS = benchSeconds(5);
+const REPEATS = benchRepeats(3);
 
 /** Ops/s of the engine on one provider, SELECT 1, `vus` VUs over `workers` worker threads. */
 async function engineRate(provider: string, dsn: string | undefined, vus: number, workers: number): Promise<number> {

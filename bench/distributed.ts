@@ -8,12 +8,12 @@ import { Aggregator } from '../src/metrics/aggregate.js';
 import { decodeHistogram, encodeHistogram, initHistograms, newHistogram } from '../src/metrics/histogram.js';
 import type { Snapshot } from '../src/metrics/snapshot.js';
 import type { Report } from '../src/report/types.js';
-import { median, printFigure, section } from './lib.js';
+import { benchRepeats, benchSeconds, median, printFigure, section } from './lib.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
-const NATS = process.env.STAMPEDE_BENCH_NATS ?? 'nats://127.0.0.1:4222';
-const SECONDS = 5;
-const ROUNDS = 3;
+const NATS = process.env.BENCH_NATS ?? 'nats://127.0.0.1:4222';
+const SECONDS = benchSeconds(5);
+const ROUNDS = benchRepeats(3);
 
 function cli(args: string[]): { done: Promise<string>; kill: () => void } {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

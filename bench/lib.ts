@@ -2,6 +2,32 @@
  * Bench conventions: every figure is printed next to a baseline measured in the same run, as a
  * ratio; nothing here asserts a time. Each bench module exports `bench(): Promise<void>`.
  */
+
+/** Bad bench input (a variable or a name): one line, exit 2. */
+export class BenchInputError extends Error {}
+
+/** `BENCH_SECONDS`, or the bench's own default: how long each measured run lasts. */
+export function benchSeconds(fallback: number): number {
+  return positiveFromEnv('BENCH_SECONDS', fallback, false);
+}
+
+/** `BENCH_REPEATS`, or the bench's own default: alternating rounds per figure, whose median is printed. */
+export function benchRepeats(fallback: number): number {
+  return positiveFromEnv('BENCH_REPEATS', fallback, true);
+}
+
+/** The PostgreSQL the benches that need one run against. */
+export const BENCH_PG_DSN = process.env.BENCH_PG_DSN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function positiveFromEnv(name: string, fallback: number, integer: boolean): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!(n > 0) || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+    throw new BenchInputError(`${name}=${raw}: must be a positive ${integer ? 'integer' : 'number'}`);
+  }
+  return n;
+}
 export interface Figure {
   name: string;
   value: number;

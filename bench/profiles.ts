@@ -7,14 +7,16 @@ import { parseScenario } from '../src/config/load.js';
 import { runPlan } from '../src/engine/engine.js';
 import { createLogger } from '../src/log.js';
 import { buildPlan } from '../src/plan/plan.js';
-import { printFigure, section } from './lib.js';
+import { benchRepeats, benchSeconds, median, printFigure, section } from './lib.js';
 
 const run = promisify(execFile);
 const RATES = [2_000, 20_000, 50_000];
-const SECONDS = 5;
+/** Whole seconds: pgbench -T takes no fraction. */
+const SECONDS = Math.ceil(benchSeconds(5));
+const REPEATS = benchRepeats(1);
 const IDLE_VUS = 100_000;
-/** Long enough that the VUs are idle (one operation each), short enough to keep the bench short. */
-const THINK_S = 5;
+/** The VUs' think time fills the run, so they are idle nearly all of it (two operations each). */
+const THINK_S = SECONDS;
 
 /**
  * Open-model accuracy: achieved rate and schedule lag of constant-arrival-rate against SQLite
@@ -23,9 +25,11 @@ const THINK_S = 5;
  */
 export async function bench(): Promise<void> {
   for (const rate of RATES) {
-    section(`constant-arrival-rate ${rate.toLocaleString('en-US')}/s for ${SECONDS} s`);
-    const ours = await stampedeAtRate(rate);
-    const pg = await pgbenchAtRate(rate);
+    section(`constant-arrival-rate ${rate.toLocaleString('en-US')}/s for ${SECONDS} s${REPEATS > 1 ? `, medians of ${REPEATS}` : ''}`);
+    const runs: Array<[Rated, Rated]> = [];
+    for (let i = 0; i < REPEATS; i++) runs.push([await stampedeAtRate(rate), await pgbenchAtRate(rate)]);
+    const ours = medians(runs.map(([s]) => s));
+    const pg = medians(runs.map(([, p]) => p));
     printFigure({ name: 'achieved / target (stampede, sqlite :memory:, 2 workers)', value: ours.achieved / rate, unit: '', baseline: { name: 'pgbench -R -c 8 -j 2', value: pg.achieved / rate }, goal: '1 ± 0.005' });
     printFigure({ name: 'schedule lag p99 (stampede)', value: ours.lagP99Ms, unit: 'ms', baseline: { name: 'pgbench', value: pg.lagP99Ms }, goal: '< 1 ms' });
     printFigure({ name: 'schedule lag avg (stampede)', value: ours.lagAvgMs, unit: 'ms', baseline: { name: 'pgbench', value: pg.lagAvgMs } });
@@ -42,7 +46,22 @@ export async function bench(): Promise<void> {
   printFigure({ name: 'peak RSS with 100 000 idle VUs', value: idle.peakRss / 2 ** 20, unit: 'MB', goal: '< 400 MB' });
 }
 
-async function stampedeAtRate(rate: number): Promise<{ achieved: number; lagAvgMs: number; lagP99Ms: number; lagMaxMs: number; dropped: number; saturatedWindows: number }> {
+interface Rated {
+  achieved: number;
+  lagAvgMs: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+  dropped?: number;
+  saturatedWindows?: number;
+}
+
+/** Each figure's median over the rounds. */
+function medians<T extends Rated>(runs: T[]): Required<Rated> {
+  const m = (f: (r: Rated) => number | undefined): number => median(runs.map((r) => f(r) ?? 0));
+  return { achieved: m((r) => r.achieved), lagAvgMs: m((r) => r.lagAvgMs), lagP99Ms: m((r) => r.lagP99Ms), lagMaxMs: m((r) => r.lagMaxMs), dropped: m((r) => r.dropped), saturatedWindows: m((r) => r.saturatedWindows) };
+}
+
+async function stampedeAtRate(rate: number): Promise<Required<Rated>> {
   const text = `providers:
   - { name: mem, provider: sqlite_memory }
 workload:
@@ -61,7 +80,7 @@ options: { workers: 2 }
   return { achieved: a.started / elapsedSec, lagAvgMs: a.lagUs.mean / 1000, lagP99Ms: a.lagUs.p99 / 1000, lagMaxMs: a.lagUs.max / 1000, dropped: a.dropped, saturatedWindows };
 }
 
-async function pgbenchAtRate(rate: number): Promise<{ achieved: number; lagAvgMs: number; lagP99Ms: number; lagMaxMs: number }> {
+async function pgbenchAtRate(rate: number): Promise<Rated> {
   const dir = mkdtempSync(join(tmpdir(), 'stampede-pgbench-'));
   try {
     const script = join(dir, 'select1.sql');

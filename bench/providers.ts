@@ -2,12 +2,11 @@ import pg from 'pg';
 import postgres from 'postgres';
 import { createProvider } from '../src/providers/index.js';
 import type { Executable } from '../src/providers/types.js';
-import { median, printFigure, section } from './lib.js';
+import { BENCH_PG_DSN as DSN, benchRepeats, benchSeconds, median, printFigure, section } from './lib.js';
 
-const DSN = process.env.STAMPEDE_BENCH_DSN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CALLERS = 8;
-const ROUND_MS = 1000;
-const ROUNDS = 5;
+const ROUND_MS = benchSeconds(1) * 1000;
+const ROUNDS = benchRepeats(5);
 /** The provider layer adds nothing to a query: within noise of the driver. */
 const OVERHEAD_GOAL = '>= 0.95';
 
@@ -57,7 +56,7 @@ async function compare(label: string, kind: string, driver: 'pg' | 'postgres', o
 
 /**
  * The provider layer's cost on the hot path: each kind's compiled call against its driver used
- * directly, in alternating rounds (SELECT 1, 8 concurrent callers, one thread, medians of 5).
+ * directly, in alternating rounds (SELECT 1, 8 concurrent callers, one thread, medians of ROUNDS).
  */
 export async function bench(): Promise<void> {
   section('hot path: provider vs its driver used directly');

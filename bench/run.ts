@@ -1,14 +1,52 @@
-// `npm run bench [name…]`: runs every bench module (or the named ones) in turn.
-const MODULES: Record<string, () => Promise<{ bench: () => Promise<void> }>> = {
-  core: () => import('./core.js'),
-  profiles: () => import('./profiles.js'),
-  providers: () => import('./providers.js'),
-  distributed: () => import('./distributed.js'),
-  compare: () => import('./compare.js'),
+// `npm run bench [-- name…]`: runs every bench module (or the named ones) in turn.
+import { BenchInputError, benchRepeats, benchSeconds } from './lib.js';
+
+const MODULES: Record<string, { about: string; load: () => Promise<{ bench: () => Promise<void> }> }> = {
+  core: { about: 'engine vs raw driver loops, SQLite and PostgreSQL; 1 vs 2 workers (runs: 5 s, 3 repeats)', load: () => import('./core.js') },
+  profiles: { about: 'arrival rates vs pgbench -R; 100 000 idle VUs vs bare loops (runs: 5 s, 1 repeat)', load: () => import('./profiles.js') },
+  providers: { about: 'each provider vs its driver used directly (rounds: 1 s, 5 repeats)', load: () => import('./providers.js') },
+  distributed: { about: '2 agents vs 1 process over NATS; merging 100 agents x 60 windows (runs: 5 s, 3 repeats)', load: () => import('./distributed.js') },
+  compare: { about: 'what interleaved blocks cost the benchmark suite (400 iterations per second, 3 repeats)', load: () => import('./compare.js') },
 };
 
+const USAGE = `usage: npm run bench [-- <bench>…]     (all of them when none is named)
+
+benches:
+${Object.entries(MODULES)
+  .map(([name, m]) => `  ${name.padEnd(12)} ${m.about}`)
+  .join('\n')}
+
+environment:
+  BENCH_SECONDS   length of each measured run, in seconds (default: per bench, above)
+  BENCH_REPEATS   alternating rounds per figure, median printed (default: per bench, above)
+  BENCH_PG_DSN    PostgreSQL for core and providers (default postgres://postgres@127.0.0.1:5432/postgres)
+  BENCH_NATS      NATS for distributed (default nats://127.0.0.1:4222)
+`;
+
+function badInput(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
 const wanted = process.argv.slice(2);
-for (const [name, load] of Object.entries(MODULES)) {
+if (wanted.includes('--help') || wanted.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const names = Object.keys(MODULES).join(', ');
+for (const name of wanted) {
+  if (name.startsWith('-')) badInput(`unknown option ${name} (--help for usage)`);
+  if (!(name in MODULES)) badInput(`unknown bench "${name}" (benches: ${names})`);
+}
+try {
+  benchSeconds(1);
+  benchRepeats(1);
+} catch (err) {
+  if (err instanceof BenchInputError) badInput(err.message);
+  throw err;
+}
+
+for (const [name, { load }] of Object.entries(MODULES)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
   process.stdout.write(`\n# bench: ${name}\n`);
   await (await load()).bench();

@@ -5,7 +5,10 @@
  *   npm run example                       # against postgres://postgres@127.0.0.1:5432/postgres
  *   STAMPEDE_DSN=postgres://… npm run example
  *   STAMPEDE_EXAMPLE_QUICK=1 npm run example   # seconds instead of minutes
+ *
+ * The report is saved as reports/database_performance_comparison.json (or STAMPEDE_EXAMPLE_OUT).
  */
+import { join } from 'node:path';
 import { BenchmarkSuite, type LoadTestResult, LoadTester, PerformanceComparator, type ProviderConfig } from '../src/index.js';
 
 // Configuration: plain data, so every worker thread rebuilds the providers (`stampede providers`
@@ -25,7 +28,8 @@ const sizes = quick
       constant: { durationSeconds: 1, concurrentUsers: 4 }, ramp: { maxUsers: 4, rampUpDuration: 1, testDuration: 0.5, steps: 2 } }
   : { suite: { simpleQueryIterations: 200, transactionIterations: 100, connectionIterations: 50, concurrentWorkers: 20, concurrentIterations: 20 },
       constant: { durationSeconds: 60, concurrentUsers: 15 }, ramp: { maxUsers: 30, rampUpDuration: 60, testDuration: 30 } };
-const reportFile = process.env.STAMPEDE_EXAMPLE_OUT ?? 'database_performance_comparison.json';
+// Under reports/ (ignored by git), never loose in the directory it is run from.
+const reportFile = process.env.STAMPEDE_EXAMPLE_OUT ?? join('reports', 'database_performance_comparison.json');
 
 async function main(): Promise<void> {
   const providers = [config.providers.standard, config.providers.optimized];

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Aggregator } from '../src/metrics/aggregate.js';
-import { decodeHistogram, encodeHistogram, type Histogram, initHistograms, type LatencySummary, newHistogram, summarize } from '../src/metrics/histogram.js';
+import { encodeHistogram, initHistograms, newHistogram } from '../src/metrics/histogram.js';
 import type { Snapshot } from '../src/metrics/snapshot.js';
+import { shipped } from './helpers/histograms.js';
 
 test('late snapshots, even for windows long folded into the totals, merge exactly', async () => {
   await initHistograms();
@@ -41,14 +42,6 @@ test('late snapshots, even for windows long folded into the totals, merge exactl
   }
   for (const s of late) agg.add(s);
 
-  // HDR keeps buckets, not samples: compare with the single histogram as it would cross the wire
-  // (its max becomes its top bucket's highest value, as every encoded snapshot's does).
-  const shipped = (h: Histogram): LatencySummary => {
-    const d = decodeHistogram(encodeHistogram(h));
-    const s = summarize(d);
-    d.destroy();
-    return s;
-  };
   assert.deepEqual(agg.merged('op').latencyUs, shipped(single));
   assert.equal(agg.merged().ok, single.totalCount);
   assert.equal(agg.merged('op', 'warmup').ok + agg.merged('op', 'main').ok, single.totalCount);

@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Aggregator } from '../src/metrics/aggregate.js';
+import { latencyMs } from '../src/api/results.js';
 import { encodeHistogram, initHistograms, newHistogram, summarize } from '../src/metrics/histogram.js';
 import type { Snapshot } from '../src/metrics/snapshot.js';
+import { shipped } from './helpers/histograms.js';
 
 test('merging K histograms gives exactly the percentiles of one histogram over the same samples', async () => {
   await initHistograms();
   let seed = 42;
   const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const single = newHistogram();
+  const singleWindow0 = newHistogram();
+  const p99sWindow0: number[] = [];
   const agg = new Aggregator();
   const K = 7;
   for (let k = 0; k < K; k++) {
@@ -20,7 +24,9 @@ test('merging K histograms gives exactly the percentiles of one histogram over t
         const v = Math.floor(50 * (k + 1) * -Math.log(1 - random())) + 1;
         h.recordValue(v);
         single.recordValue(v);
+        if (window === 0) singleWindow0.recordValue(v);
       }
+      if (window === 0) p99sWindow0.push(h.getValueAtPercentile(99));
       const snapshot: Snapshot = {
         runId: 'r',
         source: `w${k}`,
@@ -35,13 +41,32 @@ test('merging K histograms gives exactly the percentiles of one histogram over t
     }
   }
   const merged = agg.merged('op');
-  const expected = summarize(single);
-  assert.deepEqual(merged.latencyUs, expected);
+  assert.deepEqual(merged.latencyUs, shipped(single));
   assert.equal(merged.ok, single.totalCount);
 
-  // The mean of per-source p99s is not the merged p99: the reason to merge histograms.
+  // One window merges its K sources the same way: exactly one histogram over the window's samples…
   const window0 = agg.windowFigures(0)!;
   assert.equal(window0.sources, K);
+  assert.equal(window0.ok, singleWindow0.totalCount);
+  assert.deepEqual(window0.latencyUs, shipped(singleWindow0));
+  // …whose p99 the mean of the per-source p99s misses by far: the reason to merge histograms.
+  const meanOfP99s = p99sWindow0.reduce((a, b) => a + b, 0) / K;
+  assert.ok(Math.abs(meanOfP99s - window0.latencyUs.p99) > 0.1 * window0.latencyUs.p99, `mean of p99s ${meanOfP99s}, merged p99 ${window0.latencyUs.p99}`);
   agg.destroy();
   single.destroy();
+  singleWindow0.destroy();
+});
+
+test('a summary reads a known distribution: every value from 1 to 1000 µs once', async () => {
+  await initHistograms();
+  const h = newHistogram();
+  for (let v = 1; v <= 1000; v++) h.recordValue(v);
+  const s = summarize(h);
+  h.destroy();
+  // Below 2048 µs HDR at 3 significant digits holds every integer exactly.
+  assert.deepEqual({ ...s, stddev: undefined }, { count: 1000, min: 1, mean: 500.5, max: 1000, stddev: undefined, p50: 500, p90: 900, p95: 950, p99: 990, p999: 999 });
+  // The population standard deviation of 1…n is √((n² − 1) / 12).
+  assert.ok(Math.abs(s.stddev - Math.sqrt((1000 ** 2 - 1) / 12)) < 0.01, `stddev ${s.stddev}`);
+  // The library API reports the same figures in milliseconds.
+  assert.deepEqual(latencyMs(s), { avgMs: 0.501, minMs: 0.001, maxMs: 1, p50Ms: 0.5, p95Ms: 0.95, p99Ms: 0.99, stddevMs: 0.289 });
 });

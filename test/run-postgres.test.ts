@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Report } from '../src/report/types.js';
 import { runCli, tempDir, writeScenario } from './helpers/cli.js';
-import { adminQuery, freshDatabase, SECRET } from './helpers/pg.js';
+import { adminQuery, freshDatabase, SECRET, sessionsEnded } from './helpers/pg.js';
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 before(async () => {
@@ -48,7 +48,7 @@ profile:
 
   // Each autocommit statement is one transaction: the server's commit counter moved by at least
   // the operations the report counts (plus the tool's own setup and checks).
-  await new Promise((r) => setTimeout(r, 700)); // the stats collector flushes every 500 ms
+  await sessionsEnded(db.name);
   const afterRun = await adminQuery<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = $1', [db.name]);
   const delta = Number(afterRun[0]!.n) - Number(before[0]!.n);
   assert.ok(delta >= 3000 && delta < 3000 + 100, `server saw ${delta} commits for 3000 operations`);

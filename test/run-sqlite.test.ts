@@ -60,7 +60,7 @@ for (const workers of [2, 0]) {
     assert.equal(p.sources.reduce((n, s) => n + s.ok, 0), p.total.ok);
     for (const s of p.sources) assert.equal(s.workerOk, s.ok, `${s.source} counted the same on both sides`);
     assert.equal(p.windows.reduce((n, w) => n + w.ok, 0), p.total.ok);
-    assert.ok(p.total.latencyUs.p99 >= p.total.latencyUs.p50);
+    assert.equal(p.total.latencyUs.count, 4001, 'every operation is in the latency histogram');
     assert.match(r.stdout, /provider\s+operation\s+ok\s+errors\s+ops\/s/);
   });
 }
@@ -72,7 +72,8 @@ test('constant-vus runs for its duration with one snapshot per window, and teard
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
   const p = report.providers[0]!;
-  assert.ok(p.durationSec >= 1.9 && p.durationSec < 3.5, `ran ${p.durationSec}s`);
+  // 2 s, not the file's 10 s: two windows, and a third only for operations in flight at the stop.
+  assert.ok(p.durationSec >= 1.9 && p.durationSec < 6, `ran ${p.durationSec}s`);
   assert.ok(p.windows.length >= 2 && p.windows.length <= 3, `${p.windows.length} windows`);
   // The last window is cut by the stop: a worker that stopped on its boundary sends nothing for it.
   assert.ok(p.windows.slice(0, -1).every((w) => w.complete && w.activeVUs === 3), JSON.stringify(p.windows));

@@ -135,8 +135,11 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
 
   let m = 0;
   let syncRun = 0;
+  const due = runtime.arrivalsDue();
   for (let i = mine.globalIndex(0); i < schedule.total && !runtime.stopping; i = mine.globalIndex(++m)) {
-    const intended = origin + schedule.timeOf(i);
+    const dueMs = schedule.timeOf(i);
+    due(dueMs);
+    const intended = origin + dueMs;
     let wait = intended - performance.now();
     while (wait > 0 && !runtime.stopping) {
       if (head < backlog.length) expire();
@@ -148,6 +151,8 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
       syncRun = 0;
       wait = intended - performance.now();
     }
+    // A late window timer: this arrival waits until the window before its own is sent.
+    for (let held = runtime.heldBack(dueMs); held; held = runtime.heldBack(dueMs)) await held;
     if (runtime.stopping) break;
     if (arrive(intended)) syncRun = 0;
     else if (++syncRun === SYNC_OPS_PER_YIELD) {
@@ -156,6 +161,7 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
     }
   }
   // The schedule is over: waiting arrivals are dropped, in-flight ones finish and are counted.
+  due(Infinity);
   ended = true;
   expire();
   if (busy > 0) await new Promise<void>((resolve) => (released = () => busy === 0 && resolve()));

@@ -38,10 +38,18 @@ class SharedState {
   /** Open model: VUs busy now, and the most busy at once since the last window. */
   busyVUs = 0;
   peakVUs = 0;
-  /** Closed model: [ms from the run's start, activeVUs] after each start or retirement since the last window. */
+  /**
+   * Closed model: [ms from the run's start, +1 or −1] for each start or retirement since the last
+   * window, in time order; `level` is the active VUs before the first of them.
+   */
   changes: number[] = [];
   level = 0;
   plannedAt: number | undefined;
+  /** The end of the window being recorded, on the run's clock: see `heldBack`. */
+  windowEndMs = Infinity;
+  readonly windowWaiters = new Set<() => void>();
+  /** Each arrival loop's next due arrival, on the run's clock: see `arrivalsDue`. */
+  readonly due = new Set<{ atMs: number }>();
   readonly wakers = new Set<() => void>();
   readonly vus = new Set<Vu>();
 }
@@ -79,6 +87,48 @@ export class Runtime {
     this.state.plannedAt = ms === undefined ? undefined : ms + this.offsetMs;
   }
 
+  /** The worker sent every window before the one ending at `endMs` (the run's clock). */
+  recordingUntil(endMs: number): void {
+    this.state.windowEndMs = endMs;
+    this.wakeWindowWaiters();
+  }
+
+  /**
+   * A promise when `ms` (this runtime's clock) lies past the window being recorded, because that
+   * window's timer is late on a busy thread: work planned for `ms` waits for it, so that it is
+   * counted in the window it was planned for. Undefined otherwise (or once stopping).
+   */
+  heldBack(ms: number): Promise<void> | undefined {
+    const s = this.state;
+    if (ms + this.offsetMs < s.windowEndMs || s.stopping) return undefined;
+    return new Promise((resolve) => s.windowWaiters.add(resolve));
+  }
+
+  /**
+   * For an arrival loop: the returned call says when its next arrival is due (this runtime's
+   * clock; Infinity when none is left), and the window that should count that arrival is not
+   * sent before it has started or queued. With `heldBack`, late timers on a busy thread never
+   * move an arrival into a neighbouring window.
+   */
+  arrivalsDue(): (ms: number) => void {
+    const next = { atMs: Infinity };
+    this.state.due.add(next);
+    return (ms) => void (next.atMs = ms + this.offsetMs);
+  }
+
+  /** True while an arrival due before `endMs` (the run's clock) has yet to start or queue. */
+  arrivalDueBefore(endMs: number): boolean {
+    if (this.state.stopping) return false;
+    for (const next of this.state.due) if (next.atMs < endMs) return true;
+    return false;
+  }
+
+  private wakeWindowWaiters(): void {
+    const waiters = [...this.state.windowWaiters];
+    this.state.windowWaiters.clear();
+    for (const wake of waiters) wake();
+  }
+
   /** Open model: one more (+1) or one fewer (−1) VU busy. */
   busy(delta: number): void {
     const s = this.state;
@@ -105,7 +155,7 @@ export class Runtime {
     // Started after the stop: never active, so never retired.
     if (vu.stopped) return;
     this.state.activeVUs++;
-    this.noteChange();
+    this.noteChange(1);
     try {
       while (!vu.stopped && budget.remaining > 0) {
         budget.remaining--;
@@ -140,7 +190,7 @@ export class Runtime {
     vu.stopped = true;
     vu.wake?.();
     this.state.activeVUs--;
-    this.noteChange();
+    this.noteChange(-1);
   }
 
   /** Retires the VUs and waits for their in-flight operations. */
@@ -149,25 +199,31 @@ export class Runtime {
     await Promise.all(vus.map((vu) => vu.done));
   }
 
-  private noteChange(): void {
+  private noteChange(delta: number): void {
     const s = this.state;
-    s.changes.push(s.plannedAt ?? this.elapsed() + this.offsetMs, s.activeVUs);
+    const at = s.plannedAt ?? this.elapsed() + this.offsetMs;
+    // Timers that fire late together may run a later scenario's step (its sleep already over)
+    // before an earlier one's: each change goes in at its time.
+    let i = s.changes.length;
+    while (i > 0 && s.changes[i - 2]! > at) i -= 2;
+    s.changes.splice(i, 0, at, delta);
   }
 
   /**
    * The most VUs active at once in the window [startMs, endMs). Changes are placed by their
    * time, so a step planned at a window boundary lands in the window it belongs to whichever
-   * timer fires first.
+   * timer fires first; changes stamped with the same time (one scenario's VUs retiring as the
+   * next one's start) count only as the level they leave.
    */
   windowPeak(startMs: number, endMs: number): number {
     const s = this.state;
     let i = 0;
     // A change stamped at the window's first millisecond is the level the window starts with.
-    for (; i < s.changes.length && s.changes[i]! <= startMs; i += 2) s.level = s.changes[i + 1]!;
+    for (; i < s.changes.length && s.changes[i]! <= startMs; i += 2) s.level += s.changes[i + 1]!;
     let peak = s.level + s.peakVUs;
     for (; i < s.changes.length && s.changes[i]! < endMs; i += 2) {
-      s.level = s.changes[i + 1]!;
-      if (s.level + s.peakVUs > peak) peak = s.level + s.peakVUs;
+      s.level += s.changes[i + 1]!;
+      if (s.changes[i + 2] !== s.changes[i] && s.level + s.peakVUs > peak) peak = s.level + s.peakVUs;
     }
     s.changes.splice(0, i);
     s.peakVUs = s.busyVUs;
@@ -202,6 +258,7 @@ export class Runtime {
     this.state.stopping = true;
     for (const vu of this.state.vus) this.retire(vu);
     for (const wake of [...this.state.wakers]) wake();
+    this.wakeWindowWaiters();
   }
 }
 

@@ -89,12 +89,18 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
     };
     let timer: NodeJS.Timeout | undefined;
     const scheduleWindow = (): void => {
-      timer = setTimeout(() => {
+      const endMs = (window + 1) * task.windowMs;
+      const close = (): void => {
+        // On a busy thread this timer may run before an arrival due in the window: it goes first.
+        if (runtime.arrivalDueBefore(endMs)) return void (timer = setTimeout(close, 1));
         emit(false);
         window++;
+        runtime.recordingUntil(endMs + task.windowMs);
         scheduleWindow();
-      }, startAt + (window + 1) * task.windowMs - Date.now());
+      };
+      timer = setTimeout(close, startAt + endMs - Date.now());
     };
+    runtime.recordingUntil(task.windowMs);
     await sleepUntil(startAt);
     loadStartMs = Math.max(0, runtime.elapsed());
     health = new HealthMonitor();

@@ -41,9 +41,15 @@ export const constantVus: ProfileDefinition<Config, Share> = {
     return splitInteger(ms, Array.from({ length: blocks }, () => 1)).map((part) => ({ ...config, duration: `${Math.max(1, part)}ms` }));
   },
   async run(share, runtime) {
+    // Stamped with their planned times, so a late timer leaves the start and the end in their windows.
+    runtime.plannedAt = 0;
     const vus = Array.from({ length: share.vus }, () => runtime.startVu(undefined, share.thinkMs));
+    runtime.plannedAt = undefined;
     await runtime.sleepUntil(share.durationMs);
-    await runtime.stopVus(vus);
+    runtime.plannedAt = share.durationMs;
+    const stopped = runtime.stopVus(vus);
+    runtime.plannedAt = undefined;
+    await stopped;
   },
 };
 

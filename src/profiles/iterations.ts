@@ -49,7 +49,9 @@ export const iterations: ProfileDefinition<Config, Share> = {
   },
   async run(share, runtime) {
     const budget = { remaining: share.iterations };
+    runtime.plannedAt = 0;
     const vus = Array.from({ length: share.vus }, () => runtime.startVu(budget));
+    runtime.plannedAt = undefined;
     const done = Promise.all(vus.map((vu) => vu.done));
     await Promise.race([done, runtime.sleepUntil(share.maxDurationMs)]);
     await runtime.stopVus(vus);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DatabaseBenchmark, type LoadTestResult, LoadTester } from '../../src/index.js';
+import { DatabaseBenchmark, type LoadTestResult, LoadTester, type OperationConfig } from '../../src/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { useFreshDatabase } from '../helpers/pg.js';
 
@@ -52,14 +52,15 @@ test('SQLite: every benchmark method and a document load, counts matching the da
     assert.equal(r.providerKind, 'sqlite');
     assert.equal(r.iterations, n);
     assert.equal(r.successRate, 1);
-    assert.ok(r.minMs >= 0 && r.p50Ms <= r.p95Ms && r.p99Ms <= r.maxMs);
+    assert.ok(r.minMs <= r.p50Ms && r.p50Ms <= r.p95Ms && r.p95Ms <= r.p99Ms && r.p99Ms <= r.maxMs && r.maxMs > 0, JSON.stringify(r));
+    assert.equal(r.windows.reduce((sum, w) => sum + w.ok, 0), n, 'the per-window samples hold every operation');
   }
   assert.deepEqual(tx.databaseCheck, { reported: 20, database: 20, match: true });
   assert.ok(conn.parts?.connect && conn.parts.query);
 
   // Four users' transactions on one SQLite handle take turns: none fails, every row is there.
   const lite = new LoadTester({ name: 'lite', provider: 'sqlite', dsn: file }, { workers: 1 });
-  const transaction = { type: 'transaction', statements: [{ type: 'insert_document' }, { type: 'update_document' }] } as const;
+  const transaction: OperationConfig = { type: 'transaction', statements: [{ type: 'insert_document' }, { type: 'update_document' }] };
   assertLoadFields(await lite.runConstantLoadTest({ testName: 'tx', durationSeconds: 0.5, concurrentUsers: 4, operation: transaction }), 'constant', 4);
 
   const memory = new LoadTester({ name: 'mem', provider: 'sqlite_memory' }, { workers: 2 });

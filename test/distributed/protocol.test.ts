@@ -8,6 +8,7 @@ import { sign, SIGNATURE_HEADER } from '../../src/distributed/protocol.js';
 import type { Report } from '../../src/report/types.js';
 import { runCli, tempDir, writeScenario } from '../helpers/cli.js';
 import { capture, startAgent, startNats, type ThrowawayNats, uniquePrefix } from '../helpers/nats.js';
+import { requireTool } from '../helpers/tools.js';
 import { SECRET } from '../helpers/pg.js';
 
 const KEY = 'the-shared-key';
@@ -78,7 +79,11 @@ test('garbage, wrong-version and wrongly signed plans are rejected and logged on
       send(json({ v: 2, type: 'plan', runId: 'run1', planId: 'broken1' }), KEY);
     }
     await wire.nc.flush();
-    await new Promise((r) => setTimeout(r, 500));
+    // Until the agent has answered both rounds' future-version plans and logged each reason (once).
+    for (const start = Date.now(); Date.now() - start < 15_000; await new Promise((r) => setTimeout(r, 50))) {
+      const answered = wire.messages.filter((m) => m.subject.startsWith(`${prefix}.plan.`)).length;
+      if (answered >= 2 && agent.log().split('rejected a message').length > 5) break;
+    }
     const rejections = agent
       .log()
       .split('\n')
@@ -183,6 +188,7 @@ test('token auth passes through to NATS; a wrong token is one clear line and is 
 
 test('TLS options pass through: with the CA the run works, without it one clear line', async () => {
   const dir = tempDir();
+  requireTool('openssl');
   const sh = (cmd: string): void => void execSync(cmd, { cwd: dir, stdio: 'ignore' });
   sh('openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 -subj /CN=stampede-test-ca');
   sh('openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1');

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CliResult, startCli, tempDir, writeScenario } from './cli.js';
 import { PG_HOST, PG_PORT } from './pg.js';
+import { requireTool } from './tools.js';
 
 export interface ThrowawayNats {
   url: string;
@@ -16,6 +17,7 @@ export interface ThrowawayNats {
 
 /** A throwaway nats-server on a free port of `host` (loopback by default), for tests that break or restrict it. */
 export async function startNats(extraArgs: string[] = [], host = '127.0.0.1'): Promise<ThrowawayNats> {
+  const natsServer = requireTool('nats-server');
   const port = await freePort();
   const dir = tempDir();
   let child: ChildProcess | undefined;
@@ -23,7 +25,7 @@ export async function startNats(extraArgs: string[] = [], host = '127.0.0.1'): P
     url: `nats://${host}:${port}`,
     port,
     async start() {
-      child = spawn('nats-server', ['-a', host, '-p', String(port), '-js', '-sd', dir, ...extraArgs], { stdio: 'ignore' });
+      child = spawn(natsServer, ['-a', host, '-p', String(port), '-js', '-sd', dir, ...extraArgs], { stdio: 'ignore' });
       for (let i = 0; i < 100 && !(await portOpen(port, host)); i++) await new Promise((r) => setTimeout(r, 50));
     },
     async stop() {

@@ -25,6 +25,21 @@ export async function adminQuery<T extends pg.QueryResultRow = Record<string, un
   }
 }
 
+/**
+ * Waits until no session is left on `database` but the caller's own. A backend publishes its
+ * statistics as it exits (while connected, at most once a second, or 10 s after going idle), so
+ * the counters read afterwards hold everything the sessions did.
+ */
+export async function sessionsEnded(database: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await adminQuery<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+    if (Number(row!.n) === 0) return;
+    if (Date.now() > deadline) throw new Error(`sessions on ${database} still open after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** A fresh database on the shared server, dropped by the returned cleanup. */
 export async function freshDatabase(): Promise<{ name: string; dsn: string; drop: () => Promise<void> }> {
   const name = `stampede_test_${randomBytes(4).toString('hex')}`;

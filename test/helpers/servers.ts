@@ -4,8 +4,7 @@ import { appendFileSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-
-const PG_BIN = '/usr/lib/postgresql/15/bin';
+import { requireTool } from './tools.js';
 
 /** initdb, postgres and pgbouncer refuse to run as root: they run as the postgres user. */
 let user: { uid: number; gid: number } | undefined;
@@ -69,7 +68,8 @@ export interface Certificates {
 export function makeCertificates(): Certificates {
   const dir = mkdtempSync(join(tmpdir(), 'stampede-tls-'));
   const f = (name: string): string => join(dir, name);
-  const ssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+  const openssl = requireTool('openssl');
+  const ssl = (...args: string[]): void => void execFileSync(openssl, args, { stdio: 'ignore' });
   for (const ca of ['ca', 'other-ca']) {
     ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=stampede test ${ca}`, '-keyout', f(`${ca}.key`), '-out', f(`${ca}.crt`));
   }
@@ -95,6 +95,7 @@ export interface ThrowawayPostgres {
  * TCP. Stopped with SIGINT (fast shutdown).
  */
 export async function startPostgres(opts: { tls?: Certificates; password?: string } = {}): Promise<ThrowawayPostgres> {
+  const [initdb, postgres] = [requireTool('initdb'), requireTool('postgres')];
   const dir = postgresOwnedDir();
   const data = join(dir, 'data');
   const initArgs = ['-D', data, '-U', 'postgres', '--auth-local=trust', '--no-sync'];
@@ -103,7 +104,7 @@ export async function startPostgres(opts: { tls?: Certificates; password?: strin
     chownTree(dir);
     initArgs.push('--auth-host=scram-sha-256', `--pwfile=${join(dir, 'pw')}`);
   } else initArgs.push('--auth-host=trust');
-  execFileSync(join(PG_BIN, 'initdb'), initArgs, { ...postgresUser(), stdio: 'ignore' });
+  execFileSync(initdb, initArgs, { ...postgresUser(), stdio: 'ignore' });
   // 127.0.0.2 reaches the same server under an address its certificate does not name.
   appendFileSync(join(data, 'pg_hba.conf'), `host all all 127.0.0.0/8 ${opts.password ? 'scram-sha-256' : 'trust'}\n`);
   const port = await freePort();
@@ -128,7 +129,7 @@ export async function startPostgres(opts: { tls?: Certificates; password?: strin
       return false;
     }
   };
-  let server = spawnAsPostgres(join(PG_BIN, 'postgres'), args);
+  let server = spawnAsPostgres(postgres, args);
   await waitFor('postgres', accepts, server.child, server.log);
   return {
     port,
@@ -136,7 +137,7 @@ export async function startPostgres(opts: { tls?: Certificates; password?: strin
     dsn,
     halt: () => stopChild(server.child, 'SIGINT'),
     resume: async () => {
-      server = spawnAsPostgres(join(PG_BIN, 'postgres'), args);
+      server = spawnAsPostgres(postgres, args);
       await waitFor('postgres', accepts, server.child, server.log);
     },
     stop: async () => {
@@ -153,6 +154,7 @@ export interface ThrowawayPgBouncer {
 
 /** PgBouncer in transaction mode in front of a trust-auth PostgreSQL, with few server connections. */
 export async function startPgBouncer(target: { port: number }, serverConnections = 2): Promise<ThrowawayPgBouncer> {
+  const pgbouncer = requireTool('pgbouncer');
   const dir = postgresOwnedDir();
   const port = await freePort();
   writeFileSync(join(dir, 'users.txt'), '"postgres" ""\n');
@@ -177,7 +179,7 @@ logfile = ${join(dir, 'pgbouncer.log')}
 `,
   );
   chownTree(dir);
-  const { child, log } = spawnAsPostgres('/usr/sbin/pgbouncer', [join(dir, 'pgbouncer.ini')]);
+  const { child, log } = spawnAsPostgres(pgbouncer, [join(dir, 'pgbouncer.ini')]);
   await waitFor('pgbouncer', () => portOpen(port), child, log);
   return {
     port,
