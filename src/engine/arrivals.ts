@@ -4,7 +4,7 @@ import { ArrivalSchedule, type RateSegment, ShareArrivals } from '../profiles/ar
 import { splitInteger } from '../plan/split.js';
 import { nap } from '../metrics/health.js';
 import type { Runtime } from './runtime.js';
-import { nextRunLength, threadSlice, type Turn } from './thread-slice.js';
+import { Runs } from './thread-slice.js';
 
 /** One worker's part of an arrival-rate profile: plain data, rebuilt into its schedule in the worker. */
 export interface ArrivalShare {
@@ -132,10 +132,7 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
   };
 
   // Behind schedule, arrivals start back to back: the loop takes turns on the thread (thread-slice.ts).
-  const turn: Turn = {};
-  let run = 0;
-  let runLength = 1;
-  let runStart = performance.now();
+  const runs = new Runs({});
   let m = 0;
   for (let i = mine.globalIndex(0); i < schedule.total && !runtime.stopping; i = mine.globalIndex(++m)) {
     const intended = origin + schedule.timeOf(i);
@@ -147,19 +144,15 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
         nap(Math.min(wait, NAP_MS));
         await yieldToEventLoop();
       }
-      run = 0;
-      runStart = performance.now();
-      wait = intended - runStart;
+      runs.restart();
+      wait = intended - performance.now();
     }
     if (runtime.stopping) break;
     arrive(intended);
-    if (++run === runLength) {
-      run = 0;
-      const now = performance.now();
-      runLength = nextRunLength(now - runStart, runLength);
-      const next = threadSlice.endOfRun(turn, now);
-      if (next) await next;
-      runStart = performance.now();
+    const turn = runs.next();
+    if (turn) {
+      await turn;
+      runs.restart();
     }
   }
   // The schedule is over: waiting arrivals are dropped, in-flight ones finish and are counted.

@@ -1,7 +1,6 @@
-import { performance } from 'node:perf_hooks';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Executable } from '../providers/types.js';
-import { nextRunLength, threadSlice, type Turn } from './thread-slice.js';
+import { Runs, type Turn } from './thread-slice.js';
 
 /** Iterations still to start, shared by the VUs that draw from it. */
 export interface Budget {
@@ -85,9 +84,7 @@ export class Runtime {
   private async vuLoop(vu: Vu, budget: Budget, thinkMs: number): Promise<void> {
     const { ops, pick, recorder } = this;
     // Without think time a VU runs back to back: it takes turns on the thread (thread-slice.ts).
-    let run = 0;
-    let runLength = 1;
-    let runStart = performance.now();
+    const runs = new Runs(vu);
     // Started after the stop: never active, so never retired.
     if (vu.stopped) return;
     this.state.activeVUs++;
@@ -105,13 +102,12 @@ export class Runtime {
           recorder.error(op, err);
         }
         if (thinkMs > 0) await think(vu, thinkMs);
-        else if (++run === runLength) {
-          run = 0;
-          const now = performance.now();
-          runLength = nextRunLength(now - runStart, runLength);
-          const turn = threadSlice.endOfRun(vu, now);
-          if (turn) await turn;
-          runStart = performance.now();
+        else {
+          const turn = runs.next();
+          if (turn) {
+            await turn;
+            runs.restart();
+          }
         }
       }
     } finally {

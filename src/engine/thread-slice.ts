@@ -28,14 +28,6 @@ interface Waiter {
   settled: boolean;
 }
 
-/**
- * The next run's length in operations, from the last run's time per operation: down to one when
- * each is slow. The per-operation cost stays one integer comparison; the clock is read once per run.
- */
-export function nextRunLength(elapsedMs: number, runLength: number): number {
-  return Math.max(1, Math.min(MAX_RUN_OPS, Math.floor((RUN_MS * runLength) / elapsedMs)));
-}
-
 class ThreadSlice {
   /** When the event loop last had a turn (as far as this thread's runs can tell). */
   private startedAt = 0;
@@ -117,3 +109,32 @@ class ThreadSlice {
 
 /** One per thread: every VU and arrival loop on this thread shares its slice. */
 export const threadSlice = new ThreadSlice();
+
+/**
+ * One caller's runs of back-to-back operations. Each run is sized from the last one's time per
+ * operation (down to one operation when each is slow), so the per-operation cost stays one
+ * integer comparison and the clock is read once per run.
+ */
+export class Runs {
+  private count = 0;
+  private length = 1;
+  private startedAt = performance.now();
+
+  constructor(private readonly turn: Turn) {}
+
+  /** After each operation: undefined to go on, or a promise to await and then `restart()`. */
+  next(): Promise<void> | undefined {
+    if (++this.count !== this.length) return undefined;
+    this.count = 0;
+    const now = performance.now();
+    this.length = Math.max(1, Math.min(MAX_RUN_OPS, Math.floor((RUN_MS * this.length) / (now - this.startedAt))));
+    this.startedAt = now;
+    return threadSlice.endOfRun(this.turn, now);
+  }
+
+  /** The thread was free meanwhile (a wait for the turn, a sleep): a new run starts now. */
+  restart(): void {
+    this.count = 0;
+    this.startedAt = performance.now();
+  }
+}
