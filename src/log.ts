@@ -20,12 +20,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const base: pino.LoggerOptions = {
     level: options.level ?? 'info',
     base: undefined,
+    // Every argument, the merged object included, passes here once (a second pass in
+    // formatters.log would only double the cost of a line that carries a large object).
     hooks: {
       logMethod(args, method) {
         method.apply(this, args.map((a) => (typeof a === 'string' ? redact(a) : redactDeep(a))) as Parameters<typeof method>);
       },
     },
-    formatters: { log: (obj) => redactDeep(obj) },
   };
   if (options.destination) return pino(base, options.destination);
   // Synchronous streams: a log line written just before exit is never lost.

@@ -8,6 +8,7 @@ import { registerDsnSecrets } from '../config/redact.js';
 import { UserError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { formatTable } from '../report/table.js';
+import { checkOutPath } from './out-path.js';
 
 export interface BenchFlags {
   workers?: number;
@@ -23,6 +24,8 @@ export async function benchCommand(file: string, flags: BenchFlags): Promise<num
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new UserError(`${file}: providers: two providers are named "${dup}"`);
 
+  const out = flags.out ?? join('reports', `${basename(file, extname(file))}-bench-${Date.now()}.json`);
+  checkOutPath(out);
   const suite = new BenchmarkSuite(config.providers, {
     workers: flags.workers ?? config.options?.workers,
     blocks: config.options?.blocks,
@@ -30,7 +33,6 @@ export async function benchCommand(file: string, flags: BenchFlags): Promise<num
   });
   const results = await suite.runAllTests(config.suite);
   const report = new PerformanceComparator().addBenchmarkResults(results).generateComparisonReport();
-  const out = flags.out ?? join('reports', `${basename(file, extname(file))}-bench-${Date.now()}.json`);
   report.saveToFile(out);
   const lines = [resultTable(results), '', report.summary()];
   if (report.recommendations.length > 0) lines.push('', 'recommendations:', ...report.recommendations.map((r, i) => `${i + 1}. ${r}`));

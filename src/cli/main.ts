@@ -5,7 +5,7 @@ import { redact } from '../config/redact.js';
 import { UserError, errorMessage } from '../errors.js';
 import { loadProviderModule, registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
-import { duration, nonNegativeInt, positiveInt, positiveNumber, stages } from './options.js';
+import { blockCount, duration, positiveInt, positiveNumber, stages, workerCount } from './options.js';
 import { agentCommand } from './agent-command.js';
 import { agentName, agentsWanted, natsOptions } from './nats-options.js';
 import { benchCommand } from './bench-command.js';
@@ -26,10 +26,10 @@ function program(): Command {
     .option('--vus <n>', "override the profile's virtual users", positiveInt)
     .option('--rate <n>', "override an arrival-rate profile's rate (per its timeUnit, default per second)", positiveNumber)
     .option('--stages <list>', "override a ramping profile's stages, e.g. 30s:10,1m:50,30s:0", stages)
-    .option('--workers <n>', 'worker threads (0: in-process; default: CPU count)', nonNegativeInt)
+    .option('--workers <n>', 'worker threads (0: in-process; default: CPU count)', workerCount)
     .option('--out <file>', 'report path (default: reports/<scenario>-<run>.json)')
     .option('--keep-data', "keep the tool's tables after the run")
-    .option('--interleave <n>', 'run the providers in n alternating blocks, so machine drift hits all alike', positiveInt)
+    .option('--interleave <n>', 'run the providers in n alternating blocks, so machine drift hits all alike', blockCount)
     .option('--no-live', 'no progress line per window')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .option('--agents <n|names>', 'agents to run on with --nats: a count, or names separated by commas (default: 1)', agentsWanted)
@@ -58,7 +58,7 @@ function program(): Command {
     .command('bench')
     .description('run the benchmark suite against every provider of a config and compare them')
     .argument('<config>', 'bench config (YAML or JSON): providers, suite sizes')
-    .option('--workers <n>', 'worker threads (0: in-process; default: CPU count, at most one per VU)', nonNegativeInt)
+    .option('--workers <n>', 'worker threads (0: in-process; default: CPU count, at most one per VU)', workerCount)
     .option('--out <file>', 'comparison report path (default: reports/<config>-bench-<time>.json)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .action(async (file: string, flags) => {

@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 import { UserError } from '../errors.js';
 import { parseStagesFlag, type Stage } from '../profiles/stages.js';
-import { parseDuration } from '../util/duration.js';
+import { atMost, MAX_BLOCKS, MAX_WORKERS } from '../config/fields.js';
+import { durationMs, parseDuration, TOO_LONG } from '../util/duration.js';
 
 /** Commander argument parsers: a bad flag value is one line naming the flag, then exit 2. */
 export function positiveInt(value: string): number {
@@ -17,12 +18,27 @@ export function nonNegativeInt(value: string): number {
 }
 
 export function duration(value: string): number {
+  if (!(durationMs(value) > 0)) throw new InvalidArgumentError('must be a duration such as 500ms, 30s, 2m or 1h');
   try {
     return parseDuration(value, 'value');
   } catch (err) {
-    if (err instanceof UserError) throw new InvalidArgumentError('must be a duration such as 500ms, 30s, 2m or 1h');
+    if (err instanceof UserError) throw new InvalidArgumentError(TOO_LONG);
     throw err;
   }
+}
+
+/** Worker threads (0: in-process), bounded as a scenario's `options.workers` is. */
+export function workerCount(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n > MAX_WORKERS) throw new InvalidArgumentError(atMost(MAX_WORKERS));
+  return n;
+}
+
+/** Alternating blocks, bounded as a scenario's `options.interleave` is. */
+export function blockCount(value: string): number {
+  const n = positiveInt(value);
+  if (n > MAX_BLOCKS) throw new InvalidArgumentError(atMost(MAX_BLOCKS));
+  return n;
 }
 
 export function positiveNumber(value: string): number {

@@ -12,6 +12,7 @@ import { renderSummary } from '../report/console.js';
 import { liveLine } from '../report/live.js';
 import { writeJsonAtomic } from '../report/write.js';
 import { renderComparisons } from '../api/comparison-report.js';
+import { checkOutPath } from './out-path.js';
 import { sideBySide } from './side-by-side.js';
 
 /** The run finished but some window lacks part of a share: its figures are flagged as low. */
@@ -49,6 +50,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     interleave: flags.interleave,
   });
   const out = flags.out ?? join('reports', `${basename(file, extname(file))}-${plan.runId.slice(0, 8)}.json`);
+  checkOutPath(out);
 
   if (flags.agents !== undefined && !flags.nats) throw new UserError('--agents needs --nats <url>');
   if (!flags.local && !flags.nats) throw new UserError('--no-local needs agents: add --nats <url> --agents <n>');

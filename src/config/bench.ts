@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveInt } from './fields.js';
+import { atMost, iterationCount, MAX_BLOCKS, positiveInt, vuCount, workerCount } from './fields.js';
 import { name, providerConfigSchema } from './schema.js';
 
 /** `stampede bench <config>`: the providers to benchmark and the suite's sizes. */
@@ -8,18 +8,18 @@ export const benchConfigSchema = z.strictObject({
   providers: z.array(providerConfigSchema).min(1, 'must list at least one provider'),
   suite: z
     .strictObject({
-      simpleQueryIterations: positiveInt().optional(),
-      transactionIterations: positiveInt().optional(),
-      connectionIterations: positiveInt().optional(),
-      concurrentWorkers: positiveInt().optional(),
-      concurrentIterations: positiveInt().optional(),
+      simpleQueryIterations: iterationCount().optional(),
+      transactionIterations: iterationCount().optional(),
+      connectionIterations: iterationCount().optional(),
+      concurrentWorkers: vuCount().optional(),
+      concurrentIterations: iterationCount().optional(),
     })
     .optional(),
   options: z
     .strictObject({
-      workers: z.number().int().min(0, 'must be 0 (in-process) or more').optional(),
+      workers: workerCount().optional(),
       /** Alternating blocks per test (default: up to 10). */
-      blocks: positiveInt().optional(),
+      blocks: positiveInt().max(MAX_BLOCKS, atMost(MAX_BLOCKS)).optional(),
     })
     .optional(),
 });

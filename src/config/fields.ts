@@ -6,3 +6,35 @@ const POSITIVE_INT = 'must be a positive integer';
 export function positiveInt(): z.ZodNumber {
   return z.number({ error: POSITIVE_INT }).int(POSITIVE_INT).positive(POSITIVE_INT);
 }
+
+/**
+ * The most VUs a run may have. The design point is 1 000 000 idle VUs on one machine (1.4–3 KB
+ * each, under 2–3 GB); twice that leaves room for a cluster. A larger count is almost always a
+ * typo (an extra zero or three) that would eat the machine's memory before the first window.
+ */
+export const MAX_VUS = 2_000_000;
+/** More iterations than a week-long run at 1.6 M operations a second starts: a typo, not a plan. */
+export const MAX_ITERATIONS = 1e12;
+/** Arrivals per second: each is scheduled one by one, and 10 M/s already takes a core just to drop them. */
+export const MAX_RATE_PER_S = 10_000_000;
+/** Threads beyond the cores only contend, and each costs tens of MB. */
+export const MAX_WORKERS = 1024;
+/** Alternating blocks: each is a separate start and stop of every provider. */
+export const MAX_BLOCKS = 1000;
+
+export const atMost = (bound: number, what = ''): string => `must be at most ${bound.toLocaleString('en-US')}${what}`;
+
+/** A VU count: a positive integer up to MAX_VUS. */
+export function vuCount(): z.ZodNumber {
+  return positiveInt().max(MAX_VUS, atMost(MAX_VUS, ' VUs'));
+}
+
+/** An iteration count: a positive integer up to MAX_ITERATIONS. */
+export function iterationCount(): z.ZodNumber {
+  return positiveInt().max(MAX_ITERATIONS, atMost(MAX_ITERATIONS, ' iterations'));
+}
+
+/** Worker threads: 0 runs in-process. */
+export function workerCount(): z.ZodNumber {
+  return z.number().int().min(0, 'must be 0 (in-process) or more').max(MAX_WORKERS, atMost(MAX_WORKERS, ' worker threads'));
+}

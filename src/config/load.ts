@@ -4,6 +4,7 @@ import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml
 import { z } from 'zod';
 import { UserError, errorMessage } from '../errors.js';
 import { registerDsnSecrets } from './redact.js';
+import { structureProblem, tooDeepOffset } from './structure.js';
 import { type ProviderConfig, providerConfigSchema, type Scenario, scenarioSchema } from './schema.js';
 
 export interface LoadedScenario {
@@ -49,13 +50,19 @@ export function loadProviderFile(file: string, env: NodeJS.ProcessEnv = process.
  */
 export function parseConfig<T>(text: string, file: string, schema: z.ZodType<T>, env: NodeJS.ProcessEnv = process.env): T {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const deep = tooDeepOffset(text);
+  const doc = parseDocument(deep === undefined ? text : text.slice(0, deep), { lineCounter: lines, prettyErrors: false });
   const lineOf = (offset: number | undefined): number => (offset === undefined ? 1 : lines.linePos(offset).line);
+  // Before syntax errors: nesting too deep for the composer leaves it a stack overflow as its error.
+  const problem = structureProblem(doc);
+  if (problem) throw new UserError(`${file}:${lineOf(problem.offset)}: ${formatPath(problem.path) || '(top level)'}: ${problem.message}`);
+  if (deep !== undefined) throw new UserError(`${file}:${lineOf(deep)}: nested too deeply`);
   const syntax = doc.errors[0];
   if (syntax) throw new UserError(`${file}:${lineOf(syntax.pos[0])}: ${syntax.message.split('\n')[0]}`);
 
   interpolateEnv(doc, env, (offset, message) => new UserError(`${file}:${lineOf(offset)}: ${message}`));
-  const parsed = schema.safeParse(doc.toJS(), { reportInput: true });
+  // The structure check bounds what aliases expand to, exactly; the parser's own guess would refuse sound files.
+  const parsed = schema.safeParse(doc.toJS({ maxAliasCount: -1 }), { reportInput: true });
   if (!parsed.success) {
     // A misspelt field also makes the real one "missing": name the misspelling, the cause.
     const issues = parsed.error.issues;

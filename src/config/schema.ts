@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from './durations.js';
+import { atMost, MAX_BLOCKS, workerCount } from './fields.js';
 import { profileSchema } from '../profiles/index.js';
-
 
 export const name = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
 
@@ -12,10 +12,28 @@ export const sslConfigSchema = z.strictObject({
   key: z.string().optional(),
 });
 
+const NUL = 'must not contain a NUL byte';
+const noNul = (text: string): boolean => !text.includes('\0');
+
+/**
+ * A URL's parts are percent-decoded by the drivers, which throw a bare "URI malformed" on a bad
+ * escape. A `sqlite:` DSN is a file path, never decoded. The query string is decoded leniently.
+ */
+function escapesDecode(dsn: string): boolean {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(dsn) || /^sqlite:/i.test(dsn)) return true;
+  try {
+    decodeURIComponent(dsn.split(/[?#]/, 1)[0]!);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const providerConfigSchema = z.strictObject({
   name,
   provider: z.string().min(1, 'must name a provider kind'),
-  dsn: z.string().optional(),
+  // The messages never quote the DSN: it may hold a password.
+  dsn: z.string().refine(noNul, NUL).refine(escapesDecode, 'has a malformed %-escape (write a literal % as %25)').optional(),
   options: z.record(z.string(), z.unknown()).optional(),
   sslConfig: sslConfigSchema.optional(),
   description: z.string().optional(),
@@ -24,16 +42,15 @@ export const providerConfigSchema = z.strictObject({
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 
 const weight = z.number().positive('must be a positive number').optional();
+/** A NUL would end the statement early in one driver and fail the protocol in another. */
+const sqlText = z.string().min(1, 'must not be empty').refine(noNul, NUL);
 
 const queryOperation = z.strictObject({
   name: name.optional(),
   weight,
   type: z.literal('query'),
   /** One statement for every provider, or one per dialect when they differ. */
-  sql: z.union([
-    z.string().min(1, 'must not be empty'),
-    z.strictObject({ postgresql: z.string().min(1).optional(), sqlite: z.string().min(1).optional() }),
-  ]),
+  sql: z.union([sqlText, z.strictObject({ postgresql: sqlText.optional(), sqlite: sqlText.optional() })]),
   params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
 });
 
@@ -95,10 +112,10 @@ export const scenarioSchema = z.strictObject({
   options: z
     .strictObject({
       window: durationSchema.optional(),
-      workers: z.number().int().min(0, 'must be 0 (in-process) or more').optional(),
+      workers: workerCount().optional(),
       keepData: z.boolean().optional(),
       /** Runs the providers in this many alternating short blocks, so machine drift hits all alike. */
-      interleave: z.number().int().min(1, 'must be 1 (no interleaving) or more').optional(),
+      interleave: z.number().int().min(1, 'must be 1 (no interleaving) or more').max(MAX_BLOCKS, atMost(MAX_BLOCKS)).optional(),
     })
     .optional(),
 }).superRefine((s, ctx) => {

@@ -106,7 +106,12 @@ const snapshot = z.strictObject({
     })
     .optional(),
   health: z
-    .strictObject({ loopDelayP99Us: z.number().nonnegative(), cpu: z.number().nonnegative(), inline: z.boolean().optional() })
+    .strictObject({
+      loopDelayP99Us: z.number().nonnegative(),
+      cpu: z.number().nonnegative(),
+      inline: z.boolean().optional(),
+      threadWaitP99Us: z.number().nonnegative().optional(),
+    })
     .optional(),
 });
 

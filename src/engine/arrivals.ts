@@ -4,6 +4,7 @@ import { ArrivalSchedule, type RateSegment, ShareArrivals } from '../profiles/ar
 import { splitInteger } from '../plan/split.js';
 import { nap } from '../metrics/health.js';
 import type { Runtime } from './runtime.js';
+import { Runs } from './thread-slice.js';
 
 /** One worker's part of an arrival-rate profile: plain data, rebuilt into its schedule in the worker. */
 export interface ArrivalShare {
@@ -42,7 +43,6 @@ export function arrivalShares(
  */
 const PRECISE_WITHIN_MS = 2;
 const NAP_MS = 0.2;
-const SYNC_OPS_PER_YIELD = 512;
 /** How often a backlog that no finishing operation drains is checked for arrivals to drop. */
 const BACKLOG_CHECK_MS = 5;
 
@@ -97,7 +97,7 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
     if (waiting !== undefined) start(waiting);
     released?.();
   };
-  const start = (intended: number): boolean => {
+  const start = (intended: number): void => {
     const op = pick();
     const t0 = performance.now();
     counts.intended++;
@@ -112,7 +112,7 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
           () => (finish(op, t0, intended), release()),
           (err: unknown) => (recorder.error(op, err), release()),
         );
-        return true;
+        return;
       }
       finish(op, t0, intended);
     } catch (err) {
@@ -120,21 +120,20 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
     }
     busy--;
     runtime.busy(-1);
-    return false;
   };
-  const arrive = (intended: number): boolean => {
+  const arrive = (intended: number): void => {
     if (busy >= allocated && allocated < maxVUs) allocated++;
-    if (busy < allocated) return start(intended);
-    if (dropAfterMs > 0) backlog.push(intended);
+    if (busy < allocated) start(intended);
+    else if (dropAfterMs > 0) backlog.push(intended);
     else {
       counts.intended++;
       counts.dropped++;
     }
-    return true;
   };
 
+  // Behind schedule, arrivals start back to back: the loop takes turns on the thread (thread-slice.ts).
+  const runs = new Runs({});
   let m = 0;
-  let syncRun = 0;
   const due = runtime.arrivalsDue();
   for (let i = mine.globalIndex(0); i < schedule.total && !runtime.stopping; i = mine.globalIndex(++m)) {
     const dueMs = schedule.timeOf(i);
@@ -148,16 +147,17 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
         nap(Math.min(wait, NAP_MS));
         await yieldToEventLoop();
       }
-      syncRun = 0;
+      runs.restart();
       wait = intended - performance.now();
     }
     // A late window timer: this arrival waits until the window before its own is sent.
     for (let held = runtime.heldBack(dueMs); held; held = runtime.heldBack(dueMs)) await held;
     if (runtime.stopping) break;
-    if (arrive(intended)) syncRun = 0;
-    else if (++syncRun === SYNC_OPS_PER_YIELD) {
-      syncRun = 0;
-      await yieldToEventLoop();
+    arrive(intended);
+    const turn = runs.next();
+    if (turn) {
+      await turn;
+      runs.restart();
     }
   }
   // The schedule is over: waiting arrivals are dropped, in-flight ones finish and are counted.

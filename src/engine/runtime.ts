@@ -1,34 +1,18 @@
-import { performance } from 'node:perf_hooks';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Executable } from '../providers/types.js';
+import { Runs, type Turn } from './thread-slice.js';
 
 /** Iterations still to start, shared by the VUs that draw from it. */
 export interface Budget {
   remaining: number;
 }
 
-export interface Vu {
+export interface Vu extends Turn {
   stopped: boolean;
   readonly done: Promise<void>;
-  /** Ends the VU's think time early when it is retired. */
+  /** Ends the VU's think time, or its wait for the thread, early when it is retired. */
   wake?: () => void;
 }
-
-/**
- * Synchronous operations (better-sqlite3), and promises that settle without I/O (a SQLite
- * session's transaction), never give the event loop a turn on their own; a VU yields after a run
- * of operations so that window timers, stop messages and other VUs run. The run is at most this
- * many operations…
- */
-const SYNC_OPS_PER_YIELD = 512;
-/**
- * …and is sized from the last run's time per operation so that a run holds the thread about
- * this long at most (ms): down to one operation when each is slow. The clock is read once per
- * run, so the per-operation cost stays one integer comparison, as with a fixed run; a run that
- * the OS happened to interrupt only shortens the next one.
- */
-const SYNC_MS_PER_YIELD = 5;
 
 /** What every view of one worker's runtime shares (a scenario started later is such a view). */
 class SharedState {
@@ -149,9 +133,8 @@ export class Runtime {
 
   private async vuLoop(vu: Vu, budget: Budget, thinkMs: number): Promise<void> {
     const { ops, pick, recorder } = this;
-    let syncRun = 0;
-    let runLength = 1;
-    let runStart = performance.now();
+    // Without think time a VU runs back to back: it takes turns on the thread (thread-slice.ts).
+    const runs = new Runs(vu);
     // Started after the stop: never active, so never retired.
     if (vu.stopped) return;
     this.state.activeVUs++;
@@ -169,12 +152,12 @@ export class Runtime {
           recorder.error(op, err);
         }
         if (thinkMs > 0) await think(vu, thinkMs);
-        else if (++syncRun === runLength) {
-          syncRun = 0;
-          const perOp = (performance.now() - runStart) / runLength;
-          runLength = Math.max(1, Math.min(SYNC_OPS_PER_YIELD, Math.floor(SYNC_MS_PER_YIELD / perOp)));
-          await yieldToEventLoop();
-          runStart = performance.now();
+        else {
+          const turn = runs.next();
+          if (turn) {
+            await turn;
+            runs.restart();
+          }
         }
       }
     } finally {

@@ -12,6 +12,7 @@ import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { DatabaseProvider } from '../providers/types.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerTask } from './messages.js';
 import { Runtime, weightedPicker } from './runtime.js';
+import { threadSlice } from './thread-slice.js';
 
 /**
  * One worker's share of a run: build its own provider, wait for the common start, run the
@@ -64,8 +65,10 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
       const operations = rec.flush();
       const arrivals = rec.flushArrivals();
       // A synchronous database (better-sqlite3) runs on this very thread: a busy event loop then
-      // cannot distort the latency timed around its calls, so such windows are not flagged.
-      const generator = { ...health!.sample(), ...(inline ? { inline: true } : {}) };
+      // cannot distort the latency timed around its calls, but VUs queued for the thread can be
+      // paced by the generator (health.ts).
+      const threadWaitP99Us = threadSlice.takeWaitP99Us();
+      const generator = { ...health!.sample(), ...(inline ? { inline: true, threadWaitP99Us } : {}) };
       const [from, to] = [window * task.windowMs, (window + 1) * task.windowMs];
       const activeVUs = runtime.windowPeak(from, to);
       // A run that ends on a window boundary leaves nothing for a last window: send no empty one.

@@ -327,7 +327,10 @@ export class Aggregator {
       if (w.health.size > 0) {
         const sources = [...w.health.values()];
         figures.health = { loopDelayP99Us: Math.max(...sources.map((h) => h.loopDelayP99Us)), cpu: Math.max(...sources.map((h) => h.cpu)) };
-        if (sources.every((h) => h.inline)) figures.health.inline = true;
+        if (sources.every((h) => h.inline)) {
+          figures.health.inline = true;
+          figures.health.threadWaitP99Us = Math.max(...sources.map((h) => h.threadWaitP99Us ?? 0));
+        }
         figures.saturated = isSaturated(figures.health, figures.arrivals?.lagUs.p99);
       }
       w.figures = figures;

@@ -30,6 +30,8 @@ export interface GeneratorHealth {
   cpu: number;
   /** The database runs on the generator's own thread (synchronous SQLite, closed model). */
   inline?: boolean;
+  /** Inline only: p99 of how long a VU waited for the thread while other VUs held it (µs). */
+  threadWaitP99Us?: number;
 }
 
 /** What a worker emits once per window: the unit every merge works on. */

@@ -8,7 +8,8 @@ import { operationName } from '../operations/compile.js';
 import { type PlannedProfile, profileFor, type ProfileConfig, profileSchema } from '../profiles/index.js';
 import type { ScenariosConfig } from '../profiles/scenarios.js';
 import type { ProfileOverrides } from '../profiles/types.js';
-import { parseDuration } from '../util/duration.js';
+import { formatDuration, MAX_DURATION_MS, parseDuration, TOO_LONG } from '../util/duration.js';
+import { atMost, MAX_VUS } from '../config/fields.js';
 
 /** Flags and library options that override the scenario file. */
 export interface PlanOverrides extends ProfileOverrides {
@@ -51,6 +52,13 @@ export function buildPlan(loaded: LoadedScenario, overrides: PlanOverrides = {})
 
   const requested = overrides.workers ?? scenario.options?.workers ?? availableParallelism();
   const peak = profileFor(profile.type).peakVus(profile);
+  // Each field is bounded on its own; stages and scenarios add up.
+  const field = scenario.scenarios ? 'scenarios' : 'profile';
+  if (peak > MAX_VUS) throw new UserError(`${loaded.file}: ${field}: ${peak} VUs at once; ${atMost(MAX_VUS, ' VUs')}`);
+  const plannedMs = profileFor(profile.type).durationMs(profile);
+  if (plannedMs !== undefined && plannedMs > MAX_DURATION_MS) {
+    throw new UserError(`${loaded.file}: ${field}: planned to last ${formatDuration(plannedMs)}; a run ${TOO_LONG}`);
+  }
   return {
     runId: randomUUID(),
     name: scenario.name ?? 'scenario',

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { positiveInt } from '../config/fields.js';
+import { atMost, MAX_RATE_PER_S, vuCount } from '../config/fields.js';
 import { durationSchema } from '../config/durations.js';
 import { arrivalShares, runArrivals, type ArrivalShare } from '../engine/arrivals.js';
-import { parseDuration } from '../util/duration.js';
+import { durationMs, parseDuration } from '../util/duration.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';
 
 export const rateSchema = z.number({ error: 'must be a positive number' }).positive('must be a positive number');
@@ -18,8 +18,8 @@ export function arrivalVus(config: { preAllocatedVUs: number; maxVUs?: number; d
 
 /** The VU pool of both arrival-rate profiles. */
 export const arrivalVuFields = {
-  preAllocatedVUs: positiveInt(),
-  maxVUs: positiveInt().optional(),
+  preAllocatedVUs: vuCount(),
+  maxVUs: vuCount().optional(),
   /** How late an arrival waiting for a free VU may start before it is dropped (pgbench --latency-limit); 0 drops at once (k6). */
   dropAfter: dropAfterSchema.optional(),
 };
@@ -28,6 +28,13 @@ export function maxVusCoverPreallocated(c: { maxVUs?: number; preAllocatedVUs: n
   return c.maxVUs === undefined || c.maxVUs >= c.preAllocatedVUs;
 }
 export const MAX_VUS_MESSAGE = { message: 'must be at least preAllocatedVUs', path: ['maxVUs'] };
+
+/** True unless `rate` per `timeUnit` is more arrivals a second than a run takes (a malformed unit is its own field's error). */
+export function rateWithinBound(rate: unknown, timeUnit: string | number | undefined): boolean {
+  const perSecond = (Number(rate) * 1000) / (timeUnit === undefined ? 1000 : durationMs(timeUnit));
+  return !(perSecond > MAX_RATE_PER_S);
+}
+export const RATE_BOUND_MESSAGE = atMost(MAX_RATE_PER_S, ' arrivals a second');
 
 export const schema = z
   .strictObject({
@@ -38,7 +45,8 @@ export const schema = z
     duration: durationSchema,
     ...arrivalVuFields,
   })
-  .refine(maxVusCoverPreallocated, MAX_VUS_MESSAGE);
+  .refine(maxVusCoverPreallocated, MAX_VUS_MESSAGE)
+  .refine((c) => rateWithinBound(c.rate, c.timeUnit), { message: RATE_BOUND_MESSAGE, path: ['rate'] });
 type Config = z.infer<typeof schema>;
 
 export function perMs(rate: number, timeUnit: string | number | undefined): number {

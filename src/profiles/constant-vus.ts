@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { splitInteger } from '../plan/split.js';
-import { positiveInt } from '../config/fields.js';
+import { vuCount } from '../config/fields.js';
 import { durationSchema } from '../config/durations.js';
 import { parseDuration } from '../util/duration.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';
 
 export const schema = z.strictObject({
   type: z.literal('constant-vus'),
-  vus: positiveInt(),
+  vus: vuCount(),
   duration: durationSchema,
   /** Pause between a VU's operations: many mostly idle users, as real clients are. */
   thinkTime: durationSchema.optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveInt } from '../config/fields.js';
+import { iterationCount, vuCount } from '../config/fields.js';
 import { durationSchema } from '../config/durations.js';
 import { splitInteger } from '../plan/split.js';
 import { parseDuration } from '../util/duration.js';
@@ -8,8 +8,8 @@ import { allowOverrides, type ProfileDefinition } from './types.js';
 
 export const schema = z.strictObject({
   type: z.literal('iterations'),
-  vus: positiveInt(),
-  iterations: positiveInt(),
+  vus: vuCount(),
+  iterations: iterationCount(),
   /** A safety stop for a run whose iterations never finish (a hung database). */
   maxDuration: durationSchema.optional(),
 });

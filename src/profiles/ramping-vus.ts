@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { durationSchema } from '../config/durations.js';
+import { atMost, MAX_VUS } from '../config/fields.js';
 import { parseDuration } from '../util/duration.js';
 import { type PhasePlan, stagePhases, stagesSchema } from './stages.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';
 import { peakOfPlan, planShares, runVuPlan, sharePeak, type VuPlanShare, type VuPoint } from './vu-plan.js';
 
 const VU_COUNT = 'must be 0 or a positive integer';
-const vuCount = z.number({ error: VU_COUNT }).int(VU_COUNT).min(0, VU_COUNT);
+const vuCount = z.number({ error: VU_COUNT }).int(VU_COUNT).min(0, VU_COUNT).max(MAX_VUS, atMost(MAX_VUS, ' VUs'));
 const DEFAULT_SLO_P95 = '500ms';
 
 export const schema = z

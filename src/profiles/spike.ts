@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveInt } from '../config/fields.js';
+import { vuCount } from '../config/fields.js';
 import { durationSchema } from '../config/durations.js';
 import { parseDuration } from '../util/duration.js';
 import type { PhasePlan } from './stages.js';
@@ -10,9 +10,9 @@ export const schema = z
   .strictObject({
     type: z.literal('spike'),
     /** VUs before and after the spike. */
-    vus: positiveInt(),
+    vus: vuCount(),
     /** VUs during the spike. */
-    spikeVus: positiveInt(),
+    spikeVus: vuCount(),
     spikeStart: durationSchema,
     spikeDuration: durationSchema,
     duration: durationSchema,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ProviderConfig } from '../config/schema.js';
+import { UserError } from '../errors.js';
 import { registerProvider } from './registry.js';
 import { SqlSessionProvider } from './sql-session.js';
 import type { ConnectionInfo, DatabaseProvider, Executable, OneShotConnection, PerformanceMetrics, SessionProvider } from './types.js';
@@ -132,6 +133,8 @@ export class SqliteFileProvider extends SqliteBase {
 
 export function sqliteFile(config: ProviderConfig): string {
   const dsn = config.dsn ?? '';
+  // The file name ends at a NUL: another file than the one named would silently be used.
+  if (dsn.includes('\0')) throw new UserError(`provider "${config.name}": dsn: must not contain a NUL byte`);
   return dsn.replace(/^sqlite:(\/\/)?/, '') || 'stampede.db';
 }
 

@@ -12,7 +12,7 @@ export function liveLine(provider: string, figures: WindowFigures, windowMs: num
       ? `, corrected p95 ${ms(figures.correctedUs?.p95 ?? 0)} ms, dropped ${count(figures.arrivals.dropped)}, lag p99 ${ms(figures.arrivals.lagUs.p99)} ms`
       : '') +
     (figures.saturated && figures.health
-      ? ` WARNING generator saturated (event-loop delay p99 ${ms(figures.health.loopDelayP99Us)} ms, cpu ${Math.round(figures.health.cpu * 100)} %)`
+      ? ` WARNING generator saturated (${figures.health.inline ? `VUs waited p99 ${ms(figures.health.threadWaitP99Us ?? 0)} ms for the thread` : `event-loop delay p99 ${ms(figures.health.loopDelayP99Us)} ms`}, cpu ${Math.round(figures.health.cpu * 100)} %)`
       : '')
   );
 }
