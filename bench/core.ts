@@ -95,8 +95,26 @@ function pgbenchRate(clients: number): number | undefined {
   const url = new URL(PG_DSN);
   const r = spawnSync(
     'pgbench',
-    ['-n', '-M', 'extended', '-c', String(clients), '-j', '2', '-T', String(SECONDS), '-f', script,
-      '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username) || 'postgres', url.pathname.slice(1) || 'postgres'],
+    [
+      '-n',
+      '-M',
+      'extended',
+      '-c',
+      String(clients),
+      '-j',
+      '2',
+      '-T',
+      String(SECONDS),
+      '-f',
+      script,
+      '-h',
+      url.hostname,
+      '-p',
+      url.port || '5432',
+      '-U',
+      decodeURIComponent(url.username) || 'postgres',
+      url.pathname.slice(1) || 'postgres',
+    ],
     { encoding: 'utf8' },
   );
   const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(r.stdout);
@@ -118,17 +136,45 @@ export async function bench(): Promise<void> {
   process.stdout.write(`(${SECONDS} s per measurement, median of ${REPEATS}, candidate and baseline alternated)\n`);
 
   section('SQLite :memory: SELECT 1, 1 worker, 1 VU');
-  const [engine1, raw] = await paired(() => engineRate('sqlite_memory', undefined, 1, 1), () => rawRate(RAW_SQLITE, {}));
-  printFigure({ name: 'engine', value: engine1, unit: 'ops/s', baseline: { name: 'raw timed better-sqlite3 loop', value: raw }, goal: '>= 0.90' });
+  const [engine1, raw] = await paired(
+    () => engineRate('sqlite_memory', undefined, 1, 1),
+    () => rawRate(RAW_SQLITE, {}),
+  );
+  printFigure({
+    name: 'engine',
+    value: engine1,
+    unit: 'ops/s',
+    baseline: { name: 'raw timed better-sqlite3 loop', value: raw },
+    goal: '>= 0.90',
+  });
 
   section('SQLite :memory: SELECT 1, 2 workers × 1 VU vs 1 worker × 1 VU');
-  const [engine2, engine1b] = await paired(() => engineRate('sqlite_memory', undefined, 2, 2), () => engineRate('sqlite_memory', undefined, 1, 1));
-  printFigure({ name: 'engine, 2 workers', value: engine2, unit: 'ops/s', baseline: { name: 'engine, 1 worker', value: engine1b }, goal: '>= 1.9' });
+  const [engine2, engine1b] = await paired(
+    () => engineRate('sqlite_memory', undefined, 2, 2),
+    () => engineRate('sqlite_memory', undefined, 1, 1),
+  );
+  printFigure({
+    name: 'engine, 2 workers',
+    value: engine2,
+    unit: 'ops/s',
+    baseline: { name: 'engine, 1 worker', value: engine1b },
+    goal: '>= 1.9',
+  });
 
   section('PostgreSQL SELECT 1, 8 connections (1 worker, 8 VUs)');
-  const [enginePg, rawPg] = await paired(() => engineRate('postgresql', PG_DSN, 8, 1), () => rawRate(RAW_PG, { dsn: PG_DSN, callers: 8 }));
-  printFigure({ name: 'engine', value: enginePg, unit: 'ops/s', baseline: { name: 'raw node-postgres Pool, 8 callers', value: rawPg }, goal: '>= 0.95' });
+  const [enginePg, rawPg] = await paired(
+    () => engineRate('postgresql', PG_DSN, 8, 1),
+    () => rawRate(RAW_PG, { dsn: PG_DSN, callers: 8 }),
+  );
+  printFigure({
+    name: 'engine',
+    value: enginePg,
+    unit: 'ops/s',
+    baseline: { name: 'raw node-postgres Pool, 8 callers', value: rawPg },
+    goal: '>= 0.95',
+  });
   const pgbench = pgbenchRate(8);
-  if (pgbench) printFigure({ name: 'engine', value: enginePg, unit: 'ops/s', baseline: { name: 'pgbench -M extended -c 8 -j 2', value: pgbench } });
+  if (pgbench)
+    printFigure({ name: 'engine', value: enginePg, unit: 'ops/s', baseline: { name: 'pgbench -M extended -c 8 -j 2', value: pgbench } });
   else process.stdout.write('  pgbench: not available\n');
 }

@@ -18,20 +18,25 @@ const ROUNDS = benchRepeats(3);
 function cli(args: string[]): { done: Promise<string>; kill: () => void } {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const done = new Promise<string>((resolve, reject) =>
-    child.on('close', (code) => (code === 0 || code === null ? resolve(err) : reject(new Error(`stampede ${args[0]} exited ${code}: ${err}`)))),
+    child.on('close', (code) =>
+      code === 0 || code === null ? resolve(err) : reject(new Error(`stampede ${args[0]} exited ${code}: ${err}`)),
+    ),
   );
   return { done, kill: () => child.kill('SIGTERM') };
 }
 
 async function startAgent(prefix: string, name: string): Promise<() => Promise<void>> {
-  const child = spawn(process.execPath, [CLI, 'agent', '--nats', NATS, '--prefix', prefix, '--name', name, '--workers', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => String(d).includes('agent ready') && resolve()));
-  return () => new Promise((resolve) => {
-    child.once('close', () => resolve());
-    child.kill('SIGTERM');
+  const child = spawn(process.execPath, [CLI, 'agent', '--nats', NATS, '--prefix', prefix, '--name', name, '--workers', '1'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => String(d).includes('agent ready') && resolve()));
+  return () =>
+    new Promise((resolve) => {
+      child.once('close', () => resolve());
+      child.kill('SIGTERM');
+    });
 }
 
 function opsPerSec(out: string): number {
@@ -45,7 +50,10 @@ function opsPerSec(out: string): number {
  */
 async function throughput(dir: string): Promise<void> {
   const scenario = join(dir, 'select1.yaml');
-  writeFileSync(scenario, `providers:\n  - name: mem\n    provider: sqlite_memory\nworkload:\n  - type: query\n    sql: SELECT 1\nprofile: { type: constant-vus, vus: 2, duration: ${SECONDS}s }\n`);
+  writeFileSync(
+    scenario,
+    `providers:\n  - name: mem\n    provider: sqlite_memory\nworkload:\n  - type: query\n    sql: SELECT 1\nprofile: { type: constant-vus, vus: 2, duration: ${SECONDS}s }\n`,
+  );
   const prefix = `bench${process.pid}`;
   const nc = await connect({ servers: NATS });
   const bytes = new Map<string, number>();
@@ -84,7 +92,8 @@ async function throughput(dir: string): Promise<void> {
     goal: '>= 0.90',
   });
   section('wire');
-  for (const [agent, n] of [...bytes].sort()) printFigure({ name: `snapshot bytes per window, agent ${agent}`, value: n / windows, unit: 'B' });
+  for (const [agent, n] of [...bytes].sort())
+    printFigure({ name: `snapshot bytes per window, agent ${agent}`, value: n / windows, unit: 'B' });
 }
 
 /** CPU and wall time of `fn`, in ms: CPU is the steadier figure on a shared machine. */
@@ -106,7 +115,7 @@ async function mergeTime(): Promise<void> {
   await initHistograms();
   const snapshots: Snapshot[] = [];
   let seed = 7;
-  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const h = newHistogram();
   for (let window = 0; window < 60; window++) {
     for (let agent = 0; agent < 100; agent++) {
@@ -149,8 +158,20 @@ async function mergeTime(): Promise<void> {
     agg.destroy();
   });
   section('merge: 100 agents x 60 windows (6,000 snapshots)');
-  printFigure({ name: 'merge, CPU', value: merge.cpu, unit: 'ms', baseline: { name: 'decode + add each once', value: floor.cpu }, goal: '< 1000 ms' });
-  printFigure({ name: 'merge, wall', value: merge.wall, unit: 'ms', baseline: { name: 'decode + add each once', value: floor.wall }, goal: '< 1000 ms' });
+  printFigure({
+    name: 'merge, CPU',
+    value: merge.cpu,
+    unit: 'ms',
+    baseline: { name: 'decode + add each once', value: floor.cpu },
+    goal: '< 1000 ms',
+  });
+  printFigure({
+    name: 'merge, wall',
+    value: merge.wall,
+    unit: 'ms',
+    baseline: { name: 'decode + add each once', value: floor.wall },
+    goal: '< 1000 ms',
+  });
 }
 
 export async function bench(): Promise<void> {

@@ -30,19 +30,48 @@ export async function bench(): Promise<void> {
     for (let i = 0; i < REPEATS; i++) runs.push([await stampedeAtRate(rate), await pgbenchAtRate(rate)]);
     const ours = medians(runs.map(([s]) => s));
     const pg = medians(runs.map(([, p]) => p));
-    printFigure({ name: 'achieved / target (stampede, sqlite :memory:, 2 workers)', value: ours.achieved / rate, unit: '', baseline: { name: 'pgbench -R -c 8 -j 2', value: pg.achieved / rate }, goal: '1 ± 0.005' });
-    printFigure({ name: 'schedule lag p99 (stampede)', value: ours.lagP99Ms, unit: 'ms', baseline: { name: 'pgbench', value: pg.lagP99Ms }, goal: '< 1 ms' });
-    printFigure({ name: 'schedule lag avg (stampede)', value: ours.lagAvgMs, unit: 'ms', baseline: { name: 'pgbench', value: pg.lagAvgMs } });
-    printFigure({ name: 'schedule lag max (stampede)', value: ours.lagMaxMs, unit: 'ms', baseline: { name: 'pgbench', value: pg.lagMaxMs } });
+    printFigure({
+      name: 'achieved / target (stampede, sqlite :memory:, 2 workers)',
+      value: ours.achieved / rate,
+      unit: '',
+      baseline: { name: 'pgbench -R -c 8 -j 2', value: pg.achieved / rate },
+      goal: '1 ± 0.005',
+    });
+    printFigure({
+      name: 'schedule lag p99 (stampede)',
+      value: ours.lagP99Ms,
+      unit: 'ms',
+      baseline: { name: 'pgbench', value: pg.lagP99Ms },
+      goal: '< 1 ms',
+    });
+    printFigure({
+      name: 'schedule lag avg (stampede)',
+      value: ours.lagAvgMs,
+      unit: 'ms',
+      baseline: { name: 'pgbench', value: pg.lagAvgMs },
+    });
+    printFigure({
+      name: 'schedule lag max (stampede)',
+      value: ours.lagMaxMs,
+      unit: 'ms',
+      baseline: { name: 'pgbench', value: pg.lagMaxMs },
+    });
     printFigure({ name: 'dropped (stampede)', value: ours.dropped, unit: 'ops' });
     const saturated = Math.abs(ours.achieved / rate - 1) > 0.005 || ours.lagP99Ms >= 1;
-    process.stdout.write(`  stampede ${saturated ? 'SATURATED' : 'keeps up'} at ${rate}/s; saturated windows flagged: ${ours.saturatedWindows}\n`);
+    process.stdout.write(
+      `  stampede ${saturated ? 'SATURATED' : 'keeps up'} at ${rate}/s; saturated windows flagged: ${ours.saturatedWindows}\n`,
+    );
   }
 
   section(`${IDLE_VUS.toLocaleString('en-US')} idle VUs (think time ${THINK_S} s)`);
   const bare = await bareLoopsRss(IDLE_VUS);
   const idle = await idleVusRss(IDLE_VUS);
-  printFigure({ name: 'RSS growth per idle VU (stampede constant-vus, in-process)', value: idle.perVuBytes / 1024, unit: 'KB', baseline: { name: 'bare promise loops', value: bare / 1024 } });
+  printFigure({
+    name: 'RSS growth per idle VU (stampede constant-vus, in-process)',
+    value: idle.perVuBytes / 1024,
+    unit: 'KB',
+    baseline: { name: 'bare promise loops', value: bare / 1024 },
+  });
   printFigure({ name: 'peak RSS with 100 000 idle VUs', value: idle.peakRss / 2 ** 20, unit: 'MB', goal: '< 400 MB' });
 }
 
@@ -58,7 +87,14 @@ interface Rated {
 /** Each figure's median over the rounds. */
 function medians<T extends Rated>(runs: T[]): Required<Rated> {
   const m = (f: (r: Rated) => number | undefined): number => median(runs.map((r) => f(r) ?? 0));
-  return { achieved: m((r) => r.achieved), lagAvgMs: m((r) => r.lagAvgMs), lagP99Ms: m((r) => r.lagP99Ms), lagMaxMs: m((r) => r.lagMaxMs), dropped: m((r) => r.dropped), saturatedWindows: m((r) => r.saturatedWindows) };
+  return {
+    achieved: m((r) => r.achieved),
+    lagAvgMs: m((r) => r.lagAvgMs),
+    lagP99Ms: m((r) => r.lagP99Ms),
+    lagMaxMs: m((r) => r.lagMaxMs),
+    dropped: m((r) => r.dropped),
+    saturatedWindows: m((r) => r.saturatedWindows),
+  };
 }
 
 async function stampedeAtRate(rate: number): Promise<Required<Rated>> {
@@ -71,13 +107,23 @@ options: { workers: 2 }
 `;
   const plan = buildPlan({ scenario: parseScenario(text, 'bench'), file: 'bench', baseDir: process.cwd() });
   let saturatedWindows = 0;
-  const result = await runPlan(plan, { logger: createLogger({ level: 'silent' }), onWindow: (_p, w) => void (w.saturated && saturatedWindows++) });
+  const result = await runPlan(plan, {
+    logger: createLogger({ level: 'silent' }),
+    onWindow: (_p, w) => void (w.saturated && saturatedWindows++),
+  });
   const run = result.providers[0]!;
   const a = run.aggregator.arrivals()!;
   run.aggregator.destroy();
   // Over the time the run really took: a generator that fell behind and caught up after the end shows here.
   const elapsedSec = Math.max(SECONDS, (run.endedAt - run.startedAt) / 1000);
-  return { achieved: a.started / elapsedSec, lagAvgMs: a.lagUs.mean / 1000, lagP99Ms: a.lagUs.p99 / 1000, lagMaxMs: a.lagUs.max / 1000, dropped: a.dropped, saturatedWindows };
+  return {
+    achieved: a.started / elapsedSec,
+    lagAvgMs: a.lagUs.mean / 1000,
+    lagP99Ms: a.lagUs.p99 / 1000,
+    lagMaxMs: a.lagUs.max / 1000,
+    dropped: a.dropped,
+    saturatedWindows,
+  };
 }
 
 async function pgbenchAtRate(rate: number): Promise<Rated> {
@@ -85,7 +131,30 @@ async function pgbenchAtRate(rate: number): Promise<Rated> {
   try {
     const script = join(dir, 'select1.sql');
     writeFileSync(script, 'SELECT 1;\n');
-    await run('pgbench', ['-n', '-R', String(rate), '-T', String(SECONDS), '-c', '8', '-j', '2', '-f', script, '-l', `--log-prefix=${join(dir, 'log')}`, '-h', '127.0.0.1', '-U', 'postgres', 'postgres'], { maxBuffer: 1 << 24 });
+    await run(
+      'pgbench',
+      [
+        '-n',
+        '-R',
+        String(rate),
+        '-T',
+        String(SECONDS),
+        '-c',
+        '8',
+        '-j',
+        '2',
+        '-f',
+        script,
+        '-l',
+        `--log-prefix=${join(dir, 'log')}`,
+        '-h',
+        '127.0.0.1',
+        '-U',
+        'postgres',
+        'postgres',
+      ],
+      { maxBuffer: 1 << 24 },
+    );
     // Per-transaction log: client, tx, latency µs, script, epoch s, epoch µs, schedule lag µs.
     const lags: number[] = [];
     for (const f of readdirSync(dir).filter((n) => n.startsWith('log'))) {

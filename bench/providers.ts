@@ -39,7 +39,13 @@ async function interleaved(baseline: Executable, candidate: Executable): Promise
   return [median(b), median(c)];
 }
 
-async function compare(label: string, kind: string, driver: 'pg' | 'postgres', options: Record<string, unknown> = {}, goal?: string): Promise<void> {
+async function compare(
+  label: string,
+  kind: string,
+  driver: 'pg' | 'postgres',
+  options: Record<string, unknown> = {},
+  goal?: string,
+): Promise<void> {
   const p = createProvider({ name: kind, provider: kind, dsn: DSN, options: { driver, poolSize: CALLERS, ...options } });
   await p.initialize();
   const pool = new pg.Pool({ connectionString: DSN, max: CALLERS });
@@ -62,7 +68,13 @@ export async function bench(): Promise<void> {
   section('hot path: provider vs its driver used directly');
   await compare('postgresql (driver pg)', 'postgresql', 'pg', {}, OVERHEAD_GOAL);
   await compare('postgresql_optimized (driver pg)', 'postgresql_optimized', 'pg', {}, OVERHEAD_GOAL);
-  await compare('postgresql_optimized (driver postgres, pipeline: false)', 'postgresql_optimized', 'postgres', { pipeline: false }, OVERHEAD_GOAL);
+  await compare(
+    'postgresql_optimized (driver postgres, pipeline: false)',
+    'postgresql_optimized',
+    'postgres',
+    { pipeline: false },
+    OVERHEAD_GOAL,
+  );
   section('pipelining: one connection carrying every caller vs one connection per caller');
   await compare('postgresql_optimized (driver postgres, pipelined)', 'postgresql_optimized', 'postgres');
 }

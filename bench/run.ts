@@ -2,11 +2,23 @@
 import { BenchInputError, benchRepeats, benchSeconds } from './lib.js';
 
 const MODULES: Record<string, { about: string; load: () => Promise<{ bench: () => Promise<void> }> }> = {
-  core: { about: 'engine vs raw driver loops, SQLite and PostgreSQL; 1 vs 2 workers (runs: 5 s, 3 repeats)', load: () => import('./core.js') },
-  profiles: { about: 'arrival rates vs pgbench -R; 100 000 idle VUs vs bare loops (runs: 5 s, 1 repeat)', load: () => import('./profiles.js') },
+  core: {
+    about: 'engine vs raw driver loops, SQLite and PostgreSQL; 1 vs 2 workers (runs: 5 s, 3 repeats)',
+    load: () => import('./core.js'),
+  },
+  profiles: {
+    about: 'arrival rates vs pgbench -R; 100 000 idle VUs vs bare loops (runs: 5 s, 1 repeat)',
+    load: () => import('./profiles.js'),
+  },
   providers: { about: 'each provider vs its driver used directly (rounds: 1 s, 5 repeats)', load: () => import('./providers.js') },
-  distributed: { about: '2 agents vs 1 process over NATS; merging 100 agents x 60 windows (runs: 5 s, 3 repeats)', load: () => import('./distributed.js') },
-  compare: { about: 'what interleaved blocks cost the benchmark suite (400 iterations per second, 3 repeats)', load: () => import('./compare.js') },
+  distributed: {
+    about: '2 agents vs 1 process over NATS; merging 100 agents x 60 windows (runs: 5 s, 3 repeats)',
+    load: () => import('./distributed.js'),
+  },
+  compare: {
+    about: 'what interleaved blocks cost the benchmark suite (400 iterations per second, 3 repeats)',
+    load: () => import('./compare.js'),
+  },
 };
 
 const USAGE = `usage: npm run bench [-- <bench>…]     (all of them when none is named)

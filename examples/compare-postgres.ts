@@ -24,10 +24,28 @@ const config = {
 
 const quick = process.env.STAMPEDE_EXAMPLE_QUICK === '1';
 const sizes = quick
-  ? { suite: { simpleQueryIterations: 60, transactionIterations: 20, connectionIterations: 10, concurrentWorkers: 4, concurrentIterations: 10 },
-      constant: { durationSeconds: 1, concurrentUsers: 4 }, ramp: { maxUsers: 4, rampUpDuration: 1, testDuration: 0.5, steps: 2 } }
-  : { suite: { simpleQueryIterations: 200, transactionIterations: 100, connectionIterations: 50, concurrentWorkers: 20, concurrentIterations: 20 },
-      constant: { durationSeconds: 60, concurrentUsers: 15 }, ramp: { maxUsers: 30, rampUpDuration: 60, testDuration: 30 } };
+  ? {
+      suite: {
+        simpleQueryIterations: 60,
+        transactionIterations: 20,
+        connectionIterations: 10,
+        concurrentWorkers: 4,
+        concurrentIterations: 10,
+      },
+      constant: { durationSeconds: 1, concurrentUsers: 4 },
+      ramp: { maxUsers: 4, rampUpDuration: 1, testDuration: 0.5, steps: 2 },
+    }
+  : {
+      suite: {
+        simpleQueryIterations: 200,
+        transactionIterations: 100,
+        connectionIterations: 50,
+        concurrentWorkers: 20,
+        concurrentIterations: 20,
+      },
+      constant: { durationSeconds: 60, concurrentUsers: 15 },
+      ramp: { maxUsers: 30, rampUpDuration: 60, testDuration: 30 },
+    };
 // Under reports/ (ignored by git), never loose in the directory it is run from.
 const reportFile = process.env.STAMPEDE_EXAMPLE_OUT ?? join('reports', 'database_performance_comparison.json');
 
@@ -41,7 +59,8 @@ async function main(): Promise<void> {
   // Each test runs on the providers one after the other, so both see the machine in a similar state.
   const loadResults: LoadTestResult[] = [];
   const loadTesters = providers.map((provider) => new LoadTester(provider));
-  for (const loadTester of loadTesters) loadResults.push(await loadTester.runConstantLoadTest({ testName: 'constant_load', ...sizes.constant }));
+  for (const loadTester of loadTesters)
+    loadResults.push(await loadTester.runConstantLoadTest({ testName: 'constant_load', ...sizes.constant }));
   for (const loadTester of loadTesters) loadResults.push(...(await loadTester.runRampUpTest({ testName: 'ramp_up', ...sizes.ramp })));
 
   console.log('Analyzing results...');

@@ -8,7 +8,7 @@ import { shipped } from './helpers/histograms.js';
 test('late snapshots, even for windows long folded into the totals, merge exactly', async () => {
   await initHistograms();
   let seed = 3;
-  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const WINDOWS = 30;
   const single = newHistogram();
   const perWindow = Array.from({ length: WINDOWS }, () => newHistogram());
@@ -23,7 +23,16 @@ test('late snapshots, even for windows long folded into the totals, merge exactl
         single.recordValue(v);
         perWindow[window]!.recordValue(v);
       }
-      snapshots.push({ runId: 'r', source, provider: 'p', phase: window < 10 ? 'warmup' : 'main', window, activeVUs: 1, operations: [{ operation: 'op', histogram: encodeHistogram(h), ok: n, errors: {} }] });
+      snapshots.push({
+        runId: 'r',
+        source,
+        provider: 'p',
+        phase: window < 10 ? 'warmup' : 'main',
+        window,
+        activeVUs: 1,
+        ranMs: 1000,
+        operations: [{ operation: 'op', histogram: encodeHistogram(h), ok: n, errors: {} }],
+      });
       h.destroy();
     }
   }

@@ -6,11 +6,15 @@ import { type CliResult, ROOT } from './helpers/cli.js';
 
 /** `npm run bench -- …` as it runs after the build; only argument handling, never a real bench. */
 function bench(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'bench', 'run.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'bench', 'run.js'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
@@ -20,7 +24,8 @@ test('bench --help prints the benches and the variables that size them', async (
   assert.equal(r.stderr, '');
   assert.match(r.stdout, /^usage: npm run bench \[-- <bench>…\]/);
   for (const name of ['core', 'profiles', 'providers', 'distributed', 'compare']) assert.match(r.stdout, new RegExp(`\\n  ${name} +\\S`));
-  for (const variable of ['BENCH_SECONDS', 'BENCH_REPEATS', 'BENCH_PG_DSN', 'BENCH_NATS']) assert.match(r.stdout, new RegExp(`\\n  ${variable} +\\S`));
+  for (const variable of ['BENCH_SECONDS', 'BENCH_REPEATS', 'BENCH_PG_DSN', 'BENCH_NATS'])
+    assert.match(r.stdout, new RegExp(`\\n  ${variable} +\\S`));
 });
 
 test('a misspelt bench, an unknown option or a bad size is one line and exit 2, before any bench runs', async () => {

@@ -27,7 +27,10 @@ profile: { type: iterations, vus: 2, iterations: 500 }
   const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
   for (const p of report.providers) {
     assert.equal(p.total.ok, 500, 'every block of a provider is merged into its one result');
-    assert.equal(p.sources.reduce((n, s) => n + s.ok, 0), 500);
+    assert.equal(
+      p.sources.reduce((n, s) => n + s.ok, 0),
+      500,
+    );
     assert.ok(p.windows.length >= 10, 'one window or more per block');
   }
   // A loopback round trip against an in-process call: the paired blocks all agree.

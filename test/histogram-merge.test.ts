@@ -9,7 +9,7 @@ import { shipped } from './helpers/histograms.js';
 test('merging K histograms gives exactly the percentiles of one histogram over the same samples', async () => {
   await initHistograms();
   let seed = 42;
-  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const single = newHistogram();
   const singleWindow0 = newHistogram();
   const p99sWindow0: number[] = [];
@@ -34,6 +34,7 @@ test('merging K histograms gives exactly the percentiles of one histogram over t
         phase: 'main',
         window,
         activeVUs: 1,
+        ranMs: 1000,
         operations: [{ operation: 'op', histogram: encodeHistogram(h), ok: n, errors: {} }],
       };
       agg.add(snapshot);
@@ -51,7 +52,10 @@ test('merging K histograms gives exactly the percentiles of one histogram over t
   assert.deepEqual(window0.latencyUs, shipped(singleWindow0));
   // …whose p99 the mean of the per-source p99s misses by far: the reason to merge histograms.
   const meanOfP99s = p99sWindow0.reduce((a, b) => a + b, 0) / K;
-  assert.ok(Math.abs(meanOfP99s - window0.latencyUs.p99) > 0.1 * window0.latencyUs.p99, `mean of p99s ${meanOfP99s}, merged p99 ${window0.latencyUs.p99}`);
+  assert.ok(
+    Math.abs(meanOfP99s - window0.latencyUs.p99) > 0.1 * window0.latencyUs.p99,
+    `mean of p99s ${meanOfP99s}, merged p99 ${window0.latencyUs.p99}`,
+  );
   agg.destroy();
   single.destroy();
   singleWindow0.destroy();
@@ -64,7 +68,10 @@ test('a summary reads a known distribution: every value from 1 to 1000 µs once'
   const s = summarize(h);
   h.destroy();
   // Below 2048 µs HDR at 3 significant digits holds every integer exactly.
-  assert.deepEqual({ ...s, stddev: undefined }, { count: 1000, min: 1, mean: 500.5, max: 1000, stddev: undefined, p50: 500, p90: 900, p95: 950, p99: 990, p999: 999 });
+  assert.deepEqual(
+    { ...s, stddev: undefined },
+    { count: 1000, min: 1, mean: 500.5, max: 1000, stddev: undefined, p50: 500, p90: 900, p95: 950, p99: 990, p999: 999 },
+  );
   // The population standard deviation of 1…n is √((n² − 1) / 12).
   assert.ok(Math.abs(s.stddev - Math.sqrt((1000 ** 2 - 1) / 12)) < 0.01, `stddev ${s.stddev}`);
   // The library API reports the same figures in milliseconds.

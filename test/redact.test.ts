@@ -92,7 +92,30 @@ function referenceRedact(text: string): string {
 
 test('the linear scan masks exactly what the reference patterns mask', () => {
   // Pieces that the patterns care about, joined at random: every edge shows up many times.
-  const pieces = ['a', 'Z', '7', '+', '.', '-', ':', '/', '@', ' ', '\n', '\t', '://', 'x://', 'u:', 'password=', 'pwd=', '&', ';', '?', '\u000b', 'é'];
+  const pieces = [
+    'a',
+    'Z',
+    '7',
+    '+',
+    '.',
+    '-',
+    ':',
+    '/',
+    '@',
+    ' ',
+    '\n',
+    '\t',
+    '://',
+    'x://',
+    'u:',
+    'password=',
+    'pwd=',
+    '&',
+    ';',
+    '?',
+    '\u000b',
+    'é',
+  ];
   let seed = 42;
   const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
   for (let k = 0; k < 50_000; k++) {
@@ -139,7 +162,10 @@ test('redaction takes time linear in the text, whatever its shape', () => {
     const perCharSmall = median([nsPerChar(a), nsPerChar(a), nsPerChar(a)]);
     const perCharBig = median([nsPerChar(b), nsPerChar(b), nsPerChar(b)]);
     const ratio = perCharBig / perCharSmall;
-    assert.ok(ratio < 5, `${name}: ${ratio.toFixed(1)}× the time per character at 16× the length (${perCharSmall.toFixed(1)} → ${perCharBig.toFixed(1)} ns)`);
+    assert.ok(
+      ratio < 5,
+      `${name}: ${ratio.toFixed(1)}× the time per character at 16× the length (${perCharSmall.toFixed(1)} → ${perCharBig.toFixed(1)} ns)`,
+    );
   }
 });
 

@@ -65,7 +65,12 @@ profile: { type: constant-vus, vus: 4, duration: 6s }
     // Every ok insert and transaction is a row; every failed one left none.
     const ok = (name: string): number => p.operations.find((o) => o.operation === name)!.ok;
     const doc = p.verification!.documents!;
-    assert.deepEqual(doc, { datasetId: `${report.runId}/target`, reported: ok('insert') + ok('tx'), database: ok('insert') + ok('tx'), match: true });
+    assert.deepEqual(doc, {
+      datasetId: `${report.runId}/target`,
+      reported: ok('insert') + ok('tx'),
+      database: ok('insert') + ok('tx'),
+      match: true,
+    });
     const [rows] = await query<{ n: string; updated: string }>(
       database,
       "SELECT count(*) AS n, count(*) FILTER (WHERE title LIKE '% (updated)') AS updated FROM stampede_documents WHERE dataset_id = $1",

@@ -36,15 +36,24 @@ profile:
   iterations: 3000
 `);
   const before = await adminQuery<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = $1', [db.name]);
-  const r = await runCli(['run', file, '--workers', '2', '--out', out, '--keep-data', '--no-live', '--log-level', 'debug'], { TEST_DSN: db.dsn });
+  const r = await runCli(['run', file, '--workers', '2', '--out', out, '--keep-data', '--no-live', '--log-level', 'debug'], {
+    TEST_DSN: db.dsn,
+  });
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
   const p = report.providers[0]!;
   assert.equal(p.total.ok, 3000);
-  const inserted = await adminQuery<{ n: string }>('SELECT count(*) AS n FROM stampede_documents WHERE dataset_id = $1', [`${report.runId}/local`], db.name);
+  const inserted = await adminQuery<{ n: string }>(
+    'SELECT count(*) AS n FROM stampede_documents WHERE dataset_id = $1',
+    [`${report.runId}/local`],
+    db.name,
+  );
   const insertOk = p.operations.find((o) => o.operation === 'insert')!.ok;
   assert.equal(Number(inserted[0]!.n), insertOk);
-  assert.equal(p.sources.reduce((n, s) => n + s.ok, 0), 3000);
+  assert.equal(
+    p.sources.reduce((n, s) => n + s.ok, 0),
+    3000,
+  );
 
   // Each autocommit statement is one transaction: the server's commit counter moved by at least
   // the operations the report counts (plus the tool's own setup and checks).
@@ -75,7 +84,10 @@ profile: { type: iterations, vus: 1, iterations: 1 }
 `);
   const dead = await runCli(['run', scenario(`postgres://postgres:${SECRET}@127.0.0.1:1/x`), '--out', out]);
   assert.equal(dead.code, 2);
-  assert.match(dead.stderr, /^stampede: provider "gone": cannot connect at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/x: .*ECONNREFUSED.*\n$/);
+  assert.match(
+    dead.stderr,
+    /^stampede: provider "gone": cannot connect at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/x: .*ECONNREFUSED.*\n$/,
+  );
   assert.ok(!dead.stderr.includes(SECRET));
 
   const malformed = await runCli(['run', scenario(`postgres://postgres:${SECRET}@127.0.0.1:notaport/x`), '--out', out]);

@@ -57,9 +57,15 @@ for (const workers of [2, 0]) {
     assert.equal(rowsInDb(dir, datasetId), insert.ok);
     assert.deepEqual(p.verification?.documents, { datasetId, reported: insert.ok, database: insert.ok, match: true });
     assert.equal(p.sources.length, Math.max(1, workers));
-    assert.equal(p.sources.reduce((n, s) => n + s.ok, 0), p.total.ok);
+    assert.equal(
+      p.sources.reduce((n, s) => n + s.ok, 0),
+      p.total.ok,
+    );
     for (const s of p.sources) assert.equal(s.workerOk, s.ok, `${s.source} counted the same on both sides`);
-    assert.equal(p.windows.reduce((n, w) => n + w.ok, 0), p.total.ok);
+    assert.equal(
+      p.windows.reduce((n, w) => n + w.ok, 0),
+      p.total.ok,
+    );
     assert.equal(p.total.latencyUs.count, 4001, 'every operation is in the latency histogram');
     assert.match(r.stdout, /provider\s+operation\s+ok\s+errors\s+ops\/s/);
   });
@@ -68,7 +74,16 @@ for (const workers of [2, 0]) {
 test('constant-vus runs for its duration with one snapshot per window, and teardown drops the table', async () => {
   const dir = tempDir();
   const out = join(dir, 'report.json');
-  const r = await runCli(['run', scenario(dir, '  type: constant-vus\n  vus: 3\n  duration: 10s'), '--duration', '2s', '--workers', '2', '--out', out]);
+  const r = await runCli([
+    'run',
+    scenario(dir, '  type: constant-vus\n  vus: 3\n  duration: 10s'),
+    '--duration',
+    '2s',
+    '--workers',
+    '2',
+    '--out',
+    out,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
   const p = report.providers[0]!;
@@ -76,7 +91,10 @@ test('constant-vus runs for its duration with one snapshot per window, and teard
   assert.ok(p.durationSec >= 1.9 && p.durationSec < 6, `ran ${p.durationSec}s`);
   assert.ok(p.windows.length >= 2 && p.windows.length <= 3, `${p.windows.length} windows`);
   // The last window is cut by the stop: a worker that stopped on its boundary sends nothing for it.
-  assert.ok(p.windows.slice(0, -1).every((w) => w.complete && w.activeVUs === 3), JSON.stringify(p.windows));
+  assert.ok(
+    p.windows.slice(0, -1).every((w) => w.complete && w.activeVUs === 3),
+    JSON.stringify(p.windows),
+  );
   assert.ok(p.verification?.documents?.match);
   assert.match(r.stderr, /\[\s+1s\] file: vus 3, [\d,]+ ops\/s, p95 [\d.]+ ms, errors 0/);
   const db = new Database(join(dir, 'db.sqlite'), { readonly: true });

@@ -35,10 +35,16 @@ test('a valid scenario parses', () => {
 test('a bad field is named with its file and line', () => {
   assert.equal(errorOf(VALID.replace('vus: 2', 'vus: -3')), 'scenarios/x.yaml:10: profile.vus: must be a positive integer');
   assert.equal(errorOf(VALID.replace('vus: 2', 'vus: 2.5')), 'scenarios/x.yaml:10: profile.vus: must be a positive integer');
-  assert.equal(errorOf(VALID.replace('duration: 1s', 'duration: soon')), 'scenarios/x.yaml:11: profile.duration: must be a duration such as 500ms, 30s, 2m or 1h');
+  assert.equal(
+    errorOf(VALID.replace('duration: 1s', 'duration: soon')),
+    'scenarios/x.yaml:11: profile.duration: must be a duration such as 500ms, 30s, 2m or 1h',
+  );
   assert.equal(errorOf(VALID.replace('  vus: 2\n', '  vu: 2\n')), 'scenarios/x.yaml:10: profile.vu: unknown field');
   assert.match(errorOf(VALID.replace('    sql: SELECT 1\n', '')), /^scenarios\/x\.yaml:6: workload\[0\]\.sql: is required$/);
-  assert.match(errorOf(VALID.replace('type: constant-vus', 'type: sometimes')), /^scenarios\/x\.yaml:9: profile\.type: must be one of constant-vus, iterations/);
+  assert.match(
+    errorOf(VALID.replace('type: constant-vus', 'type: sometimes')),
+    /^scenarios\/x\.yaml:9: profile\.type: must be one of constant-vus, iterations/,
+  );
 });
 
 test('YAML syntax errors and missing environment variables name the line', () => {
@@ -55,7 +61,14 @@ test('the CLI prints one line and exits 2 on a malformed scenario, a bad flag or
   assert.equal(bad.stderr, `stampede: ${file}:10: profile.vus: must be a positive integer\n`);
   assert.equal(bad.stdout, '');
 
-  const json = writeScenario(JSON.stringify({ providers: [{ name: 'm', provider: 'sqlite_memory' }], workload: [], profile: { type: 'iterations', vus: 1, iterations: 1 } }, null, 1), 's.json');
+  const json = writeScenario(
+    JSON.stringify(
+      { providers: [{ name: 'm', provider: 'sqlite_memory' }], workload: [], profile: { type: 'iterations', vus: 1, iterations: 1 } },
+      null,
+      1,
+    ),
+    's.json',
+  );
   const badJson = await runCli(['run', json]);
   assert.equal(badJson.code, 2);
   assert.match(badJson.stderr, /^stampede: .*s\.json:\d+: workload: must list at least one operation\n$/);
@@ -90,17 +103,31 @@ async function rejected(args: string[], line: string | RegExp): Promise<void> {
 
 test('alias bombs, unresolved or circular aliases and deep nesting are one line naming file:line and field', async () => {
   let bomb = 'a: &a [x, x, x, x, x, x, x, x, x]\n';
-  for (const [prev, next] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g'], ['g', 'h'], ['h', 'i']]) {
+  for (const [prev, next] of [
+    ['a', 'b'],
+    ['b', 'c'],
+    ['c', 'd'],
+    ['d', 'e'],
+    ['e', 'f'],
+    ['f', 'g'],
+    ['g', 'h'],
+    ['h', 'i'],
+  ]) {
     bomb += `${next}: &${next} [${Array(9).fill(`*${prev}`).join(', ')}]\n`;
   }
   const bombFile = writeScenario(bomb + VALID);
   const unresolved = writeScenario(VALID.replace('vus: 2', 'vus: *nope'));
   const circular = writeScenario(`${VALID}options: &loop { workers: *loop }\n`);
   const flow = writeScenario(VALID.replace('sql: SELECT 1', `sql: ${'['.repeat(10_000)}${']'.repeat(10_000)}`));
-  const block = writeScenario(VALID.replace('    sql: SELECT 1', `    sql:\n${Array.from({ length: 3000 }, (_, i) => `${' '.repeat(6 + i)}- `).join('\n')}x`));
+  const block = writeScenario(
+    VALID.replace('    sql: SELECT 1', `    sql:\n${Array.from({ length: 3000 }, (_, i) => `${' '.repeat(6 + i)}- `).join('\n')}x`),
+  );
   const json = writeScenario(`{"providers": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`, 's.json');
   await Promise.all([
-    rejected([bombFile], new RegExp(`^stampede: ${bombFile}:\\d+: [a-i]\\[\\d\\]: aliases expand the file to more than 100,000 values\\n$`)),
+    rejected(
+      [bombFile],
+      new RegExp(`^stampede: ${bombFile}:\\d+: [a-i]\\[\\d\\]: aliases expand the file to more than 100,000 values\\n$`),
+    ),
     rejected([unresolved], `${unresolved}:10: profile.vus: alias *nope has no anchor &nope before it`),
     rejected([circular], `${circular}:12: options.workers: alias *loop is inside its own anchor`),
     rejected([flow], `${flow}:7: workload[0].sql: nested more than 64 levels deep`),
@@ -123,7 +150,12 @@ test('a DSN with a bad %-escape or a NUL byte, and SQL with a NUL byte, are one 
 });
 
 test('durations beyond a week and counts beyond their bound are one line naming the field and the bound', async () => {
-  const late = writeScenario(VALID.replace(/profile:[\s\S]*/, 'scenarios:\n  - name: late\n    startTime: 600h\n    profile: { type: constant-vus, vus: 1, duration: 1s }\n'));
+  const late = writeScenario(
+    VALID.replace(
+      /profile:[\s\S]*/,
+      'scenarios:\n  - name: late\n    startTime: 600h\n    profile: { type: constant-vus, vus: 1, duration: 1s }\n',
+    ),
+  );
   const manyVus = writeScenario(VALID.replace('vus: 2', 'vus: 100000000'));
   const valid = writeScenario(VALID);
   await Promise.all([
@@ -136,14 +168,28 @@ test('durations beyond a week and counts beyond their bound are one line naming 
 
   const profile = (text: string): string => VALID.replace(/profile:[\s\S]*/, `profile: ${text}\n`);
   const arrivals = (fields: string): string => profile(`{ type: constant-arrival-rate, duration: 1s, ${fields} }`);
-  assert.equal(errorOf(VALID.replace('duration: 1s', 'duration: 8000000')), 'scenarios/x.yaml:11: profile.duration: must be at most 168h (a week)');
-  assert.equal(errorOf(arrivals('rate: 1000000000, preAllocatedVUs: 1')), 'scenarios/x.yaml:8: profile.rate: must be at most 10,000,000 arrivals a second');
-  assert.equal(errorOf(arrivals('rate: 1, preAllocatedVUs: 1, maxVUs: 5000000')), 'scenarios/x.yaml:8: profile.maxVUs: must be at most 2,000,000 VUs');
-  assert.equal(errorOf(profile('{ type: iterations, vus: 1, iterations: 10000000000000 }')), 'scenarios/x.yaml:8: profile.iterations: must be at most 1,000,000,000,000 iterations');
+  assert.equal(
+    errorOf(VALID.replace('duration: 1s', 'duration: 8000000')),
+    'scenarios/x.yaml:11: profile.duration: must be at most 168h (a week)',
+  );
+  assert.equal(
+    errorOf(arrivals('rate: 1000000000, preAllocatedVUs: 1')),
+    'scenarios/x.yaml:8: profile.rate: must be at most 10,000,000 arrivals a second',
+  );
+  assert.equal(
+    errorOf(arrivals('rate: 1, preAllocatedVUs: 1, maxVUs: 5000000')),
+    'scenarios/x.yaml:8: profile.maxVUs: must be at most 2,000,000 VUs',
+  );
+  assert.equal(
+    errorOf(profile('{ type: iterations, vus: 1, iterations: 10000000000000 }')),
+    'scenarios/x.yaml:8: profile.iterations: must be at most 1,000,000,000,000 iterations',
+  );
   // Each stage is within bounds; together they are not.
   const stages = Array.from({ length: 30 }, () => '    - { duration: 100h, target: 1 }').join('\n');
   const longRamp = parseScenario(VALID.replace(/profile:[\s\S]*/, `profile:\n  type: ramping-vus\n  stages:\n${stages}\n`), 'x.yaml');
-  assert.throws(() => buildPlan({ scenario: longRamp, file: 'x.yaml', baseDir: '.' }), { message: 'x.yaml: profile: planned to last 3000h; a run must be at most 168h (a week)' });
+  assert.throws(() => buildPlan({ scenario: longRamp, file: 'x.yaml', baseDir: '.' }), {
+    message: 'x.yaml: profile: planned to last 3000h; a run must be at most 168h (a week)',
+  });
   // The bound still allows the project's goal of a million (idle) VUs.
   assert.equal((parseScenario(VALID.replace('vus: 2', 'vus: 1000000'), 'x.yaml').profile as { vus: number }).vus, 1_000_000);
 });
@@ -152,7 +198,9 @@ test('--out that is a directory, empty or unwritable is refused before any load 
   const dir = tempDir();
   // A file database: had the run started, its file would exist.
   const db = join(dir, 'load.db');
-  const file = writeScenario(VALID.replace('provider: sqlite_memory', `provider: sqlite\n    dsn: ${db}`).replace('duration: 1s', 'duration: 30s'));
+  const file = writeScenario(
+    VALID.replace('provider: sqlite_memory', `provider: sqlite\n    dsn: ${db}`).replace('duration: 1s', 'duration: 30s'),
+  );
   await Promise.all([
     rejected([file, '--out', dir], `--out: ${dir} is a directory; give a file path such as ${join(dir, 'report.json')}`),
     rejected([file, '--out', ''], '--out: must be a file path, not empty'),

@@ -39,7 +39,7 @@ async function startedRun(file: string, out: string): Promise<{ child: ChildProc
   const { child, result } = startCli(['run', file, '--workers', '1', '--out', out]);
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => /\[\s+1s\]/.test((stderr += d)) && resolve());
+    child.stderr!.on('data', (d: Buffer) => /\[\s+1s\]/.test((stderr += d.toString())) && resolve());
     child.on('close', () => reject(new Error(`the run ended before its first window: ${stderr}`)));
   });
   return { child, result };
@@ -53,7 +53,9 @@ test('two runs on one PostgreSQL database: both counted exactly; the tool table 
   try {
     await holder.query('SELECT pg_advisory_lock(4242)');
     const tables = async (): Promise<string[]> =>
-      (await adminQuery<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE tablename LIKE 'stampede%' ORDER BY 1", [], db.name)).map((r) => r.t);
+      (
+        await adminQuery<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE tablename LIKE 'stampede%' ORDER BY 1", [], db.name)
+      ).map((r) => r.t);
     const dir = tempDir();
     const [outLong, outShort] = [join(dir, 'long.json'), join(dir, 'short.json')];
     const long = await startedRun(
@@ -66,7 +68,15 @@ profile: { type: constant-vus, vus: 2, duration: 1s }
 `),
       outLong,
     );
-    const short = await runCli(['run', insertScenario('postgresql_optimized', db.dsn, 0), '--workers', '1', '--out', outShort, '--no-live']);
+    const short = await runCli([
+      'run',
+      insertScenario('postgresql_optimized', db.dsn, 0),
+      '--workers',
+      '1',
+      '--out',
+      outShort,
+      '--no-live',
+    ]);
     assert.equal(short.code, 0, short.stderr);
     const shortReport = readReport(outShort);
     assertCounted(shortReport);
@@ -77,7 +87,11 @@ profile: { type: constant-vus, vus: 2, duration: 1s }
     assert.equal(registered.length, 1);
     assert.match(registered[0]!.dataset_id, /\/long$/, 'only the long run is registered');
     const shortDataset = shortReport.providers[0]!.verification!.documents!.datasetId;
-    const leftover = await adminQuery<{ n: string }>('SELECT count(*) AS n FROM stampede_documents WHERE dataset_id = $1', [shortDataset], db.name);
+    const leftover = await adminQuery<{ n: string }>(
+      'SELECT count(*) AS n FROM stampede_documents WHERE dataset_id = $1',
+      [shortDataset],
+      db.name,
+    );
     assert.equal(Number(leftover[0]!.n), 0, 'the short run deleted its own rows');
 
     await holder.query('SELECT pg_advisory_unlock(4242)');
@@ -118,7 +132,16 @@ test('runs sharing a SQLite file: the table stays while another run or kept data
   assert.deepEqual(tables(), []);
 
   // A --keep-data run keeps its registration: a later run deletes only its own rows.
-  const kept = await runCli(['run', insertScenario('sqlite', file, 0), '--workers', '1', '--out', join(dir, 'kept.json'), '--no-live', '--keep-data']);
+  const kept = await runCli([
+    'run',
+    insertScenario('sqlite', file, 0),
+    '--workers',
+    '1',
+    '--out',
+    join(dir, 'kept.json'),
+    '--no-live',
+    '--keep-data',
+  ]);
   assert.equal(kept.code, 0, kept.stderr);
   const keptReport = readReport(join(dir, 'kept.json'));
   assert.equal(keptReport.providers[0]!.teardown, undefined);
@@ -174,7 +197,9 @@ options: { workers: 1, blocks: 2 }
     const r = await runCli(['bench', file, '--out', out, '--log-level', 'warn']);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /different count|could not be counted/);
-    const checks = ComparisonReport.loadFromFile(out).benchmarkResults.flatMap((b) => (b.databaseCheck ? [[b.providerName, b.databaseCheck] as const] : []));
+    const checks = ComparisonReport.loadFromFile(out).benchmarkResults.flatMap((b) =>
+      b.databaseCheck ? [[b.providerName, b.databaseCheck] as const] : [],
+    );
     assert.deepEqual(checks, [
       ['standard', { reported: 40, database: 40, match: true }],
       ['optimized', { reported: 40, database: 40, match: true }],
@@ -202,7 +227,10 @@ test('a teardown that cannot take its lock is recorded: the report is written, t
     assertCounted(report);
     const p = report.providers[0]!;
     assert.match((p.teardown as { error: string }).error, /^canceling statement due to lock timeout$/);
-    assert.match(r.stdout, /target: TEARDOWN FAILED: canceling statement due to lock timeout; the tool's tables and this run's rows remain/);
+    assert.match(
+      r.stdout,
+      /target: TEARDOWN FAILED: canceling statement due to lock timeout; the tool's tables and this run's rows remain/,
+    );
     const [left] = await adminQuery<{ n: string; runs: string }>(
       'SELECT (SELECT count(*) FROM stampede_documents WHERE dataset_id = $1) AS n, (SELECT count(*) FROM stampede_runs) AS runs',
       [p.verification!.documents!.datasetId],

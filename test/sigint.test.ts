@@ -28,5 +28,10 @@ profile: { type: constant-vus, vus: 2, duration: 60s }
   const p = report.providers[0]!;
   assert.ok(p.durationSec < 30);
   assert.ok(p.total.ok > 0);
-  assert.deepEqual(p.verification?.documents, { datasetId: `${report.runId}/file`, reported: p.total.ok, database: p.total.ok, match: true });
+  assert.deepEqual(p.verification?.documents, {
+    datasetId: `${report.runId}/file`,
+    reported: p.total.ok,
+    database: p.total.ok,
+    match: true,
+  });
 });

@@ -7,9 +7,12 @@ test('VU splits sum exactly to the request, in proportion, for many shapes', () 
     for (let n = 1; n <= 9; n++) {
       const weights = Array.from({ length: n }, (_, i) => 1 + ((i * 37 + total) % 5));
       const parts = splitInteger(total, weights);
-      assert.equal(parts.reduce((a, b) => a + b, 0), total);
+      assert.equal(
+        parts.reduce((a, b) => a + b, 0),
+        total,
+      );
       const sum = weights.reduce((a, b) => a + b, 0);
-      parts.forEach((p, i) => assert.ok(Math.abs(p - (total * weights[i]!) / sum) < 1, `part ${i} of ${total} by ${weights}`));
+      parts.forEach((p, i) => assert.ok(Math.abs(p - (total * weights[i]!) / sum) < 1, `part ${i} of ${total} by ${weights.join(', ')}`));
     }
   }
 });

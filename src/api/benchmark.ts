@@ -34,7 +34,10 @@ async function runBenchmark(
 ): Promise<BenchmarkResult[]> {
   const blocks = options.blocks ?? Math.max(1, Math.min(10, Math.floor(iterations / (2 * vus))));
   const profile: ProfileConfig = { type: 'iterations', vus, iterations };
-  const run = await runOnEngine(`benchmark-${test.replace(/_/g, '-')}`, providers, BENCHMARK_TESTS[test], profile, { ...options, interleave: blocks });
+  const run = await runOnEngine(`benchmark-${test.replace(/_/g, '-')}`, providers, BENCHMARK_TESTS[test], profile, {
+    ...options,
+    interleave: blocks,
+  });
   return benchmarkResults(run, test);
 }
 
@@ -64,7 +67,10 @@ function benchmarkResults(run: EngineRun, test: string): BenchmarkResult[] {
 export class DatabaseBenchmark {
   private readonly config: ProviderConfig;
 
-  constructor(provider: ProviderLike, private readonly options: BenchmarkOptions = {}) {
+  constructor(
+    provider: ProviderLike,
+    private readonly options: BenchmarkOptions = {},
+  ) {
     this.config = providerConfig(provider);
   }
 
@@ -81,7 +87,9 @@ export class DatabaseBenchmark {
   }
 
   async runConcurrentQueryTest({ concurrentCount = 10, iterationsPerWorker = 10 } = {}): Promise<BenchmarkResult> {
-    return (await runBenchmark([this.config], 'concurrent_query', concurrentCount, concurrentCount * iterationsPerWorker, this.options))[0]!;
+    return (
+      await runBenchmark([this.config], 'concurrent_query', concurrentCount, concurrentCount * iterationsPerWorker, this.options)
+    )[0]!;
   }
 }
 
@@ -97,7 +105,10 @@ export interface SuiteOptions {
 export class BenchmarkSuite {
   private readonly configs: ProviderConfig[];
 
-  constructor(providers: readonly ProviderLike[], private readonly options: BenchmarkOptions = {}) {
+  constructor(
+    providers: readonly ProviderLike[],
+    private readonly options: BenchmarkOptions = {},
+  ) {
     this.configs = providers.map(providerConfig);
   }
 

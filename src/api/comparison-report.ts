@@ -23,7 +23,7 @@ export type ComparisonReportData = z.infer<typeof comparisonReportSchema>;
 
 /** The JSON Schema of a saved comparison report, generated from the schema it is validated with. */
 export function comparisonReportJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(comparisonReportSchema) as Record<string, unknown>;
+  return z.toJSONSchema(comparisonReportSchema);
 }
 
 /** The comparison of several providers: results, verdicts and recommendations in one document. */
@@ -65,7 +65,8 @@ export class ComparisonReport implements ComparisonReportData {
   }
 
   toJSON(): ComparisonReportData {
-    const { schemaVersion, kind, generatedAt, providers, benchmarkResults, loadTestResults, comparisons, recommendations, environment } = this;
+    const { schemaVersion, kind, generatedAt, providers, benchmarkResults, loadTestResults, comparisons, recommendations, environment } =
+      this;
     return { schemaVersion, kind, generatedAt, providers, benchmarkResults, loadTestResults, comparisons, recommendations, environment };
   }
 
@@ -97,7 +98,11 @@ export function renderComparisons(comparisons: readonly Comparison[]): string {
         const ci = d.low === null || d.high === null ? 'n/a' : `${times(d.low)}–${times(d.high)}×`;
         return [p.name, value, `${times(d.ratio)}×`, ci, pValue(d.p), d.significant ? (lowerIsBetter ? 'slower' : 'lower') : '~'];
       });
-      const table = formatTable(['provider', c.metric === 'rps' ? unit : `${c.metric} ${unit}`, 'vs best', '95 % CI', 'p', 'verdict'], rows, 1);
+      const table = formatTable(
+        ['provider', c.metric === 'rps' ? unit : `${c.metric} ${unit}`, 'vs best', '95 % CI', 'p', 'verdict'],
+        rows,
+        1,
+      );
       const independent = c.differences.some((d) => d.design === 'independent')
         ? '\nnote: separate runs, compared window by window: drift between them is not cancelled (interleave for that)'
         : '';

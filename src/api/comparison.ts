@@ -63,7 +63,11 @@ export interface ComparisonEntry {
  * Per test (and step), every provider against the best one. Replicates are the runs' windows (for
  * benchmarks, their interleaved blocks), so a difference is called only when it holds across them.
  */
-export function compareResults(benchmarks: readonly BenchmarkResult[], loads: readonly LoadTestResult[], options: VerdictOptions = {}): Comparison[] {
+export function compareResults(
+  benchmarks: readonly BenchmarkResult[],
+  loads: readonly LoadTestResult[],
+  options: VerdictOptions = {},
+): Comparison[] {
   const out: Array<Comparison | undefined> = [];
   for (const [test, group] of groupBy(benchmarks, (r) => r.testName)) {
     const entries = group.map((r) => ({
@@ -77,7 +81,11 @@ export function compareResults(benchmarks: readonly BenchmarkResult[], loads: re
   }
   for (const [test, group] of groupBy(loads, (r) => (r.phase === 'constant' ? r.testName : `${r.testName} ${r.phase}`))) {
     const base = { test, kind: 'load' as const, users: group[0]!.concurrentUsers };
-    const p95 = group.map((r) => ({ name: r.providerName, value: r.p95Ms, replicates: r.windows.map((w) => ({ weight: w.ok, value: w.p95Ms })) }));
+    const p95 = group.map((r) => ({
+      name: r.providerName,
+      value: r.p95Ms,
+      replicates: r.windows.map((w) => ({ weight: w.ok, value: w.p95Ms })),
+    }));
     out.push(compareProviders({ ...base, metric: 'p95' }, p95, options));
     const rps = group.map((r) => ({
       name: r.providerName,
@@ -111,7 +119,9 @@ export function compareProviders(
       const interval = Number.isFinite(v.low) && Number.isFinite(v.high);
       const d = { provider: e.name, baseline: best.name, ratio: v.ratio, low: interval ? v.low : null, high: interval ? v.high : null };
       const undecidable = design === 'paired' && 2 / 2 ** v.replicates.baseline >= (options.alpha ?? 0.01);
-      const text = verdictText(head.metric, d, v.significant, v.p) + (undecidable ? `; ${v.replicates.baseline} blocks cannot reach p < ${options.alpha ?? 0.01}: run more` : '');
+      const text =
+        verdictText(head.metric, d, v.significant, v.p) +
+        (undecidable ? `; ${v.replicates.baseline} blocks cannot reach p < ${options.alpha ?? 0.01}: run more` : '');
       return { ...d, confidence: v.confidence, p: v.p, replicates: v.replicates, significant: v.significant, design, verdict: text };
     });
   const winner = differences.every((d) => d.significant) ? best.name : null;
@@ -145,7 +155,12 @@ function byBlock(e: ComparisonEntry): Map<number, Replicate> {
   return new Map([...groups].map(([block, rs]) => [block, { weight: rs.reduce((n, r) => n + r.weight, 0), value: weightedMean(rs) }]));
 }
 
-function verdictText(metric: MetricName, d: Pick<Difference, 'provider' | 'baseline' | 'ratio' | 'low' | 'high'>, significant: boolean, p: number): string {
+function verdictText(
+  metric: MetricName,
+  d: Pick<Difference, 'provider' | 'baseline' | 'ratio' | 'low' | 'high'>,
+  significant: boolean,
+  p: number,
+): string {
   const ci = d.low === null || d.high === null ? 'too few replicates for an interval' : `95 % CI ${times(d.low)}–${times(d.high)}×`;
   if (!significant) return `~ no significant difference (${times(d.ratio)}×, ${ci}, p=${pValue(p)})`;
   const worse = METRICS[metric].lowerIsBetter ? `${times(d.ratio)}× slower` : `${times(d.ratio)}× lower throughput`;

@@ -79,7 +79,18 @@ export function windowSamples(run: ProviderRun, operation: string): WindowSample
     const op = run.aggregator.windowFigures(i)?.operations[operation];
     if (!op) return [];
     const block = starts.filter((s) => s <= i).length - 1;
-    return [{ window: i, block, ok: op.ok, errors: op.errors, meanMs: op.mean / 1000, p95Ms: op.p95 / 1000, p99Ms: op.p99 / 1000, partial: k === indices.length - 1 }];
+    return [
+      {
+        window: i,
+        block,
+        ok: op.ok,
+        errors: op.errors,
+        meanMs: op.mean / 1000,
+        p95Ms: op.p95 / 1000,
+        p99Ms: op.p99 / 1000,
+        partial: k === indices.length - 1,
+      },
+    ];
   });
 }
 

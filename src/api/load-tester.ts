@@ -43,7 +43,10 @@ export function spikePhases(normalUsers: number, spikeUsers: number, spikeDurati
 export class LoadTester {
   private readonly config: ProviderConfig;
 
-  constructor(provider: ProviderLike, private readonly options: LoadTesterOptions = {}) {
+  constructor(
+    provider: ProviderLike,
+    private readonly options: LoadTesterOptions = {},
+  ) {
     this.config = providerConfig(provider);
   }
 
@@ -57,8 +60,17 @@ export class LoadTester {
     return contentBytes === undefined ? { type: 'insert_document' } : { type: 'insert_document', contentBytes };
   }
 
-  async runConstantLoadTest(o: { testName: string; durationSeconds: number; concurrentUsers: number; operation?: OperationConfig }): Promise<LoadTestResult> {
-    const [result] = await this.runSteps(o.testName, [{ phase: 'constant', users: o.concurrentUsers, durationSeconds: o.durationSeconds }], o.operation);
+  async runConstantLoadTest(o: {
+    testName: string;
+    durationSeconds: number;
+    concurrentUsers: number;
+    operation?: OperationConfig;
+  }): Promise<LoadTestResult> {
+    const [result] = await this.runSteps(
+      o.testName,
+      [{ phase: 'constant', users: o.concurrentUsers, durationSeconds: o.durationSeconds }],
+      o.operation,
+    );
     return result!;
   }
 
@@ -88,7 +100,11 @@ export class LoadTester {
     return this.options.windowMs ?? LOAD_WINDOW_MS;
   }
 
-  private async runSteps(testName: string, steps: LoadStep[], operation: OperationConfig = this.createQueryOperation('SELECT 1')): Promise<LoadTestResult[]> {
+  private async runSteps(
+    testName: string,
+    steps: LoadStep[],
+    operation: OperationConfig = this.createQueryOperation('SELECT 1'),
+  ): Promise<LoadTestResult[]> {
     const results: LoadTestResult[] = [];
     for (const step of steps) {
       const run = await runOnEngine(

@@ -15,7 +15,12 @@ export function recommend(
   loads: readonly LoadTestResult[],
   options: CapacityOptions = {},
 ): string[] {
-  return [...fromComparisons(comparisons), ...fromConnectionCosts(benchmarks), ...fromCapacity(loads, options), ...fromErrors(benchmarks, loads)];
+  return [
+    ...fromComparisons(comparisons),
+    ...fromConnectionCosts(benchmarks),
+    ...fromCapacity(loads, options),
+    ...fromErrors(benchmarks, loads),
+  ];
 }
 
 function fromComparisons(comparisons: readonly Comparison[]): string[] {

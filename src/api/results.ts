@@ -99,7 +99,15 @@ export type LoadTestResult = z.infer<typeof loadTestResultSchema>;
 /** Milliseconds with microsecond resolution, from a report's µs summary. */
 export function latencyMs(l: ProviderReport['total']['latencyUs']): LatencyMs {
   const ms = (us: number): number => Math.round(us) / 1000;
-  return { avgMs: ms(l.mean), minMs: ms(l.min), maxMs: ms(l.max), p50Ms: ms(l.p50), p95Ms: ms(l.p95), p99Ms: ms(l.p99), stddevMs: ms(l.stddev) };
+  return {
+    avgMs: ms(l.mean),
+    minMs: ms(l.min),
+    maxMs: ms(l.max),
+    p50Ms: ms(l.p50),
+    p95Ms: ms(l.p95),
+    p99Ms: ms(l.p99),
+    stddevMs: ms(l.stddev),
+  };
 }
 
 export function errorMessages(op: ProviderReport['total']): z.infer<typeof errorMessageSchema>[] {

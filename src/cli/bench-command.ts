@@ -42,6 +42,16 @@ export async function benchCommand(file: string, flags: BenchFlags): Promise<num
 
 function resultTable(results: readonly BenchmarkResult[]): string {
   const f = (x: number): string => x.toFixed(3);
-  const rows = results.map((r) => [r.testName, r.providerName, String(r.iterations), f(r.avgMs), f(r.p50Ms), f(r.p95Ms), f(r.p99Ms), f(r.stddevMs), String(r.errorCount)]);
+  const rows = results.map((r) => [
+    r.testName,
+    r.providerName,
+    String(r.iterations),
+    f(r.avgMs),
+    f(r.p50Ms),
+    f(r.p95Ms),
+    f(r.p99Ms),
+    f(r.stddevMs),
+    String(r.errorCount),
+  ]);
   return formatTable(['test', 'provider', 'n', 'avg ms', 'p50 ms', 'p95 ms', 'p99 ms', 'stddev', 'errors'], rows, 2);
 }

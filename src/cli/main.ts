@@ -6,10 +6,10 @@ import { UserError, errorMessage } from '../errors.js';
 import { loadProviderModule, registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
 import { blockCount, duration, positiveInt, positiveNumber, stages, workerCount } from './options.js';
-import { agentCommand } from './agent-command.js';
+import { agentCommand, type AgentFlags } from './agent-command.js';
 import { agentName, agentsWanted, natsOptions } from './nats-options.js';
-import { benchCommand } from './bench-command.js';
-import { runCommand } from './run-command.js';
+import { benchCommand, type BenchFlags } from './bench-command.js';
+import { runCommand, type RunFlags } from './run-command.js';
 
 function program(): Command {
   const cli = new Command('stampede')
@@ -35,10 +35,18 @@ function program(): Command {
     .option('--agents <n|names>', 'agents to run on with --nats: a count, or names separated by commas (default: 1)', agentsWanted)
     .addOption(new Option('--agent-timeout <duration>', 'how long to wait for the agents').argParser(duration).default(10_000, '10s'))
     .option('--no-local', 'no local workers: the agents take all the load')
-    .addOption(new Option('--on-agent-loss <policy>', 'when an agent goes silent mid-run').choices(['continue', 'abort']).default('continue'))
-    .addOption(new Option('--agent-loss-after <duration>', 'silence after which a running agent is lost').argParser(duration).default(7000, '7s'))
-    .addOption(new Option('--ready-timeout <duration>', 'how long workers and agents may take to be ready to start').argParser(duration).default(60_000, '60s'));
-  natsOptions(run, false).action(async (file: string, flags) => {
+    .addOption(
+      new Option('--on-agent-loss <policy>', 'when an agent goes silent mid-run').choices(['continue', 'abort']).default('continue'),
+    )
+    .addOption(
+      new Option('--agent-loss-after <duration>', 'silence after which a running agent is lost').argParser(duration).default(7000, '7s'),
+    )
+    .addOption(
+      new Option('--ready-timeout <duration>', 'how long workers and agents may take to be ready to start')
+        .argParser(duration)
+        .default(60_000, '60s'),
+    );
+  natsOptions(run, false).action(async (file: string, flags: RunFlags) => {
     process.exitCode = await runCommand(file, flags);
   });
 
@@ -48,9 +56,13 @@ function program(): Command {
     .option('--name <name>', 'agent name (default: host and pid)', agentName)
     .option('--workers <n>', 'worker threads', positiveInt, availableParallelism())
     .option('--providers <file>', "this agent's own provider file: their DSNs never cross NATS")
-    .addOption(new Option('--dead-man <duration>', 'silence from the coordinator after which the load stops').argParser(duration).default(5000, '5s'))
+    .addOption(
+      new Option('--dead-man <duration>', 'silence from the coordinator after which the load stops')
+        .argParser(duration)
+        .default(5000, '5s'),
+    )
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'));
-  natsOptions(agent, true).action(async (flags) => {
+  natsOptions(agent, true).action(async (flags: AgentFlags) => {
     process.exitCode = await agentCommand(flags);
   });
 
@@ -61,14 +73,14 @@ function program(): Command {
     .option('--workers <n>', 'worker threads (0: in-process; default: CPU count, at most one per VU)', workerCount)
     .option('--out <file>', 'comparison report path (default: reports/<config>-bench-<time>.json)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
-    .action(async (file: string, flags) => {
+    .action(async (file: string, flags: BenchFlags) => {
       process.exitCode = await benchCommand(file, flags);
     });
 
   cli
     .command('providers')
     .description('list the registered provider kinds')
-    .option('--module <file...>', 'also load custom provider modules (as a scenario\'s `module:` does)')
+    .option('--module <file...>', "also load custom provider modules (as a scenario's `module:` does)")
     .action(async (flags: { module?: string[] }) => {
       for (const module of flags.module ?? []) await loadProviderModule({ name: module, provider: '', module }, process.cwd());
       process.stdout.write(`${registeredKinds().join('\n')}\n`);

@@ -26,7 +26,8 @@ function natsUrl(value: string): string {
 }
 
 function subjectPrefix(value: string): string {
-  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(value)) throw new InvalidArgumentError('must be subject tokens (letters, digits, _ -) separated by dots');
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(value))
+    throw new InvalidArgumentError('must be subject tokens (letters, digits, _ -) separated by dots');
   return value;
 }
 

@@ -54,7 +54,9 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
 
   if (flags.agents !== undefined && !flags.nats) throw new UserError('--agents needs --nats <url>');
   if (!flags.local && !flags.nats) throw new UserError('--no-local needs agents: add --nats <url> --agents <n>');
-  const cluster = flags.nats ? await Cluster.connect(natsFlagsFromEnv(flags as NatsFlags), logger, { lossAfterMs: flags.agentLossAfter }) : undefined;
+  const cluster = flags.nats
+    ? await Cluster.connect(natsFlagsFromEnv(flags as NatsFlags), logger, { lossAfterMs: flags.agentLossAfter })
+    : undefined;
   try {
     return await runWith(cluster, plan, out, flags, logger);
   } finally {

@@ -32,7 +32,10 @@ export function validateManagerConfig(input: unknown): ValidatedManagerConfig {
     throw new UserError(`database config: ${formatPath(path) || '(top level)'}: ${message}`);
   }
   const entries: Array<[string, unknown]> = Array.isArray(top.data.providers)
-    ? top.data.providers.map((p, i) => [String((p as { name?: unknown })?.name ?? `providers[${i}]`), p])
+    ? top.data.providers.map((p, i) => [
+        typeof (p as { name?: unknown })?.name === 'string' ? (p as { name: string }).name : `providers[${i}]`,
+        p,
+      ])
     : Object.entries(top.data.providers).map(([key, p]) => [key, p && typeof p === 'object' ? { name: key, ...p } : p]);
   if (entries.length === 0) throw new UserError('database config: providers: must list at least one provider');
 

@@ -109,7 +109,8 @@ function schemeBefore(text: string, sep: number, after: number): boolean {
   for (let i = sep - 1; i >= after; i--) {
     const c = text.charCodeAt(i);
     const lower = c | 0x20;
-    if (lower >= 0x61 && lower <= 0x7a) letter = true; // A-Z a-z
+    if (lower >= 0x61 && lower <= 0x7a)
+      letter = true; // A-Z a-z
     else if (!((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2e || c === 0x2d)) break; // 0-9 + . -
   }
   return letter;

@@ -101,26 +101,32 @@ const scenarioItemSchema = z.strictObject({
   profile: profileSchema,
 });
 
-export const scenarioSchema = z.strictObject({
-  name: name.optional(),
-  description: z.string().optional(),
-  providers: z.array(providerConfigSchema).min(1, 'must list at least one provider'),
-  workload: z.array(operationSchema).min(1, 'must list at least one operation'),
-  /** One profile, or `scenarios`: several, run one after another or at given start times. */
-  profile: profileSchema.optional(),
-  scenarios: z.array(scenarioItemSchema).min(1, 'must list at least one scenario').optional(),
-  options: z
-    .strictObject({
-      window: durationSchema.optional(),
-      workers: workerCount().optional(),
-      keepData: z.boolean().optional(),
-      /** Runs the providers in this many alternating short blocks, so machine drift hits all alike. */
-      interleave: z.number().int().min(1, 'must be 1 (no interleaving) or more').max(MAX_BLOCKS, atMost(MAX_BLOCKS)).optional(),
-    })
-    .optional(),
-}).superRefine((s, ctx) => {
-  if ((s.profile === undefined) === (s.scenarios === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['profile'], message: s.profile ? 'give either profile or scenarios, not both' : 'is required (or scenarios)' });
-  }
-});
+export const scenarioSchema = z
+  .strictObject({
+    name: name.optional(),
+    description: z.string().optional(),
+    providers: z.array(providerConfigSchema).min(1, 'must list at least one provider'),
+    workload: z.array(operationSchema).min(1, 'must list at least one operation'),
+    /** One profile, or `scenarios`: several, run one after another or at given start times. */
+    profile: profileSchema.optional(),
+    scenarios: z.array(scenarioItemSchema).min(1, 'must list at least one scenario').optional(),
+    options: z
+      .strictObject({
+        window: durationSchema.optional(),
+        workers: workerCount().optional(),
+        keepData: z.boolean().optional(),
+        /** Runs the providers in this many alternating short blocks, so machine drift hits all alike. */
+        interleave: z.number().int().min(1, 'must be 1 (no interleaving) or more').max(MAX_BLOCKS, atMost(MAX_BLOCKS)).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.profile === undefined) === (s.scenarios === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['profile'],
+        message: s.profile ? 'give either profile or scenarios, not both' : 'is required (or scenarios)',
+      });
+    }
+  });
 export type Scenario = z.infer<typeof scenarioSchema>;

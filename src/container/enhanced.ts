@@ -41,7 +41,10 @@ export class EnhancedContainer {
       await provider.initialize();
       if (!(await provider.healthCheck())) {
         // The health check says only no; one statement says why.
-        const why = await provider.execute('SELECT 1').then(() => 'health check failed', (err: unknown) => errorMessage(err));
+        const why = await provider.execute('SELECT 1').then(
+          () => 'health check failed',
+          (err: unknown) => errorMessage(err),
+        );
         throw new Error(why);
       }
     } catch (err) {
@@ -58,7 +61,8 @@ export class EnhancedContainer {
   getProvider(name = this.config.defaultProvider): DatabaseProvider {
     const provider = this.providers.get(name);
     if (provider) return provider;
-    if (!this.providerNames.includes(name)) throw new UserError(`unknown provider "${name}" (configured: ${this.providerNames.join(', ')})`);
+    if (!this.providerNames.includes(name))
+      throw new UserError(`unknown provider "${name}" (configured: ${this.providerNames.join(', ')})`);
     throw new Error('the container is not initialized: call initialize() first');
   }
 

@@ -114,12 +114,19 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
   bus.onReconnect((downMs) => resend(undefined, downMs));
   const refuse = (planId: string, reason: string, signature = false): void => {
     logger.warn({ planId, reason }, 'refused a plan');
-    bus.publish(subject.up(planId, id), { v: PROTOCOL_VERSION, type: 'refused', planId, reason: `agent ${name}: ${reason}`, ...(signature ? { signature } : {}) });
+    bus.publish(subject.up(planId, id), {
+      v: PROTOCOL_VERSION,
+      type: 'refused',
+      planId,
+      reason: `agent ${name}: ${reason}`,
+      ...(signature ? { signature } : {}),
+    });
   };
 
   const onPlan = async (plan: PlanMessage): Promise<void> => {
     const { planId } = plan;
-    if (plan.agent !== id) return refuse(planId, `the plan is for agent process ${plan.agent}, this is ${id} (a replay to a restarted agent?)`);
+    if (plan.agent !== id)
+      return refuse(planId, `the plan is for agent process ${plan.agent}, this is ${id} (a replay to a restarted agent?)`);
     if (busy) return refuse(planId, `busy with plan ${busy}`);
     if (ran.has(planId)) return refuse(planId, 'this plan was already executed (a replay?)');
     const ageMs = Date.now() - plan.sentAt;
@@ -206,7 +213,8 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
   bus.subscribe(
     subject.plan(id),
     messageSchemas.plan,
-    (plan) => void onPlan(plan).catch((err: unknown) => logger.error({ planId: plan.planId, err: redact(errorMessage(err)) }, 'plan failed')),
+    (plan) =>
+      void onPlan(plan).catch((err: unknown) => logger.error({ planId: plan.planId, err: redact(errorMessage(err)) }, 'plan failed')),
     (reason, version, data) => {
       // The coordinator hears why: another protocol version, or a signature this side cannot
       // accept (it would otherwise wait for us forever). Garbage gets no answer.

@@ -156,7 +156,9 @@ export class Cluster {
     const notes = [
       ...(busy.length ? [`busy: ${busy.join(', ')}`] : []),
       ...[...this.otherVersion].map(([name, reason]) => `${name} refused: ${reason}`),
-      ...(this.refusedReasons.size ? [`announcements refused: ${[...this.refusedReasons].join(', ')} (is --secret the same on both sides?)`] : []),
+      ...(this.refusedReasons.size
+        ? [`announcements refused: ${[...this.refusedReasons].join(', ')} (is --secret the same on both sides?)`]
+        : []),
     ];
     const tail = notes.length ? ` (${notes.join('; ')})` : '';
     const waited = `waited ${timeoutMs / 1000}s for agents on prefix "${this.subject.agents.replace(/\.agents$/, '')}"`;
@@ -174,14 +176,20 @@ export class Cluster {
     this.clocks.set(agent.id, clock);
     // One unanswered probe ends the burst: the probes that go on during the run may still get answers.
     for (let i = 0; i < FIRST_PROBES; i++) if (!(await this.probe(agent.id, clock))) break;
-    if (clock.offsetMs === undefined) this.logger.warn({ agent: agent.name }, 'the agent answers no clock probe: its clock is taken as ours');
+    if (clock.offsetMs === undefined)
+      this.logger.warn({ agent: agent.name }, 'the agent answers no clock probe: its clock is taken as ours');
     else this.logger.info({ agent: agent.name, offsetMs: clock.offsetMs, rttMs: clock.rttMs }, 'agent clock measured');
   }
 
   /** One NTP-style exchange: t1 and t4 on our clock, t2 and t3 on the agent's. */
   private async probe(id: string, clock: ClockEstimate): Promise<boolean> {
     const t1 = Date.now();
-    const pong = await this.bus.request(this.subject.clock(id), { v: PROTOCOL_VERSION, type: 'clock', t1 }, messageSchemas.clockPong, PROBE_TIMEOUT_MS);
+    const pong = await this.bus.request(
+      this.subject.clock(id),
+      { v: PROTOCOL_VERSION, type: 'clock', t1 },
+      messageSchemas.clockPong,
+      PROBE_TIMEOUT_MS,
+    );
     const t4 = Date.now();
     if (!pong || pong.t1 !== t1) return false;
     clock.add(t1, pong.t2, pong.t3, t4);
@@ -218,7 +226,14 @@ export class Cluster {
     return {
       name: agent.name,
       size: agent.workers,
-      info: { id: agent.id, host: agent.host, cores: agent.cores, workers: agent.workers, version: agent.version, providers: agent.providers },
+      info: {
+        id: agent.id,
+        host: agent.host,
+        cores: agent.cores,
+        workers: agent.workers,
+        version: agent.version,
+        providers: agent.providers,
+      },
       startLeadMs: () => START_LEAD_RTTS * (clock.recentMaxRttMs ?? 0),
       clock: () => (clock.offsetMs === undefined ? undefined : { offsetMs: clock.offsetMs, rttMs: clock.rttMs! }),
       launch(tasks, onEvent) {

@@ -150,9 +150,7 @@ export const remoteTask = z.strictObject({
   profileType: z.string(),
   share: z.unknown(),
   openModel: z.boolean(),
-  phases: z.array(
-    z.strictObject({ name: z.string(), startMs: z.number(), endMs: z.number(), target: z.number().optional() }),
-  ),
+  phases: z.array(z.strictObject({ name: z.string(), startMs: z.number(), endMs: z.number(), target: z.number().optional() })),
   peakVus: z.number().int().nonnegative(),
   windowMs: z.number().int().positive(),
   setupInWorker: z.boolean(),
@@ -184,9 +182,23 @@ export const messageSchemas = {
   /** Coordinator → agent for one plan: `seq` counts up and `sentAt` is on the agent's clock, so a replay is refused. */
   down: z.discriminatedUnion('type', [
     z.strictObject({ v, type: z.literal('heartbeat'), planId: z.string(), seq: z.number().int(), sentAt: z.number() }),
-    z.strictObject({ v, type: z.literal('control'), planId: z.string(), seq: z.number().int(), sentAt: z.number(), message: coordinatorMessage }),
+    z.strictObject({
+      v,
+      type: z.literal('control'),
+      planId: z.string(),
+      seq: z.number().int(),
+      sentAt: z.number(),
+      message: coordinatorMessage,
+    }),
     /** The coordinator was cut off from NATS: what the agent sent in the last `lastMs` may be lost. */
-    z.strictObject({ v, type: z.literal('resend'), planId: z.string(), seq: z.number().int(), sentAt: z.number(), lastMs: z.number().int().positive() }),
+    z.strictObject({
+      v,
+      type: z.literal('resend'),
+      planId: z.string(),
+      seq: z.number().int(),
+      sentAt: z.number(),
+      lastMs: z.number().int().positive(),
+    }),
   ]),
   up: z.discriminatedUnion('type', [
     z.strictObject({ v, type: z.literal('worker'), planId: z.string(), source: z.string(), message: workerMessage }),
@@ -222,7 +234,12 @@ export type Decoded<T> = { ok: true; message: T } | { ok: false; reason: string;
  * protocol version, then the shape. A message from another protocol version is named as such,
  * so both sides can say what is wrong instead of "invalid message".
  */
-export function decode<T>(schema: z.ZodType<T>, payload: Uint8Array, signature: string | undefined, secret: string | undefined): Decoded<T> {
+export function decode<T>(
+  schema: z.ZodType<T>,
+  payload: Uint8Array,
+  signature: string | undefined,
+  secret: string | undefined,
+): Decoded<T> {
   if (secret) {
     if (!signature) return { ok: false, reason: 'unsigned message (this side requires a shared secret)' };
     const expected = Buffer.from(sign(payload, secret), 'hex');

@@ -142,7 +142,8 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
     let wait = intended - performance.now();
     while (wait > 0 && !runtime.stopping) {
       if (head < backlog.length) expire();
-      if (wait > PRECISE_WITHIN_MS) await runtime.sleep(Math.min(wait - PRECISE_WITHIN_MS, head < backlog.length ? BACKLOG_CHECK_MS : Infinity));
+      if (wait > PRECISE_WITHIN_MS)
+        await runtime.sleep(Math.min(wait - PRECISE_WITHIN_MS, head < backlog.length ? BACKLOG_CHECK_MS : Infinity));
       else {
         nap(Math.min(wait, NAP_MS));
         await yieldToEventLoop();

@@ -137,7 +137,11 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       const order = b % 2 === 0 ? plan.providers : [...plan.providers].reverse();
       for (const config of order) {
         if (options.signal?.aborted) break run;
-        const run = await runProvider(plan, config, sites, options, { profile, last: b === slices.length - 1, prior: runs.get(config.name) });
+        const run = await runProvider(plan, config, sites, options, {
+          profile,
+          last: b === slices.length - 1,
+          prior: runs.get(config.name),
+        });
         runs.set(config.name, run);
         if (run.failure) {
           status = 'failed';
@@ -154,7 +158,10 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
   }
   if (status === 'complete' && (options.signal?.aborted || finished < slices.length)) status = 'partial';
   const providers = plan.providers.flatMap((p) => runs.get(p.name) ?? []);
-  if (status === 'complete' && providers.some((run) => run.lost.length > 0 || windowShortfalls(run.aggregator, run.shares, plan.windowMs).size > 0)) {
+  if (
+    status === 'complete' &&
+    providers.some((run) => run.lost.length > 0 || windowShortfalls(run.aggregator, run.shares, plan.windowMs).size > 0)
+  ) {
     status = 'degraded';
   }
   return { plan, status, startedAt, endedAt: Date.now(), providers };
@@ -174,7 +181,13 @@ interface Block {
   prior?: ProviderRun;
 }
 
-async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSite[], options: RunOptions, block: Block): Promise<ProviderRun> {
+async function runProvider(
+  plan: RunPlan,
+  config: ProviderConfig,
+  sites: TaskSite[],
+  options: RunOptions,
+  block: Block,
+): Promise<ProviderRun> {
   const { logger, signal } = options;
   await loadProviderModule(config, plan.baseDir);
   const main = coordinatorProvider(config);
@@ -195,7 +208,10 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSit
     }
 
     // Every worker, local or on an agent, weighs the same: an agent's share follows its worker count.
-    const shares = profile.split(block.profile, sites.flatMap((site) => Array.from({ length: site.size }, () => 1)));
+    const shares = profile.split(
+      block.profile,
+      sites.flatMap((site) => Array.from({ length: site.size }, () => 1)),
+    );
     const taskFor = (source: string, share: unknown): WorkerTask => ({
       runId: plan.runId,
       source,
@@ -239,7 +255,9 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSit
     };
     if (before && !run.failure) {
       // Checked block by block: between blocks other providers may use the same server.
-      const server = before.metrics ? await serverFigures(main, before.metrics, aggregator.merged().ok - okBefore, signal) : { error: `before the run: ${before.error}` };
+      const server = before.metrics
+        ? await serverFigures(main, before.metrics, aggregator.merged().ok - okBefore, signal)
+        : { error: `before the run: ${before.error}` };
       combined.server = prior?.server ? combineServerFigures(prior.server, server) : server;
       const check = combined.server.check;
       if (check && !check.match) logger.warn({ provider: config.name, ...check }, 'the server saw fewer commits than the client counted');
@@ -250,7 +268,11 @@ async function runProvider(plan: RunPlan, config: ProviderConfig, sites: TaskSit
       const reported = plan.workload.reduce((n, op, i) => n + documentsPerOperation(op) * aggregator.merged(plan.operationNames[i]).ok, 0);
       combined.documents = main.sharedAcrossInstances
         ? await documentCheck(main, dataset, reported, signal)
-        : documentMatch(dataset, reported, combined.workers.reduce((n, w) => n + (w.privateDocuments ?? 0), 0));
+        : documentMatch(
+            dataset,
+            reported,
+            combined.workers.reduce((n, w) => n + (w.privateDocuments ?? 0), 0),
+          );
       const check = combined.documents;
       if (check.error) logger.warn({ provider: config.name, ...check }, 'the database could not be counted');
       else if (!check.match) logger.warn({ provider: config.name, ...check }, 'the database saw a different count');
@@ -290,7 +312,12 @@ async function setUp(provider: DatabaseProvider, dataset: string): Promise<void>
 }
 
 /** The rows the database holds for the dataset against the report's inserts; a count that fails is recorded. */
-async function documentCheck(provider: DatabaseProvider, dataset: string, reported: number, signal: AbortSignal | undefined): Promise<DocumentCheck> {
+async function documentCheck(
+  provider: DatabaseProvider,
+  dataset: string,
+  reported: number,
+  signal: AbortSignal | undefined,
+): Promise<DocumentCheck> {
   try {
     return documentMatch(dataset, reported, await bounded('count', countDocuments(provider, dataset), { signal }));
   } catch (err) {
@@ -347,14 +374,19 @@ function mergeWorkers(results: WorkerResult[]): WorkerResult[] {
 async function connectOrExplain(provider: DatabaseProvider): Promise<void> {
   const name = provider.config.name;
   try {
-    await bounded('connect', (async () => {
-      await provider.initialize();
-      await provider.execute('SELECT 1');
-    })());
+    await bounded(
+      'connect',
+      (async () => {
+        await provider.initialize();
+        await provider.execute('SELECT 1');
+      })(),
+    );
   } catch (err) {
     await closeQuietly(provider);
     const where = provider.config.dsn ? ` at ${redact(provider.config.dsn)}` : '';
-    throw new UserError(`provider "${name}": cannot connect${where}: ${redact(errorMessage(err) || String((err as { code?: string }).code))}`);
+    throw new UserError(
+      `provider "${name}": cannot connect${where}: ${redact(errorMessage(err) || String((err as { code?: string }).code))}`,
+    );
   }
 }
 

@@ -45,7 +45,12 @@ const POLL_MS = 200;
  * Reads the counters again until they account for the client's ok count or the provider's lag has
  * passed; Ctrl-C while it waits ends the wait.
  */
-export async function serverFigures(provider: DatabaseProvider, before: PerformanceMetrics, clientOk: number, signal?: AbortSignal): Promise<ServerFigures> {
+export async function serverFigures(
+  provider: DatabaseProvider,
+  before: PerformanceMetrics,
+  clientOk: number,
+  signal?: AbortSignal,
+): Promise<ServerFigures> {
   const counter = before.operationCounter;
   const deadline = Date.now() + (before.lagMs ?? 0);
   const interrupted = signal && !signal.aborted ? (): boolean => signal.aborted : (): boolean => false;

@@ -182,7 +182,7 @@ export class Aggregator {
 
   private total(phase: string, operation: string, totals = this.totals): Accumulator {
     let byOp = totals.get(phase);
-    if (!byOp) totals.set(phase, (byOp = new Map()));
+    if (!byOp) totals.set(phase, (byOp = new Map<string, Accumulator>()));
     let acc = byOp.get(operation);
     if (!acc) byOp.set(operation, (acc = accumulator()));
     return acc;
@@ -317,10 +317,25 @@ export class Aggregator {
       }
       let activeVUs = 0;
       for (const v of w.vus.values()) activeVUs += v;
-      const figures: WindowFigures = { window: index, phase: w.phase, sources: w.vus.size, activeVUs, ok, errors, latencyUs: summarize(all), operations, saturated: false };
+      const figures: WindowFigures = {
+        window: index,
+        phase: w.phase,
+        sources: w.vus.size,
+        activeVUs,
+        ok,
+        errors,
+        latencyUs: summarize(all),
+        operations,
+        saturated: false,
+      };
       if (w.arrivals) {
         const lag = decodeAll(w.arrivals.lag);
-        figures.arrivals = { intended: w.arrivals.intended, started: w.arrivals.started, dropped: w.arrivals.dropped, lagUs: summarize(lag) };
+        figures.arrivals = {
+          intended: w.arrivals.intended,
+          started: w.arrivals.started,
+          dropped: w.arrivals.dropped,
+          lagUs: summarize(lag),
+        };
         lag.destroy();
         figures.correctedUs = summarize(corrected);
       }

@@ -36,7 +36,7 @@ export class Recorder {
     if (openModel) {
       this.arrivals = { intended: 0, started: 0, dropped: 0, lag: newHistogram(), corrected: operations.map(() => newHistogram()) };
     }
-    this.parts = operations.map(() => new Map());
+    this.parts = operations.map(() => new Map<string, Histogram>());
   }
 
   ok(op: number, elapsedNs: bigint): void {

@@ -46,20 +46,12 @@ export function needsDocumentsTable(workload: readonly OperationConfig[]): boole
 }
 
 /** Turns an operation (data) into the call a VU makes, inside the worker that owns the provider. */
-export function compileOperation(
-  provider: DatabaseProvider,
-  op: OperationConfig,
-  index: number,
-  ctx: OperationContext,
-): Executable {
+export function compileOperation(provider: DatabaseProvider, op: OperationConfig, index: number, ctx: OperationContext): Executable {
   switch (op.type) {
     case 'query':
       return provider.prepareQuery(querySql(op, provider.dialect, `workload[${index}]`), op.params ?? []);
     case 'insert_document':
-      return provider.prepareQuery(
-        documentInsertSql(provider.dialect),
-        documentParams(ctx.datasetId, ctx.source, op.contentBytes ?? 256),
-      );
+      return provider.prepareQuery(documentInsertSql(provider.dialect), documentParams(ctx.datasetId, ctx.source, op.contentBytes ?? 256));
     case 'transaction':
       return compileTransaction(provider, op.statements, index, ctx);
     case 'connect_query':
@@ -70,7 +62,12 @@ export function compileOperation(
 type Step = (session: Session, state: { lastId?: unknown }) => Promise<void>;
 
 /** Begin, the statements in order on one session, commit; any error rolls back and is counted. */
-function compileTransaction(provider: DatabaseProvider, statements: TransactionStatement[], index: number, ctx: OperationContext): Executable {
+function compileTransaction(
+  provider: DatabaseProvider,
+  statements: TransactionStatement[],
+  index: number,
+  ctx: OperationContext,
+): Executable {
   const sessions = provider.sessionProvider;
   const steps: Step[] = statements.map((st, j): Step => {
     switch (st.type) {
@@ -90,7 +87,8 @@ function compileTransaction(provider: DatabaseProvider, statements: TransactionS
       case 'update_document': {
         const sql = documentUpdateSql(provider.dialect);
         return async (s, state) => {
-          if (state.lastId === undefined) throw new UserError(`workload[${index}].statements[${j}]: update_document needs an insert_document before it`);
+          if (state.lastId === undefined)
+            throw new UserError(`workload[${index}].statements[${j}]: update_document needs an insert_document before it`);
           await s.query(sql, [state.lastId]);
         };
       }
@@ -130,7 +128,8 @@ function serialized(run: () => Promise<void>): Executable {
 
 /** A new connection per call; connect and query times also go to their own histograms. */
 function compileConnectQuery(provider: DatabaseProvider, sql: string, ctx: OperationContext): Executable {
-  if (!provider.connectOnce) throw new UserError(`provider "${provider.config.name}" (${provider.providerName}) cannot open one-off connections (connect_query)`);
+  if (!provider.connectOnce)
+    throw new UserError(`provider "${provider.config.name}" (${provider.providerName}) cannot open one-off connections (connect_query)`);
   const connectOnce = provider.connectOnce.bind(provider);
   const record = ctx.recordPart ?? (() => {});
   return async () => {

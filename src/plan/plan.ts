@@ -86,9 +86,12 @@ function planScenarios(items: NonNullable<Scenario['scenarios']>, file: string):
     items: items.map((it, i) => {
       if (names.has(it.name)) throw new UserError(`${file}: scenarios[${i}].name: two scenarios are named "${it.name}"`);
       names.add(it.name);
-      const startMs = it.startTime === undefined ? previousEnd : it.startTime === 0 ? 0 : parseDuration(it.startTime, `scenarios[${i}].startTime`);
+      const startMs =
+        it.startTime === undefined ? previousEnd : it.startTime === 0 ? 0 : parseDuration(it.startTime, `scenarios[${i}].startTime`);
       if (startMs === undefined) {
-        throw new UserError(`${file}: scenarios[${i}].startTime: is required after "${items[i - 1]!.name}", whose profile has no planned end`);
+        throw new UserError(
+          `${file}: scenarios[${i}].startTime: is required after "${items[i - 1]!.name}", whose profile has no planned end`,
+        );
       }
       const ms = profileFor(it.profile.type).durationMs(it.profile);
       previousEnd = ms === undefined ? undefined : startMs + ms;

@@ -12,7 +12,12 @@ const DEFAULT_DROP_AFTER_MS = 5000;
 
 /** VUs and backlog limit shared by both arrival-rate profiles. */
 export function arrivalVus(config: { preAllocatedVUs: number; maxVUs?: number; dropAfter?: string | number }) {
-  const dropAfterMs = config.dropAfter === undefined ? DEFAULT_DROP_AFTER_MS : config.dropAfter === 0 ? 0 : parseDuration(config.dropAfter, 'profile.dropAfter');
+  const dropAfterMs =
+    config.dropAfter === undefined
+      ? DEFAULT_DROP_AFTER_MS
+      : config.dropAfter === 0
+        ? 0
+        : parseDuration(config.dropAfter, 'profile.dropAfter');
   return { preAllocatedVUs: config.preAllocatedVUs, maxVUs: config.maxVUs ?? config.preAllocatedVUs, dropAfterMs };
 }
 

@@ -38,7 +38,10 @@ export const constantVus: ProfileDefinition<Config, Share> = {
   durationMs: (config) => parseDuration(config.duration, 'profile.duration'),
   slice(config, blocks) {
     const ms = parseDuration(config.duration, 'profile.duration');
-    return splitInteger(ms, Array.from({ length: blocks }, () => 1)).map((part) => ({ ...config, duration: `${Math.max(1, part)}ms` }));
+    return splitInteger(
+      ms,
+      Array.from({ length: blocks }, () => 1),
+    ).map((part) => ({ ...config, duration: `${Math.max(1, part)}ms` }));
   },
   async run(share, runtime) {
     // Stamped with their planned times, so a late timer leaves the start and the end in their windows.
@@ -52,4 +55,3 @@ export const constantVus: ProfileDefinition<Config, Share> = {
     await stopped;
   },
 };
-

@@ -44,8 +44,12 @@ export const iterations: ProfileDefinition<Config, Share> = {
   },
   durationMs: () => undefined,
   slice(config, blocks) {
-    if (config.iterations < blocks) throw new UserError(`options.interleave: ${blocks} blocks need at least as many iterations (${config.iterations})`);
-    return splitInteger(config.iterations, Array.from({ length: blocks }, () => 1)).map((n) => ({ ...config, iterations: n }));
+    if (config.iterations < blocks)
+      throw new UserError(`options.interleave: ${blocks} blocks need at least as many iterations (${config.iterations})`);
+    return splitInteger(
+      config.iterations,
+      Array.from({ length: blocks }, () => 1),
+    ).map((n) => ({ ...config, iterations: n }));
   },
   async run(share, runtime) {
     const budget = { remaining: share.iterations };

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { durationSchema } from '../config/durations.js';
 import { arrivalShares, runArrivals, type ArrivalShare } from '../engine/arrivals.js';
-import { arrivalVuFields, arrivalVus, MAX_VUS_MESSAGE, maxVusCoverPreallocated, perMs, RATE_BOUND_MESSAGE, rateWithinBound } from './constant-arrival-rate.js';
+import {
+  arrivalVuFields,
+  arrivalVus,
+  MAX_VUS_MESSAGE,
+  maxVusCoverPreallocated,
+  perMs,
+  RATE_BOUND_MESSAGE,
+  rateWithinBound,
+} from './constant-arrival-rate.js';
 import { stagePhases, stagesSchema } from './stages.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';
 
@@ -21,7 +29,8 @@ export const schema = z
   .superRefine((c, ctx) => {
     if (!rateWithinBound(c.startRate ?? 0, c.timeUnit)) ctx.addIssue({ code: 'custom', message: RATE_BOUND_MESSAGE, path: ['startRate'] });
     c.stages.forEach((s, i) => {
-      if (!rateWithinBound(s.target, c.timeUnit)) ctx.addIssue({ code: 'custom', message: RATE_BOUND_MESSAGE, path: ['stages', i, 'target'] });
+      if (!rateWithinBound(s.target, c.timeUnit))
+        ctx.addIssue({ code: 'custom', message: RATE_BOUND_MESSAGE, path: ['stages', i, 'target'] });
     });
   });
 type Config = z.infer<typeof schema>;

@@ -67,4 +67,3 @@ export const scenarios: ProfileDefinition<ScenariosConfig, Share> = {
     );
   },
 };
-

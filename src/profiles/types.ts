@@ -18,7 +18,9 @@ const FLAGS: Record<keyof ProfileOverrides, string> = { vus: '--vus', durationMs
 export function allowOverrides(type: string, overrides: ProfileOverrides, allowed: Array<keyof ProfileOverrides>): void {
   for (const key of Object.keys(FLAGS) as Array<keyof ProfileOverrides>) {
     if (overrides[key] !== undefined && !allowed.includes(key)) {
-      throw new UserError(`${FLAGS[key]} does not apply to profile "${type}"${allowed.length ? ` (it takes ${allowed.map((k) => FLAGS[k]).join(', ')})` : ''}`);
+      throw new UserError(
+        `${FLAGS[key]} does not apply to profile "${type}"${allowed.length ? ` (it takes ${allowed.map((k) => FLAGS[k]).join(', ')})` : ''}`,
+      );
     }
   }
 }

@@ -92,7 +92,7 @@ function nodePostgres(s: PgDriverSettings): PgDriver {
       return () => pool.query(sql, values);
     },
     async execute(sql, params) {
-      return (await pool.query(sql, params as unknown[])).rows;
+      return (await pool.query<Row>(sql, params as unknown[])).rows;
     },
     async begin(readOnly = false) {
       const client = await pool.connect();
@@ -112,7 +112,7 @@ function nodePostgres(s: PgDriverSettings): PgDriver {
       };
       const run = async (sql: string, params?: readonly unknown[]): Promise<Row[]> => {
         if (lost) throw lost.error;
-        return (await client.query(sql, params as unknown[])).rows;
+        return (await client.query<Row>(sql, params as unknown[])).rows;
       };
       const finish = async (sql: string): Promise<void> => {
         if (ended) return;
@@ -232,4 +232,4 @@ function postgresJs(s: PgDriverSettings): PgDriver {
 
 const ignore = (): void => {};
 /** What a postgres.js transaction callback throws to roll back. */
-const ROLLBACK = Symbol('rollback');
+const ROLLBACK = new Error('rollback requested');

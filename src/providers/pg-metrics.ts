@@ -4,7 +4,19 @@ import type { PerformanceMetrics } from './types.js';
 type Row = Record<string, unknown>;
 
 const SETTINGS = ['max_connections', 'shared_buffers', 'synchronous_commit', 'fsync', 'work_mem', 'effective_cache_size', 'max_wal_size'];
-const COUNTERS = ['xact_commit', 'xact_rollback', 'blks_read', 'blks_hit', 'tup_returned', 'tup_fetched', 'tup_inserted', 'tup_updated', 'tup_deleted', 'deadlocks', 'conflicts'];
+const COUNTERS = [
+  'xact_commit',
+  'xact_rollback',
+  'blks_read',
+  'blks_hit',
+  'tup_returned',
+  'tup_fetched',
+  'tup_inserted',
+  'tup_updated',
+  'tup_deleted',
+  'deadlocks',
+  'conflicts',
+];
 
 const SQL = `SELECT current_setting('server_version') AS server_version,
   ${SETTINGS.map((s) => `current_setting('${s}') AS ${s}`).join(', ')},

@@ -79,7 +79,9 @@ export function tlsOptions(target: PgTarget, mode: SslMode, providerName: string
     try {
       return readFileSync(path);
     } catch (err) {
-      throw new UserError(`provider "${providerName}": ${field}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+      throw new UserError(
+        `provider "${providerName}": ${field}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`,
+      );
     }
   };
   const verify = mode !== 'require';

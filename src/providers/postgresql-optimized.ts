@@ -11,7 +11,8 @@ import { registerProvider } from './registry.js';
 export class PostgresqlOptimizedProvider extends PostgresFamilyProvider {
   readonly providerName = 'postgresql_optimized';
   protected kindPolicy(): PgKindPolicy {
-    if (this.options.prepare) this.fail('options.prepare', 'postgresql_optimized never uses named prepared statements (use kind postgresql)');
+    if (this.options.prepare)
+      this.fail('options.prepare', 'postgresql_optimized never uses named prepared statements (use kind postgresql)');
     const driver = this.options.driver ?? 'postgres';
     return {
       driver,

@@ -35,9 +35,7 @@ export function registeredKinds(): string[] {
 export function createProvider(config: ProviderConfig): DatabaseProvider {
   const cls = registry.get(config.provider);
   if (!cls) {
-    throw new UserError(
-      `provider "${config.name}": unknown kind "${config.provider}" (registered: ${registeredKinds().join(', ')})`,
-    );
+    throw new UserError(`provider "${config.name}": unknown kind "${config.provider}" (registered: ${registeredKinds().join(', ')})`);
   }
   return new cls(config);
 }

@@ -123,7 +123,8 @@ export class SqliteFileProvider extends SqliteBase {
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma(`busy_timeout = ${Number(this.config.options?.busyTimeoutMs ?? 5000)}`);
-    db.pragma(`synchronous = ${String(this.config.options?.synchronous ?? 'NORMAL')}`);
+    const synchronous = this.config.options?.synchronous;
+    db.pragma(`synchronous = ${typeof synchronous === 'string' || typeof synchronous === 'number' ? synchronous : 'NORMAL'}`);
     return db;
   }
   override getConnectionInfo(): ConnectionInfo {

@@ -10,7 +10,14 @@ import { rampCapacity } from './capacity.js';
 import { arrivalReport, phaseReports, round } from './phases.js';
 import { spikeRecovery } from './recovery.js';
 import { VERSION } from '../version.js';
-import { type OperationReport, type ProviderReport, REPORT_SCHEMA_VERSION, type Report, type SiteReport, type WindowReport } from './types.js';
+import {
+  type OperationReport,
+  type ProviderReport,
+  REPORT_SCHEMA_VERSION,
+  type Report,
+  type SiteReport,
+  type WindowReport,
+} from './types.js';
 
 const OPEN_NOTE =
   'Open model (arrival rate): "corrected" latency counts from the intended start, so queueing ' +
@@ -90,7 +97,8 @@ function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
         Object.assign(window, { intended: w.arrivals.intended, started: w.arrivals.started, dropped: w.arrivals.dropped });
         window.lagUs = arrivalReport(w.arrivals).lagUs;
       }
-      if (w.correctedUs) window.correctedLatencyUs = { p50: w.correctedUs.p50, p95: w.correctedUs.p95, p99: w.correctedUs.p99, max: w.correctedUs.max };
+      if (w.correctedUs)
+        window.correctedLatencyUs = { p50: w.correctedUs.p50, p95: w.correctedUs.p95, p99: w.correctedUs.p99, max: w.correctedUs.max };
       if (w.health) window.generator = w.health;
       return window;
     }),
@@ -125,7 +133,11 @@ function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
 
 function degradation(shortfall: { missing: string[]; short: string[] } | undefined): Pick<WindowReport, 'degraded' | 'missing' | 'short'> {
   if (!shortfall) return {};
-  return { degraded: true, ...(shortfall.missing.length ? { missing: shortfall.missing } : {}), ...(shortfall.short.length ? { short: shortfall.short } : {}) };
+  return {
+    degraded: true,
+    ...(shortfall.missing.length ? { missing: shortfall.missing } : {}),
+    ...(shortfall.short.length ? { short: shortfall.short } : {}),
+  };
 }
 
 function siteReport(share: SiteShare, run: ProviderRun, durationSec: number): SiteReport {

@@ -8,7 +8,18 @@ export function renderSummary(report: Report): string {
     const ops = p.operations.length > 1 ? [...p.operations, p.total] : p.operations;
     for (const op of ops) {
       const l = op.latencyUs;
-      rows.push([p.name, op.operation, count(op.ok), count(op.failed), count(op.opsPerSec), ms(l.mean), ms(l.p50), ms(l.p95), ms(l.p99), ms(l.max)]);
+      rows.push([
+        p.name,
+        op.operation,
+        count(op.ok),
+        count(op.failed),
+        count(op.opsPerSec),
+        ms(l.mean),
+        ms(l.p50),
+        ms(l.p95),
+        ms(l.p99),
+        ms(l.max),
+      ]);
     }
   }
   const header = ['provider', 'operation', 'ok', 'errors', 'ops/s', 'mean ms', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'];
@@ -23,14 +34,17 @@ export function renderSummary(report: Report): string {
     lines.push(...profileLines(p));
     const doc = p.verification?.documents;
     if (doc) {
-      if (doc.database === null) lines.push(`${p.name}: UNVERIFIED: reported ${count(doc.reported)} inserts, but the database could not be counted: ${doc.error}`);
+      if (doc.database === null)
+        lines.push(`${p.name}: UNVERIFIED: reported ${count(doc.reported)} inserts, but the database could not be counted: ${doc.error}`);
       else if (doc.match) lines.push(`${p.name}: the database holds ${count(doc.database)} inserted rows, as reported`);
       else lines.push(`${p.name}: MISMATCH: reported ${count(doc.reported)} inserts, the database holds ${count(doc.database)}`);
     }
     if (p.server?.error) lines.push(`${p.name}: server figures incomplete: ${p.server.error}`);
     const teardown = p.teardown;
-    if (teardown && 'error' in teardown) lines.push(`${p.name}: TEARDOWN FAILED: ${teardown.error}; the tool's tables and this run's rows remain`);
-    else if (teardown && !teardown.tableDropped) lines.push(`${p.name}: its rows deleted; the tool's tables stay: ${count(teardown.otherRuns)} other provider run(s) still use them`);
+    if (teardown && 'error' in teardown)
+      lines.push(`${p.name}: TEARDOWN FAILED: ${teardown.error}; the tool's tables and this run's rows remain`);
+    else if (teardown && !teardown.tableDropped)
+      lines.push(`${p.name}: its rows deleted; the tool's tables stay: ${count(teardown.otherRuns)} other provider run(s) still use them`);
     const check = p.server?.check;
     if (check) {
       lines.push(
@@ -44,14 +58,20 @@ export function renderSummary(report: Report): string {
       for (const site of p.sites) {
         const where = site.host ? ` on ${site.host}` : '';
         const latency = `p50 ${ms(site.latencyUs.p50)} ms, p99 ${ms(site.latencyUs.p99)} ms`;
-        const clock = site.clockOffsetMs === undefined ? '' : `, clock ${site.clockOffsetMs >= 0 ? '+' : ''}${site.clockOffsetMs} ms (rtt ${site.rttMs} ms)`;
+        const clock =
+          site.clockOffsetMs === undefined
+            ? ''
+            : `, clock ${site.clockOffsetMs >= 0 ? '+' : ''}${site.clockOffsetMs} ms (rtt ${site.rttMs} ms)`;
         const late = site.lateStartMs === undefined ? '' : `, STARTED ${site.lateStartMs} ms LATE`;
         const lost = site.lost ? `, LOST after ${(site.lost.atMs / 1000).toFixed(1)}s (${site.lost.reason})` : '';
-        lines.push(`${p.name}: ${site.site}${where}: ${site.workers} workers, ${count(site.peakVus)} VUs, ${count(site.ok)} ok, ${count(site.errors)} errors, ${latency}${clock}${late}${lost}`);
+        lines.push(
+          `${p.name}: ${site.site}${where}: ${site.workers} workers, ${count(site.peakVus)} VUs, ${count(site.ok)} ok, ${count(site.errors)} errors, ${latency}${clock}${late}${lost}`,
+        );
       }
     }
     const degraded = p.windows.filter((w) => w.degraded).map((w) => w.window);
-    if (degraded.length) lines.push(`${p.name}: DEGRADED: windows ${degraded.join(', ')} lack part of a share (missing or short): their figures are low`);
+    if (degraded.length)
+      lines.push(`${p.name}: DEGRADED: windows ${degraded.join(', ')} lack part of a share (missing or short): their figures are low`);
     if (p.failure) lines.push(`${p.name}: run failed: ${p.failure}`);
   }
   lines.push(`note: ${report.model.note}`);
@@ -64,7 +84,19 @@ function correctedRows(report: Report): string[][] {
     const ops = p.operations.length > 1 ? [...p.operations, p.total] : p.operations;
     for (const op of ops) {
       const l = op.correctedLatencyUs;
-      if (l) rows.push([p.name, op.operation, count(op.ok), count(op.failed), count(op.opsPerSec), ms(l.mean), ms(l.p50), ms(l.p95), ms(l.p99), ms(l.max)]);
+      if (l)
+        rows.push([
+          p.name,
+          op.operation,
+          count(op.ok),
+          count(op.failed),
+          count(op.opsPerSec),
+          ms(l.mean),
+          ms(l.p50),
+          ms(l.p95),
+          ms(l.p99),
+          ms(l.max),
+        ]);
     }
   }
   return rows;
@@ -83,7 +115,16 @@ function profileLines(p: ProviderReport): string[] {
   if (p.phases) {
     const rows = p.phases.map((ph) => {
       const l = ph.correctedLatencyUs ?? ph.latencyUs;
-      return [ph.phase, ph.target === undefined ? '' : count(ph.target), count(ph.peakVUs), count(ph.opsPerSec), ms(l.p50), ms(l.p95), ms(l.p99), count(ph.failed)];
+      return [
+        ph.phase,
+        ph.target === undefined ? '' : count(ph.target),
+        count(ph.peakVUs),
+        count(ph.opsPerSec),
+        ms(l.p50),
+        ms(l.p95),
+        ms(l.p99),
+        count(ph.failed),
+      ];
     });
     lines.push(`${p.name} by phase:`, formatTable(['phase', 'target', 'vus', 'ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'], rows, 1));
   }
@@ -107,7 +148,9 @@ function profileLines(p: ProviderReport): string[] {
     );
   }
   if (p.saturatedWindows.length > 0) {
-    lines.push(`${p.name}: WARNING: the load generator was saturated in ${p.saturatedWindows.length} window(s) (${p.saturatedWindows.slice(0, 10).join(', ')}${p.saturatedWindows.length > 10 ? ', …' : ''}): their latency is not the database's alone`);
+    lines.push(
+      `${p.name}: WARNING: the load generator was saturated in ${p.saturatedWindows.length} window(s) (${p.saturatedWindows.slice(0, 10).join(', ')}${p.saturatedWindows.length > 10 ? ', …' : ''}): their latency is not the database's alone`,
+    );
   }
   return lines;
 }

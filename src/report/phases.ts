@@ -7,7 +7,12 @@ import type { ArrivalReport, PhaseReport, WindowReport } from './types.js';
  * Each planned phase on its own, from the histograms merged per phase (never from window
  * percentiles). Throughput divides by the time the phase's windows actually covered.
  */
-export function phaseReports(agg: Aggregator, plans: readonly PhasePlan[], windows: readonly WindowReport[], windowSeconds: (w: WindowReport) => number): PhaseReport[] {
+export function phaseReports(
+  agg: Aggregator,
+  plans: readonly PhasePlan[],
+  windows: readonly WindowReport[],
+  windowSeconds: (w: WindowReport) => number,
+): PhaseReport[] {
   return plans.map((plan) => {
     const mine = windows.filter((w) => w.phase === plan.name);
     const seconds = mine.reduce((s, w) => s + windowSeconds(w), 0);

@@ -8,7 +8,11 @@ const RECOVERED_WITHIN = 1.2;
  * Recovery time of a spike: from the end of the spike phase to the end of the first later
  * window whose p95 is back within 20 % of the pre-spike phase's p95 (resolution: one window).
  */
-export function spikeRecovery(phases: readonly PhaseReport[], windows: readonly WindowReport[], windowMs: number): SpikeRecovery | undefined {
+export function spikeRecovery(
+  phases: readonly PhaseReport[],
+  windows: readonly WindowReport[],
+  windowMs: number,
+): SpikeRecovery | undefined {
   const before = phases.find((p) => p.phase === 'before-spike');
   const spike = phases.find((p) => p.phase === 'spike');
   if (!before || !spike || before.ok === 0) return undefined;

@@ -19,7 +19,10 @@ export interface BootstrapOptions {
  * Percentile bootstrap interval of a statistic; `draw` computes it once on a resample, using the
  * seeded generator it is given (so the same data always gives the same interval).
  */
-export function bootstrapInterval(draw: (random: () => number) => number, options: BootstrapOptions = {}): { low: number; high: number; confidence: number } {
+export function bootstrapInterval(
+  draw: (random: () => number) => number,
+  options: BootstrapOptions = {},
+): { low: number; high: number; confidence: number } {
   const confidence = options.confidence ?? 0.95;
   const random = seededRandom(options.seed ?? 1);
   const draws: number[] = [];

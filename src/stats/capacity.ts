@@ -29,7 +29,8 @@ export function analyzeCapacity(steps: readonly StepFigures[], options: Capacity
   const maxErrorRate = options.maxErrorRate ?? 0.01;
   let capacity = 0;
   for (const step of [...steps].sort((x, y) => x.users - y.users)) {
-    if (step.errorRate >= maxErrorRate) return { capacity, breach: { users: step.users, reason: 'errors', value: step.errorRate, limit: maxErrorRate } };
+    if (step.errorRate >= maxErrorRate)
+      return { capacity, breach: { users: step.users, reason: 'errors', value: step.errorRate, limit: maxErrorRate } };
     if (options.p95SloMs !== undefined && step.p95Ms > options.p95SloMs) {
       return { capacity, breach: { users: step.users, reason: 'p95', value: step.p95Ms, limit: options.p95SloMs } };
     }

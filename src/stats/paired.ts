@@ -20,7 +20,7 @@ export function signedRankP(differences: readonly number[], seed = 1): number {
   if (n === 0) return 1;
   const order = d.map((x, i) => ({ a: Math.abs(x), i })).sort((x, y) => x.a - y.a);
   const ranks = new Array<number>(n);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && order[j + 1]!.a === order[i]!.a) j++;
     for (let k = i; k <= j; k++) ranks[order[k]!.i] = (i + j) / 2 + 1;
@@ -43,12 +43,17 @@ export function signedRankP(differences: readonly number[], seed = 1): number {
 /** Paired verdict: the ratio's interval resamples whole pairs; the p-value is the signed-rank test's. */
 export function comparePairs(pairs: readonly Pair[], options: VerdictOptions = {}): Verdict {
   // Values may be 0 (latency under the 1 µs resolution), so pairs are compared by difference.
-  const usable = pairs.filter((p) => p.baseline.weight > 0 && p.candidate.weight > 0 && Number.isFinite(p.baseline.value) && Number.isFinite(p.candidate.value));
+  const usable = pairs.filter(
+    (p) => p.baseline.weight > 0 && p.candidate.weight > 0 && Number.isFinite(p.baseline.value) && Number.isFinite(p.candidate.value),
+  );
   const ratioOf = (ps: readonly Pair[]): number => weightedMean(ps.map((p) => p.candidate)) / weightedMean(ps.map((p) => p.baseline));
   const ratio = ratioOf(usable);
   const replicates = { baseline: usable.length, candidate: usable.length };
   if (usable.length < (options.minReplicates ?? 3)) return insufficient(ratio, replicates, options);
   const interval = bootstrapInterval((random) => ratioOf(resample(usable, random)), options);
-  const p = signedRankP(usable.map((x) => x.candidate.value - x.baseline.value), options.seed);
+  const p = signedRankP(
+    usable.map((x) => x.candidate.value - x.baseline.value),
+    options.seed,
+  );
   return { ratio, ...interval, p, replicates, significant: isSignificant(ratio, interval, p, options) };
 }

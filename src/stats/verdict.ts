@@ -35,9 +35,13 @@ export function compareReplicates(baseline: readonly Replicate[], candidate: rea
   const a = usableReplicates(baseline);
   const b = usableReplicates(candidate);
   const replicates = { baseline: a.length, candidate: b.length };
-  if (Math.min(a.length, b.length) < (options.minReplicates ?? 3)) return insufficient(weightedMean(b) / weightedMean(a), replicates, options);
+  if (Math.min(a.length, b.length) < (options.minReplicates ?? 3))
+    return insufficient(weightedMean(b) / weightedMean(a), replicates, options);
   const interval = bootstrapRatio(a, b, options);
-  const p = mannWhitneyP(a.map((r) => r.value), b.map((r) => r.value));
+  const p = mannWhitneyP(
+    a.map((r) => r.value),
+    b.map((r) => r.value),
+  );
   return { ...interval, p, replicates, significant: isSignificant(interval.ratio, interval, p, options) };
 }
 

@@ -8,7 +8,10 @@ const db = useFreshDatabase();
 /** Commits and sessions the server counted while `run` ran, read once its sessions have ended. */
 async function serverSaw<T>(run: () => Promise<T>): Promise<{ result: T; commits: number; sessions: number }> {
   const read = async (): Promise<{ c: number; s: number }> => {
-    const [row] = await adminQuery<{ c: string; s: string }>('SELECT xact_commit AS c, sessions AS s FROM pg_stat_database WHERE datname = $1', [db.name]);
+    const [row] = await adminQuery<{ c: string; s: string }>(
+      'SELECT xact_commit AS c, sessions AS s FROM pg_stat_database WHERE datname = $1',
+      [db.name],
+    );
     return { c: Number(row!.c), s: Number(row!.s) };
   };
   const before = await read();
@@ -29,7 +32,11 @@ function assertFields(r: BenchmarkResult, test: string, iterations: number): voi
   assert.ok(r.minMs > 0 && r.minMs <= r.p50Ms && r.p50Ms <= r.p95Ms && r.p95Ms <= r.p99Ms && r.p99Ms <= r.maxMs, JSON.stringify(r));
   // In ms like the rest (a µs figure would break the bound): a spread no wider than half the range.
   assert.ok(r.avgMs >= r.minMs && r.avgMs <= r.maxMs && r.stddevMs > 0 && r.stddevMs <= (r.maxMs - r.minMs) / 2, JSON.stringify(r));
-  assert.equal(r.windows.reduce((n, w) => n + w.ok, 0), iterations, 'the per-window samples hold every operation');
+  assert.equal(
+    r.windows.reduce((n, w) => n + w.ok, 0),
+    iterations,
+    'the per-window samples hold every operation',
+  );
 }
 
 test('simple and concurrent query tests: documented fields, and the server ran exactly the counted queries', async () => {

@@ -36,17 +36,23 @@ test('two identical providers on the same database: no significant difference, n
 
 test('a provider slowed by pg_sleep(0.002) is named slower, with an interval excluding 1; the saved report validates and round-trips', async () => {
   const file = join(tempDir(), 'comparison.json');
-  const child = spawn(process.execPath, [join(ROOT, 'test', 'fixtures', 'slowed-comparison.mjs'), db.dsn, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'test', 'fixtures', 'slowed-comparison.mjs'), db.dsn, file], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   assert.equal(await new Promise((resolve) => child.on('close', resolve)), 0, stderr);
 
   const saved = JSON.parse(readFileSync(file, 'utf8')) as unknown;
   const validate = new Ajv2020({ strict: false }).compile(comparisonReportJsonSchema());
   assert.ok(validate(saved), JSON.stringify(validate.errors));
-  assert.equal(validate({ ...(saved as Record<string, unknown>), comparisons: undefined }), false, 'a report missing a field does not validate');
+  assert.equal(
+    validate({ ...(saved as Record<string, unknown>), comparisons: undefined }),
+    false,
+    'a report missing a field does not validate',
+  );
   const report = ComparisonReport.loadFromFile(file);
   assert.deepEqual(report.toJSON(), saved, 'round trip');
   assert.equal(`${report.summary()}\n`, stdout, 'the summary is rendered from the saved data alone');
@@ -63,7 +69,10 @@ test('a provider slowed by pg_sleep(0.002) is named slower, with an interval exc
   assert.match(d.verdict, /^slowed is [\d.]+× slower than fast \(95 % CI [\d.]+–[\d.]+×, p=/);
   const cited = report.recommendations.find((r) => r.startsWith('fast has') && r.includes('simple_query'));
   assert.ok(cited, report.recommendations.join('\n'));
-  assert.match(cited, /^fast has [\d.]+× lower avg latency than slowed in simple_query \([\d.]+ ms vs [\d.]+ ms, 95 % CI [\d.]+–[\d.]+×\)$/);
+  assert.match(
+    cited,
+    /^fast has [\d.]+× lower avg latency than slowed in simple_query \([\d.]+ ms vs [\d.]+ ms, 95 % CI [\d.]+–[\d.]+×\)$/,
+  );
   assert.match(stdout, /simple_query: avg latency, ms, lower is better\nprovider +avg ms +vs best +95 % CI +p +verdict\n/);
   assert.match(stdout, /\nslowed +[\d.]+ +[\d.]+× +[\d.]+–[\d.]+× +[\d.<]+ +slower\n/);
 });

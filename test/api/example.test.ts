@@ -22,11 +22,12 @@ test('the complete example runs end to end with short durations and saves a vali
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(code, 0, stderr);
-  for (const step of ['Running benchmark tests...', 'Running load tests...', 'Analyzing results...', 'Recommendations:']) assert.ok(stdout.includes(step), stdout);
+  for (const step of ['Running benchmark tests...', 'Running load tests...', 'Analyzing results...', 'Recommendations:'])
+    assert.ok(stdout.includes(step), stdout);
   assert.match(stdout, /simple_query: avg latency, ms, lower is better\nprovider +avg ms +vs best/);
   assert.match(stdout, /constant_load \(4 users\): throughput, req\/s, higher is better/);
   assert.match(stdout, /ramp_up hold:4 \(4 users\): p95 latency/);

@@ -17,7 +17,10 @@ function assertLoadFields(r: LoadTestResult, phase: string, users: number): void
   assert.ok(r.requestsPerSecond > 0 && r.durationSeconds > 0);
   assert.ok(Math.abs(r.requestsPerSecond - r.successfulRequests / r.durationSeconds) < 1, 'requests/s is what ran over how long');
   assert.ok(r.minMs > 0 && r.minMs <= r.p95Ms && r.p95Ms <= r.p99Ms && r.p99Ms <= r.maxMs && r.avgMs <= r.maxMs);
-  assert.equal(r.windows.reduce((n, w) => n + w.ok, 0), r.successfulRequests);
+  assert.equal(
+    r.windows.reduce((n, w) => n + w.ok, 0),
+    r.successfulRequests,
+  );
   // Every request inserted one document: the database holds exactly as many rows.
   assert.equal(r.databaseCheck?.match, true, JSON.stringify(r.databaseCheck));
   assert.equal(r.databaseCheck?.database, r.successfulRequests);
@@ -32,12 +35,29 @@ test('constant, ramp-up and spike load on PostgreSQL: one result per step and ph
   assert.ok(constant.windows.length >= 3, 'short windows give replicates');
 
   const ramp = await load.runRampUpTest({ testName: 'ramp_up', maxUsers: 4, rampUpDuration: 1, testDuration: 0.5, steps: 2, operation });
-  assert.deepEqual(ramp.map((r) => r.phase), ['ramp:2', 'ramp:4', 'hold:4']);
+  assert.deepEqual(
+    ramp.map((r) => r.phase),
+    ['ramp:2', 'ramp:4', 'hold:4'],
+  );
   ramp.forEach((r) => assertLoadFields(r, r.phase, r.phase === 'ramp:2' ? 2 : 4));
   assert.ok(ramp.every((r) => r.concurrentUserCapacity === 4));
 
-  const spike = await load.runSpikeTest({ testName: 'spike', normalUsers: 1, spikeUsers: 3, spikeDuration: 0.5, totalDuration: 1.5, operation });
-  assert.deepEqual(spike.map((r) => [r.phase, r.concurrentUsers]), [['before-spike', 1], ['spike', 3], ['recovery', 1]]);
+  const spike = await load.runSpikeTest({
+    testName: 'spike',
+    normalUsers: 1,
+    spikeUsers: 3,
+    spikeDuration: 0.5,
+    totalDuration: 1.5,
+    operation,
+  });
+  assert.deepEqual(
+    spike.map((r) => [r.phase, r.concurrentUsers]),
+    [
+      ['before-spike', 1],
+      ['spike', 3],
+      ['recovery', 1],
+    ],
+  );
   spike.forEach((r) => assertLoadFields(r, r.phase, r.concurrentUsers));
 });
 
@@ -48,12 +68,21 @@ test('SQLite: every benchmark method and a document load, counts matching the da
   const tx = await bench.runTransactionTest({ iterations: 20 });
   const conn = await bench.runConnectionTest({ iterations: 10 });
   const conc = await bench.runConcurrentQueryTest({ concurrentCount: 2, iterationsPerWorker: 10 });
-  for (const [r, n] of [[simple, 50], [tx, 20], [conn, 10], [conc, 20]] as const) {
+  for (const [r, n] of [
+    [simple, 50],
+    [tx, 20],
+    [conn, 10],
+    [conc, 20],
+  ] as const) {
     assert.equal(r.providerKind, 'sqlite');
     assert.equal(r.iterations, n);
     assert.equal(r.successRate, 1);
     assert.ok(r.minMs <= r.p50Ms && r.p50Ms <= r.p95Ms && r.p95Ms <= r.p99Ms && r.p99Ms <= r.maxMs && r.maxMs > 0, JSON.stringify(r));
-    assert.equal(r.windows.reduce((sum, w) => sum + w.ok, 0), n, 'the per-window samples hold every operation');
+    assert.equal(
+      r.windows.reduce((sum, w) => sum + w.ok, 0),
+      n,
+      'the per-window samples hold every operation',
+    );
   }
   assert.deepEqual(tx.databaseCheck, { reported: 20, database: 20, match: true });
   assert.ok(conn.parts?.connect && conn.parts.query);
@@ -61,9 +90,18 @@ test('SQLite: every benchmark method and a document load, counts matching the da
   // Four users' transactions on one SQLite handle take turns: none fails, every row is there.
   const lite = new LoadTester({ name: 'lite', provider: 'sqlite', dsn: file }, { workers: 1 });
   const transaction: OperationConfig = { type: 'transaction', statements: [{ type: 'insert_document' }, { type: 'update_document' }] };
-  assertLoadFields(await lite.runConstantLoadTest({ testName: 'tx', durationSeconds: 0.5, concurrentUsers: 4, operation: transaction }), 'constant', 4);
+  assertLoadFields(
+    await lite.runConstantLoadTest({ testName: 'tx', durationSeconds: 0.5, concurrentUsers: 4, operation: transaction }),
+    'constant',
+    4,
+  );
 
   const memory = new LoadTester({ name: 'mem', provider: 'sqlite_memory' }, { workers: 2 });
-  const r = await memory.runConstantLoadTest({ testName: 'docs', durationSeconds: 1, concurrentUsers: 2, operation: memory.createDocumentOperation() });
+  const r = await memory.runConstantLoadTest({
+    testName: 'docs',
+    durationSeconds: 1,
+    concurrentUsers: 2,
+    operation: memory.createDocumentOperation(),
+  });
   assertLoadFields(r, 'constant', 2);
 });

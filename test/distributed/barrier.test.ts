@@ -26,12 +26,27 @@ test("a coordinator without the agents' --secret is told why at once, instead of
   const agent = await startAgent([...common, '--name', 'strict', '--workers', '1'], { STAMPEDE_SECRET: 'only-the-agent-knows' });
   try {
     const out = join(tempDir(), 'r.json');
-    const r = await bounded(runCli(['run', selectOneScenario('  type: iterations\n  vus: 1\n  iterations: 100'), ...common, '--agents', 'strict', '--no-local', '--out', out]), 20_000);
+    const r = await bounded(
+      runCli([
+        'run',
+        selectOneScenario('  type: iterations\n  vus: 1\n  iterations: 100'),
+        ...common,
+        '--agents',
+        'strict',
+        '--no-local',
+        '--out',
+        out,
+      ]),
+      20_000,
+    );
     assert.notEqual(r, 'hang', 'the coordinator hung at the ready barrier');
     if (r === 'hang') return;
     assert.equal(r.code, 1, r.stderr);
     const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
-    assert.match(report.providers[0]!.failure ?? '', /^strict\/w0: agent strict: unsigned message \(this side requires a shared secret\) \(is --secret the same on both sides\?\)$/);
+    assert.match(
+      report.providers[0]!.failure ?? '',
+      /^strict\/w0: agent strict: unsigned message \(this side requires a shared secret\) \(is --secret the same on both sides\?\)$/,
+    );
     assert.doesNotMatch(agent.log(), /running a plan/);
   } finally {
     agent.child.kill('SIGTERM');
@@ -45,7 +60,10 @@ test('the ready barrier has a timeout: an agent whose database never answers fai
   const dir = tempDir();
   // The agent's own idea of the database: a host that accepts connections and never answers.
   const providers = join(dir, 'providers.yaml');
-  writeFileSync(providers, `providers:\n  - name: pg\n    provider: postgresql\n    dsn: postgres://postgres@127.0.0.1:${silent.port}/postgres\n`);
+  writeFileSync(
+    providers,
+    `providers:\n  - name: pg\n    provider: postgresql\n    dsn: postgres://postgres@127.0.0.1:${silent.port}/postgres\n`,
+  );
   const scenario = writeScenario(`providers:
   - name: pg
     provider: postgresql
@@ -59,7 +77,10 @@ profile: { type: iterations, vus: 1, iterations: 100 }
   const agent = await startAgent([...common, '--name', 'stuck', '--workers', '1', '--providers', providers]);
   try {
     const out = join(dir, 'r.json');
-    const r = await bounded(runCli(['run', scenario, ...common, '--agents', 'stuck', '--workers', '1', '--ready-timeout', '2s', '--out', out]), 20_000);
+    const r = await bounded(
+      runCli(['run', scenario, ...common, '--agents', 'stuck', '--workers', '1', '--ready-timeout', '2s', '--out', out]),
+      20_000,
+    );
     assert.notEqual(r, 'hang', 'the coordinator hung at the ready barrier');
     if (r === 'hang') return;
     assert.equal(r.code, 1, r.stderr);

@@ -4,11 +4,22 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Report } from '../../src/report/types.js';
 import { pacedScenario as paced, runCli, startCli, tempDir } from '../helpers/cli.js';
-import { type Agent, startAgent, startNats, stopAgents as stopAll, type ThrowawayNats, uniquePrefix, waitForOutput } from '../helpers/nats.js';
+import {
+  type Agent,
+  startAgent,
+  startNats,
+  stopAgents as stopAll,
+  type ThrowawayNats,
+  uniquePrefix,
+  waitForOutput,
+} from '../helpers/nats.js';
 import { startProxy } from '../helpers/proxy.js';
 
 /** Debian's libfaketime: the process (all its threads) reads a clock shifted by FAKETIME. */
-const skewed = (offset: string): NodeJS.ProcessEnv => ({ LD_PRELOAD: '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', FAKETIME: offset });
+const skewed = (offset: string): NodeJS.ProcessEnv => ({
+  LD_PRELOAD: '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
+  FAKETIME: offset,
+});
 
 let nats: ThrowawayNats;
 before(async () => {

@@ -31,7 +31,10 @@ test('a NATS address that accepts but never answers: run and agent exit 2 prompt
 });
 
 test('an empty --nats is bad input, not a quiet local run', async () => {
-  for (const args of [['run', scenario(), '--nats', ''], ['agent', '--nats', ' ', '--workers', '1']]) {
+  for (const args of [
+    ['run', scenario(), '--nats', ''],
+    ['agent', '--nats', ' ', '--workers', '1'],
+  ]) {
     const r = await runCli(args);
     assert.equal(r.code, 2, r.stdout);
     assert.match(r.stderr, /^stampede: option '--nats <url>' argument ' ?' is invalid\. must name a server/);
@@ -53,10 +56,25 @@ test('credentials in the NATS URL are used on both sides and never printed', asy
   const agent = await startAgent(['--nats', url, '--prefix', prefix, '--name', 'creds', '--workers', '1', '--log-level', 'debug']);
   try {
     const out = join(tempDir(), 'r.json');
-    const r = await runCli(['run', scenario(), '--nats', url, '--prefix', prefix, '--agents', 'creds', '--no-local', '--out', out, '--log-level', 'debug']);
+    const r = await runCli([
+      'run',
+      scenario(),
+      '--nats',
+      url,
+      '--prefix',
+      prefix,
+      '--agents',
+      'creds',
+      '--no-local',
+      '--out',
+      out,
+      '--log-level',
+      'debug',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!.total.ok, 300);
-    for (const text of [r.stdout, r.stderr, readFileSync(out, 'utf8'), agent.log()]) assert.ok(!text.includes(PASSWORD), 'the password leaked');
+    for (const text of [r.stdout, r.stderr, readFileSync(out, 'utf8'), agent.log()])
+      assert.ok(!text.includes(PASSWORD), 'the password leaked');
     // Wrong ones in the URL are refused like wrong flags.
     const bad = await runCli(['run', scenario(), '--nats', `nats://stampede:nope@127.0.0.1:${nats.port}`, '--agents', '1']);
     assert.equal(bad.code, 2);

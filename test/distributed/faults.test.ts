@@ -40,7 +40,21 @@ test('SIGKILL of an agent mid-run: it is marked lost, the run ends degraded (exi
     await startAgent([...common, '--name', 'dies', '--workers', '1']),
   ];
   try {
-    const { child, result } = startCli(['run', memScenario(7), ...common, '--agents', '2', '--workers', '1', '--agent-loss-after', '2s', '--out', out, '--log-level', 'info']);
+    const { child, result } = startCli([
+      'run',
+      memScenario(7),
+      ...common,
+      '--agents',
+      '2',
+      '--workers',
+      '1',
+      '--agent-loss-after',
+      '2s',
+      '--out',
+      out,
+      '--log-level',
+      'info',
+    ]);
     await waitForOutput(child.stderr!, /\[\s+2s\]/);
     const killedAt = Date.now();
     agents[1]!.child.kill('SIGKILL');
@@ -62,7 +76,8 @@ test('SIGKILL of an agent mid-run: it is marked lost, the run ends degraded (exi
     const delivered = new Set<number>();
     for (const m of wire.messages) {
       const body = JSON.parse(m.text) as { type?: string; source?: string; message?: { type: string; snapshot?: { window: number } } };
-      if (body.type === 'worker' && body.source === 'dies/w0' && body.message?.type === 'snapshot') delivered.add(body.message.snapshot!.window);
+      if (body.type === 'worker' && body.source === 'dies/w0' && body.message?.type === 'snapshot')
+        delivered.add(body.message.snapshot!.window);
     }
     assert.ok(delivered.size >= 1, 'the agent ran before it was killed');
     for (const w of p.windows) {
@@ -70,8 +85,14 @@ test('SIGKILL of an agent mid-run: it is marked lost, the run ends degraded (exi
       assert.equal(w.degraded === true, !delivered.has(w.window) && w.startMs < 7000, `window ${w.window}`);
       if (w.degraded) assert.deepEqual(w.missing, ['dies/w0']);
     }
-    assert.ok(p.windows.some((w) => w.degraded), 'windows after the kill are degraded');
-    assert.ok(p.windows.some((w) => !w.degraded), 'windows before the kill are not');
+    assert.ok(
+      p.windows.some((w) => w.degraded),
+      'windows after the kill are degraded',
+    );
+    assert.ok(
+      p.windows.some((w) => !w.degraded),
+      'windows before the kill are not',
+    );
     assert.match(r.stdout, /dies .*LOST after/);
     assert.match(r.stdout, /DEGRADED: windows/);
 
@@ -88,9 +109,25 @@ test('--on-agent-loss abort: losing an agent stops everyone and fails the run, n
   const prefix = uniquePrefix();
   const out = join(tempDir(), 'report.json');
   const common = ['--nats', nats.url, '--prefix', prefix];
-  const agents = [await startAgent([...common, '--name', 'a1', '--workers', '1']), await startAgent([...common, '--name', 'a2', '--workers', '1'])];
+  const agents = [
+    await startAgent([...common, '--name', 'a1', '--workers', '1']),
+    await startAgent([...common, '--name', 'a2', '--workers', '1']),
+  ];
   try {
-    const { child, result } = startCli(['run', memScenario(30), ...common, '--agents', '2', '--no-local', '--on-agent-loss', 'abort', '--agent-loss-after', '2s', '--out', out]);
+    const { child, result } = startCli([
+      'run',
+      memScenario(30),
+      ...common,
+      '--agents',
+      '2',
+      '--no-local',
+      '--on-agent-loss',
+      'abort',
+      '--agent-loss-after',
+      '2s',
+      '--out',
+      out,
+    ]);
     await waitForOutput(child.stderr!, /\[\s+1s\]/);
     agents[0]!.child.kill('SIGKILL');
     const r = await result;
@@ -124,7 +161,13 @@ profile: { type: constant-vus, vus: 4, duration: 60s }
   const common = ['--nats', nats.url, '--prefix', prefix];
   const agent = await startAgent([...common, '--name', 'orphan', '--workers', '2', '--providers', providers]);
   const sessions = async (): Promise<number> =>
-    Number((await adminQuery<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db.name]))[0]!.n);
+    Number(
+      (
+        await adminQuery<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+          db.name,
+        ])
+      )[0]!.n,
+    );
   try {
     const { child, result } = startCli(['run', scenario, ...common, '--agents', 'orphan', '--no-local', '--out', join(dir, 'r.json')]);
     await waitForOutput(child.stderr!, /\[\s+1s\]/);
@@ -162,7 +205,20 @@ for (const { outageMs, lost } of [
     const agent = await startAgent([...common, '--name', 'steady', '--workers', '1', ...(lost ? ['--dead-man', '1s'] : [])]);
     try {
       const loss = lost ? ['--agent-loss-after', '1500ms'] : [];
-      const { child, result } = startCli(['run', memScenario(6), ...common, ...loss, '--agents', '1', '--workers', '1', '--out', out, '--log-level', 'info']);
+      const { child, result } = startCli([
+        'run',
+        memScenario(6),
+        ...common,
+        ...loss,
+        '--agents',
+        '1',
+        '--workers',
+        '1',
+        '--out',
+        out,
+        '--log-level',
+        'info',
+      ]);
       await waitForOutput(child.stderr!, /\[\s+2s\]/);
       await nats.stop();
       await new Promise((r) => setTimeout(r, outageMs));

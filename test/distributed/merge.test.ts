@@ -56,7 +56,10 @@ profile: { type: iterations, vus: 5, iterations: 4000 }
   try {
     agents.push(await startAgent([...auth, '--name', 'east', '--workers', '2', '--providers', providers, '--log-level', 'debug'], env));
     agents.push(await startAgent([...auth, '--name', 'west', '--workers', '1', '--providers', providers, '--log-level', 'debug'], env));
-    const r = await runCli(['run', scenario, ...auth, '--agents', 'east,west', '--no-local', '--out', out, '--keep-data', '--log-level', 'debug'], env);
+    const r = await runCli(
+      ['run', scenario, ...auth, '--agents', 'east,west', '--no-local', '--out', out, '--keep-data', '--log-level', 'debug'],
+      env,
+    );
     assert.equal(r.code, 0, r.stderr);
     await wire.nc.flush();
 
@@ -65,27 +68,48 @@ profile: { type: iterations, vus: 5, iterations: 4000 }
     assert.equal(p.total.ok, 4000);
     assert.equal(p.degraded, undefined);
     // Each worker takes one share of the 5 VUs (largest remainder: 2, 2, 1): east has two workers.
-    assert.deepEqual(p.sites.map((s) => [s.site, s.workers, s.peakVus]), [['east', 2, 4], ['west', 1, 1]]);
-    assert.equal(p.sites.reduce((n, s) => n + s.ok, 0), 4000);
+    assert.deepEqual(
+      p.sites.map((s) => [s.site, s.workers, s.peakVus]),
+      [
+        ['east', 2, 4],
+        ['west', 1, 1],
+      ],
+    );
+    assert.equal(
+      p.sites.reduce((n, s) => n + s.ok, 0),
+      4000,
+    );
     for (const s of p.sites) assert.ok(s.ok > 0 && s.host, `${s.site} did work`);
     // Each worker's own count agrees with what was merged from its snapshots.
     for (const s of p.sources) assert.equal(s.ok, s.workerOk, s.source);
 
-    const rows = await adminQuery<{ n: string }>('SELECT count(*) AS n FROM stampede_documents WHERE dataset_id = $1', [p.verification!.documents!.datasetId], db.name);
+    const rows = await adminQuery<{ n: string }>(
+      'SELECT count(*) AS n FROM stampede_documents WHERE dataset_id = $1',
+      [p.verification!.documents!.datasetId],
+      db.name,
+    );
     assert.equal(Number(rows[0]!.n), p.operations.find((o) => o.operation === 'insert')!.ok);
     assert.deepEqual(p.verification?.documents?.match, true);
 
     // The second provider of the scenario runs on the same agents, with its own plans.
     const mem = report.providers[1]!;
     assert.equal(mem.total.ok, 4000, JSON.stringify(mem.total.errors));
-    assert.deepEqual(mem.verification?.documents, { datasetId: `${report.runId}/mem`, reported: mem.operations[0]!.ok, database: mem.operations[0]!.ok, match: true });
+    assert.deepEqual(mem.verification?.documents, {
+      datasetId: `${report.runId}/mem`,
+      reported: mem.operations[0]!.ok,
+      database: mem.operations[0]!.ok,
+      match: true,
+    });
 
     // One histogram over the very samples the agents sent (read back from the wire, value by value).
     await initHistograms();
     const single = newHistogram();
     let fromWire = 0;
     for (const m of wire.messages) {
-      const body = JSON.parse(m.text) as { type: string; message?: { type: string; snapshot?: { provider: string; operations: Array<{ histogram: string; ok: number }> } } };
+      const body = JSON.parse(m.text) as {
+        type: string;
+        message?: { type: string; snapshot?: { provider: string; operations: Array<{ histogram: string; ok: number }> } };
+      };
       if (body.type !== 'worker' || body.message?.type !== 'snapshot' || body.message.snapshot!.provider !== 'pg') continue;
       for (const op of body.message.snapshot!.operations) {
         const h = hdr.decodeFromCompressedBase64(op.histogram, 32, false) as hdr.JsHistogram;
@@ -107,10 +131,22 @@ profile: { type: iterations, vus: 5, iterations: 4000 }
     assert.equal(plans.length, 4);
     assert.equal(plans.filter((t) => t.includes('"provider":{"ref":"pg"}')).length, 2);
     assert.equal(plans.filter((t) => t.includes('"provider":{"name":"mem","provider":"sqlite_memory"}')).length, 2);
-    assert.ok(wire.messages.every((m) => /Stampede-Signature: [0-9a-f]{64}/.test(m.headers)), 'every message is signed');
-    const everything = [...wire.messages.map((m) => m.text + m.headers), r.stdout, r.stderr, readFileSync(out, 'utf8'), ...agents.map((a) => a.log())];
+    assert.ok(
+      wire.messages.every((m) => /Stampede-Signature: [0-9a-f]{64}/.test(m.headers)),
+      'every message is signed',
+    );
+    const everything = [
+      ...wire.messages.map((m) => m.text + m.headers),
+      r.stdout,
+      r.stderr,
+      readFileSync(out, 'utf8'),
+      ...agents.map((a) => a.log()),
+    ];
     for (const secret of [SECRET, NATS_PASSWORD, SIGNING_SECRET]) {
-      assert.ok(everything.every((text) => !text.includes(secret)), `${secret} leaked`);
+      assert.ok(
+        everything.every((text) => !text.includes(secret)),
+        `${secret} leaked`,
+      );
     }
   } finally {
     for (const a of agents) a.child.kill('SIGTERM');

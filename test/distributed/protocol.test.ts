@@ -113,9 +113,14 @@ test('garbage, wrong-version and wrongly signed plans are rejected and logged on
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal((JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!.total.ok, 500);
     // A coordinator with the wrong key cannot even see the agent.
-    const wrong = await runCli(['run', scenario(), ...common, '--agents', '1', '--agent-timeout', '1500ms', '--no-local', '--out', out], { STAMPEDE_SECRET: 'wrong' });
+    const wrong = await runCli(['run', scenario(), ...common, '--agents', '1', '--agent-timeout', '1500ms', '--no-local', '--out', out], {
+      STAMPEDE_SECRET: 'wrong',
+    });
     assert.equal(wrong.code, 2);
-    assert.match(wrong.stderr, /\nstampede: waited 1\.5s for agents on prefix "t\w+": 0 of 1 ready, 1 missing \(announcements refused: bad signature \(is --secret the same on both sides\?\)\)\n$/);
+    assert.match(
+      wrong.stderr,
+      /\nstampede: waited 1\.5s for agents on prefix "t\w+": 0 of 1 ready, 1 missing \(announcements refused: bad signature \(is --secret the same on both sides\?\)\)\n$/,
+    );
   } finally {
     agent.child.kill('SIGTERM');
     await agent.result;
@@ -135,7 +140,10 @@ test('the coordinator refuses an agent of another protocol version, naming it', 
   try {
     const r = await runCli(['run', scenario(), '--nats', nats.url, '--prefix', prefix, '--agents', 'future', '--agent-timeout', '1s']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /stampede: waited 1s for agents on prefix "\w+": missing future \(future refused: protocol version 3, this side speaks 2\)\n$/);
+    assert.match(
+      r.stderr,
+      /stampede: waited 1s for agents on prefix "\w+": missing future \(future refused: protocol version 3, this side speaks 2\)\n$/,
+    );
   } finally {
     clearInterval(beat);
     await wire.nc.close();
@@ -148,9 +156,20 @@ test('a DSN with a password is never sent to an agent that does not hold the pro
   const agent = await startAgent([...common, '--name', 'bare', '--workers', '1']);
   const wire = await capture(nats.url, prefix);
   try {
-    const r = await runCli(['run', scenario(`postgres://postgres:${SECRET}@127.0.0.1:5432/postgres`), ...common, '--agents', '1', '--out', join(tempDir(), 'r.json')]);
+    const r = await runCli([
+      'run',
+      scenario(`postgres://postgres:${SECRET}@127.0.0.1:5432/postgres`),
+      ...common,
+      '--agents',
+      '1',
+      '--out',
+      join(tempDir(), 'r.json'),
+    ]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^stampede: provider "mem": its DSN holds a password, which is never sent over NATS; give agent bare a provider file \(--providers\) that defines "mem"\n$/);
+    assert.match(
+      r.stderr,
+      /^stampede: provider "mem": its DSN holds a password, which is never sent over NATS; give agent bare a provider file \(--providers\) that defines "mem"\n$/,
+    );
     await wire.nc.flush();
     assert.ok(wire.messages.every((m) => !m.text.includes(SECRET) && !m.subject.endsWith('.plan')));
   } finally {
@@ -169,7 +188,9 @@ test('token auth passes through to NATS; a wrong token is one clear line and is 
     const agent = await startAgent([...common, '--name', 'tok', '--workers', '1'], { STAMPEDE_NATS_TOKEN: TOKEN });
     try {
       const out = join(tempDir(), 'r.json');
-      const ok = await runCli(['run', scenario(), ...common, '--agents', 'tok', '--no-local', '--out', out], { STAMPEDE_NATS_TOKEN: TOKEN });
+      const ok = await runCli(['run', scenario(), ...common, '--agents', 'tok', '--no-local', '--out', out], {
+        STAMPEDE_NATS_TOKEN: TOKEN,
+      });
       assert.equal(ok.code, 0, ok.stderr);
       assert.equal((JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!.total.ok, 500);
       for (const text of [ok.stdout, ok.stderr, readFileSync(out, 'utf8'), agent.log()]) assert.ok(!text.includes(TOKEN));
@@ -221,16 +242,31 @@ test('an agent whose provider fails its health check refuses the plan; the run f
   const dir = tempDir();
   const providers = join(dir, 'providers.yaml');
   // The agent's own idea of the provider points at a port where nothing listens.
-  writeFileSync(providers, `providers:\n  - name: mem\n    provider: postgresql\n    dsn: postgres://postgres:${SECRET}@127.0.0.1:1/postgres\n    options: { connectTimeoutMs: 1000 }\n`);
+  writeFileSync(
+    providers,
+    `providers:\n  - name: mem\n    provider: postgresql\n    dsn: postgres://postgres:${SECRET}@127.0.0.1:1/postgres\n    options: { connectTimeoutMs: 1000 }\n`,
+  );
   const common = ['--nats', nats.url, '--prefix', prefix];
   const agent = await startAgent([...common, '--name', 'sick', '--workers', '1', '--providers', providers]);
   try {
     const out = join(dir, 'r.json');
-    const r = await runCli(['run', scenario(`postgres://postgres:${SECRET}@127.0.0.1:5432/postgres`), ...common, '--agents', 'sick', '--no-local', '--out', out]);
+    const r = await runCli([
+      'run',
+      scenario(`postgres://postgres:${SECRET}@127.0.0.1:5432/postgres`),
+      ...common,
+      '--agents',
+      'sick',
+      '--no-local',
+      '--out',
+      out,
+    ]);
     assert.equal(r.code, 1, r.stderr);
     const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
     // The cause, not just "failed": what the driver said.
-    assert.match(report.providers[0]!.failure ?? '', /^sick\/w0: agent sick: provider "mem" failed its health check: connect ECONNREFUSED 127\.0\.0\.1:1$/);
+    assert.match(
+      report.providers[0]!.failure ?? '',
+      /^sick\/w0: agent sick: provider "mem" failed its health check: connect ECONNREFUSED 127\.0\.0\.1:1$/,
+    );
     assert.equal(report.providers[0]!.total.ok, 0);
     for (const text of [r.stdout, r.stderr, readFileSync(out, 'utf8'), agent.log()]) assert.ok(!text.includes(SECRET));
   } finally {

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Report } from '../../src/report/types.js';
 import { pacedScenario as paced, startCli, tempDir } from '../helpers/cli.js';
-import { type Agent, pgCluster, startAgent, startNats, stopAgents as stopAll, type ThrowawayNats, uniquePrefix, waitForOutput } from '../helpers/nats.js';
+import {
+  type Agent,
+  pgCluster,
+  startAgent,
+  startNats,
+  stopAgents as stopAll,
+  type ThrowawayNats,
+  uniquePrefix,
+  waitForOutput,
+} from '../helpers/nats.js';
 import { createNetns, type Netns } from '../helpers/netns.js';
 import { PG_HOST, PG_PORT } from '../helpers/pg.js';
 import { startProxy } from '../helpers/proxy.js';
@@ -19,7 +28,18 @@ test('the coordinator cut off from NATS for 1.5 s: what its agent sent meanwhile
   try {
     const out = join(tempDir(), 'r.json');
     const coordinator = ['--nats', `nats://127.0.0.1:${proxy.port}`, '--prefix', prefix];
-    const { child, result } = startCli(['run', paced(2, 6), ...coordinator, '--agents', 'steady', '--no-local', '--out', out, '--log-level', 'info']);
+    const { child, result } = startCli([
+      'run',
+      paced(2, 6),
+      ...coordinator,
+      '--agents',
+      'steady',
+      '--no-local',
+      '--out',
+      out,
+      '--log-level',
+      'info',
+    ]);
     await waitForOutput(child.stderr!, /\[\s+2s\]/);
     await proxy.cut(1500);
     const r = await result;
@@ -29,7 +49,10 @@ test('the coordinator cut off from NATS for 1.5 s: what its agent sent meanwhile
     assert.equal(report.status, 'complete');
     // Every snapshot the worker sent was merged, once: its own count is the merged one.
     for (const s of p.sources) assert.equal(s.ok, s.workerOk, s.source);
-    assert.deepEqual(p.windows.filter((w) => w.degraded).map((w) => w.window), []);
+    assert.deepEqual(
+      p.windows.filter((w) => w.degraded).map((w) => w.window),
+      [],
+    );
     assert.match(agent.log(), /sent again what may have been lost/);
   } finally {
     await stopAll([agent]);
@@ -39,7 +62,7 @@ test('the coordinator cut off from NATS for 1.5 s: what its agent sent meanwhile
 });
 
 /** NATS on the host's end of a namespace's link; one agent inside the namespace, one outside. */
-async function partitioned(): Promise<{ ns: Netns; nats: ThrowawayNats; prefix: string; close(): Promise<void> }> {
+async function partitioned(): Promise<{ ns: Netns; nats: ThrowawayNats; prefix: string; close: () => Promise<void> }> {
   const ns = createNetns();
   try {
     const nats = await startNats([], ns.hostIp);
@@ -67,10 +90,29 @@ test('a 5 s partition of one agent (from NATS and its database): every window af
   const common = ['--nats', nats.url, '--prefix', prefix];
   const agents: Agent[] = [];
   try {
-    agents.push(await startAgent([...common, '--name', 'cut', '--workers', '1', '--dead-man', '2s', '--providers', providers(ns.hostIp, db.port)], {}, ns.exec));
+    agents.push(
+      await startAgent(
+        [...common, '--name', 'cut', '--workers', '1', '--dead-man', '2s', '--providers', providers(ns.hostIp, db.port)],
+        {},
+        ns.exec,
+      ),
+    );
     agents.push(await startAgent([...common, '--name', 'kept', '--workers', '1', '--providers', providers(PG_HOST, PG_PORT)]));
     const out = join(tempDir(), 'r.json');
-    const { child, result } = startCli(['run', scenario, ...common, '--agents', 'cut,kept', '--no-local', '--agent-loss-after', '3s', '--out', out, '--log-level', 'info']);
+    const { child, result } = startCli([
+      'run',
+      scenario,
+      ...common,
+      '--agents',
+      'cut,kept',
+      '--no-local',
+      '--agent-loss-after',
+      '3s',
+      '--out',
+      out,
+      '--log-level',
+      'info',
+    ]);
     await waitForOutput(child.stderr!, /\[\s+2s\]/);
     ns.link(false);
     await sleep(5000);
@@ -84,7 +126,10 @@ test('a 5 s partition of one agent (from NATS and its database): every window af
     assert.ok(p.sites.find((s) => s.site === 'cut')!.lost, 'the cut agent is named lost');
 
     // When the cut agent stopped its load, on the coordinator's clock (their clocks agree here).
-    const stopLine = agents[0]!.log().split('\n').find((l) => l.includes('the coordinator went silent'));
+    const stopLine = agents[0]!
+      .log()
+      .split('\n')
+      .find((l) => l.includes('the coordinator went silent'));
     assert.ok(stopLine, 'the dead-man switch fired');
     const stoppedAtMs = (JSON.parse(stopLine) as { time: number }).time - Date.parse(p.startedAt);
     const after = p.windows.filter((w) => w.startMs > stoppedAtMs && w.startMs < 10_000);
@@ -110,7 +155,19 @@ test('a 1.8 s network blip does not cost an agent its share: it resumes and the 
     // Default timings: dead-man switch 5 s, loss after 7 s.
     agents.push(await startAgent([...common, '--name', 'blip', '--workers', '1'], {}, ns.exec));
     const out = join(tempDir(), 'r.json');
-    const { child, result } = startCli(['run', paced(2, 7), ...common, '--agents', 'blip', '--workers', '1', '--out', out, '--log-level', 'info']);
+    const { child, result } = startCli([
+      'run',
+      paced(2, 7),
+      ...common,
+      '--agents',
+      'blip',
+      '--workers',
+      '1',
+      '--out',
+      out,
+      '--log-level',
+      'info',
+    ]);
     await waitForOutput(child.stderr!, /\[\s+2s\]/);
     ns.link(false);
     await sleep(1800);
@@ -123,7 +180,10 @@ test('a 1.8 s network blip does not cost an agent its share: it resumes and the 
     assert.equal(p.sites.find((s) => s.site === 'blip')!.lost, undefined);
     assert.doesNotMatch(agents[0]!.log(), /went silent/);
     for (const s of p.sources) assert.equal(s.ok, s.workerOk, s.source);
-    assert.deepEqual(p.windows.filter((w) => w.degraded).map((w) => w.window), []);
+    assert.deepEqual(
+      p.windows.filter((w) => w.degraded).map((w) => w.window),
+      [],
+    );
   } finally {
     await stopAll(agents);
     await close();

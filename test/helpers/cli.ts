@@ -15,17 +15,21 @@ export interface CliResult {
 }
 
 /** `wrap` prefixes the command, e.g. `ip netns exec NAME` to run it on another "host". */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): { child: ChildProcess; result: Promise<CliResult> } {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  wrap: string[] = [],
+): { child: ChildProcess; result: Promise<CliResult> } {
   const [command, ...prefix] = [...wrap, process.execPath];
-  const child = spawn(command!, [...prefix, CLI, ...args], {
+  const child = spawn(command, [...prefix, CLI, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const result = new Promise<CliResult>((resolveResult) =>
     child.on('close', (code, signal) => resolveResult({ code, signal, stdout, stderr })),
   );

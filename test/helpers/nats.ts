@@ -48,12 +48,20 @@ export interface Captured {
 }
 
 /** Everything published under a prefix, as raw text: what an eavesdropper on the subjects sees. */
-export async function capture(url: string, prefix: string, options: Partial<NodeConnectionOptions> = {}): Promise<{ messages: Captured[]; nc: NatsConnection }> {
+export async function capture(
+  url: string,
+  prefix: string,
+  options: Partial<NodeConnectionOptions> = {},
+): Promise<{ messages: Captured[]; nc: NatsConnection }> {
   const nc = await connect({ servers: url, ...options });
   const messages: Captured[] = [];
   nc.subscribe(`${prefix}.>`, {
     callback: (_err, msg) => {
-      messages.push({ subject: msg.subject, text: new TextDecoder().decode(msg.data), headers: msg.headers ? msg.headers.toString() : '' });
+      messages.push({
+        subject: msg.subject,
+        text: new TextDecoder().decode(msg.data),
+        headers: msg.headers ? [...msg.headers].map(([k, v]) => `${k}: ${v.join(',')}`).join('\n') : '',
+      });
     },
   });
   await nc.flush();
@@ -73,8 +81,8 @@ export interface Agent {
 export async function startAgent(args: string[], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): Promise<Agent> {
   const { child, result } = startCli(['agent', ...args], env, wrap);
   let log = '';
-  child.stderr!.on('data', (d: Buffer) => (log += d));
-  child.stdout!.on('data', (d: Buffer) => (log += d));
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   await new Promise<void>((resolve, reject) => {
     const onData = (): void => {
       if (log.includes('agent ready')) {
@@ -94,7 +102,7 @@ export function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp): P
   return new Promise((resolve) => {
     let text = '';
     const onData = (d: Buffer): void => {
-      text += d;
+      text += d.toString();
       if (pattern.test(text)) {
         stream.off('data', onData);
         resolve();
@@ -118,7 +126,7 @@ export async function stopAgents(agents: Agent[]): Promise<void> {
  * A paced `SELECT 1` scenario on the shared PostgreSQL, and an agent provider file for the same
  * provider reached at `host:port` (a proxy, a namespace's side of a link).
  */
-export function pgCluster(seconds: number): { scenario: string; providers(host: string, port: number): string } {
+export function pgCluster(seconds: number): { scenario: string; providers: (host: string, port: number) => string } {
   const dir = tempDir();
   const scenario = writeScenario(`providers:
   - name: pg

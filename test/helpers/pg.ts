@@ -33,7 +33,10 @@ export async function adminQuery<T extends pg.QueryResultRow = Record<string, un
 export async function sessionsEnded(database: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [row] = await adminQuery<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+    const [row] = await adminQuery<{ n: string }>(
+      'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [database],
+    );
     if (Number(row!.n) === 0) return;
     if (Date.now() > deadline) throw new Error(`sessions on ${database} still open after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));

@@ -42,8 +42,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, child: Child
 function spawnAsPostgres(cmd: string, args: string[]): { child: ChildProcess; log: () => string } {
   let out = '';
   const child = spawn(cmd, args, { ...postgresUser(), stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  child.stderr!.on('data', (d: Buffer) => (out += d));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   return { child, log: () => out.slice(-2000) };
 }
 
@@ -71,11 +71,41 @@ export function makeCertificates(): Certificates {
   const openssl = requireTool('openssl');
   const ssl = (...args: string[]): void => void execFileSync(openssl, args, { stdio: 'ignore' });
   for (const ca of ['ca', 'other-ca']) {
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=stampede test ${ca}`, '-keyout', f(`${ca}.key`), '-out', f(`${ca}.crt`));
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=stampede test ${ca}`,
+      '-keyout',
+      f(`${ca}.key`),
+      '-out',
+      f(`${ca}.crt`),
+    );
   }
   ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', f('server.key'), '-out', f('server.csr'));
   writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('ext.cnf'), '-out', f('server.crt'));
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    f('ext.cnf'),
+    '-out',
+    f('server.crt'),
+  );
   return { dir, ca: f('ca.crt'), otherCa: f('other-ca.crt'), cert: f('server.crt'), key: f('server.key') };
 }
 
@@ -108,7 +138,20 @@ export async function startPostgres(opts: { tls?: Certificates; password?: strin
   // 127.0.0.2 reaches the same server under an address its certificate does not name.
   appendFileSync(join(data, 'pg_hba.conf'), `host all all 127.0.0.0/8 ${opts.password ? 'scram-sha-256' : 'trust'}\n`);
   const port = await freePort();
-  const args = ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1,127.0.0.2', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=40'];
+  const args = [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1,127.0.0.2',
+    '-c',
+    `unix_socket_directories=${dir}`,
+    '-c',
+    'fsync=off',
+    '-c',
+    'max_connections=40',
+  ];
   if (opts.tls) {
     const tlsDir = join(dir, 'tls');
     mkdirSync(tlsDir);

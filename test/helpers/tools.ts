@@ -24,7 +24,9 @@ export type Tool = keyof typeof TOOLS;
 /** A missing tool: one line naming it and how to install it, with no stack to read past. */
 export class MissingTool extends Error {
   constructor(tool: Tool) {
-    super(`${tool} is not installed: apt-get install -y ${TOOLS[tool].apt} (or bash .ci/services.sh, which installs every tool the tests need)`);
+    super(
+      `${tool} is not installed: apt-get install -y ${TOOLS[tool].apt} (or bash .ci/services.sh, which installs every tool the tests need)`,
+    );
     this.name = 'MissingTool';
     this.stack = `${this.name}: ${this.message}`;
   }

@@ -17,9 +17,18 @@ function assertArrivalsAddUp(p: ProviderReport): void {
     assert.equal(w.intended, w.started! + w.dropped!, `window ${w.window}: intended = started + dropped`);
   }
   const sum = (f: (w: (typeof p.windows)[number]) => number): number => p.windows.reduce((n, w) => n + f(w), 0);
-  assert.equal(sum((w) => w.intended!), p.arrivals!.intended);
-  assert.equal(sum((w) => w.started!), p.arrivals!.started);
-  assert.equal(sum((w) => w.dropped!), p.arrivals!.dropped);
+  assert.equal(
+    sum((w) => w.intended!),
+    p.arrivals!.intended,
+  );
+  assert.equal(
+    sum((w) => w.started!),
+    p.arrivals!.started,
+  );
+  assert.equal(
+    sum((w) => w.dropped!),
+    p.arrivals!.dropped,
+  );
   assert.equal(p.arrivals!.started, p.total.ok + p.total.failed, 'every started arrival is counted once');
 }
 
@@ -43,7 +52,10 @@ test('constant arrival rate on SQLite over 10 s: the rate is met within 1 % and 
   assert.ok(Math.abs(achieved - 1000) <= 10, `achieved ${achieved}/s`);
   assertArrivalsAddUp(p);
   // The two workers shared the one schedule: neither took a rounded rate of its own.
-  assert.deepEqual(p.sources.map((s) => s.ok), [5000, 5000]);
+  assert.deepEqual(
+    p.sources.map((s) => s.ok),
+    [5000, 5000],
+  );
   const { latencyUs, correctedLatencyUs } = p.total;
   assert.ok(correctedLatencyUs && correctedLatencyUs.count === latencyUs.count);
   assert.ok(correctedLatencyUs.max >= latencyUs.max, 'latency from the intended start is never shorter than service time');
@@ -78,7 +90,7 @@ ${profile}
   await new Promise<void>((resolve) => {
     let seen = '';
     child.stderr!.on('data', (d: Buffer) => {
-      seen += d;
+      seen += d.toString();
       if (/\[\s+1s\]/.test(seen)) resolve();
     });
     child.on('close', () => resolve());

@@ -20,7 +20,8 @@ profile: { type: constant-arrival-rate, rate: 20, duration: 2s, preAllocatedVUs:
   const r = await runCli(['run', file, '--workers', '1', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   const p = (JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!;
-  for (const w of p.windows) assert.ok(w.generator && w.generator.cpu >= 0 && w.generator.cpu <= 1, `window ${w.window} has generator health`);
+  for (const w of p.windows)
+    assert.ok(w.generator && w.generator.cpu >= 0 && w.generator.cpu <= 1, `window ${w.window} has generator health`);
   const flagged = p.windows.filter((w) => w.saturated);
   assert.ok(flagged.length > 0, 'a blocked event loop is a saturated generator');
   for (const w of flagged) {
@@ -28,7 +29,10 @@ profile: { type: constant-arrival-rate, rate: 20, duration: 2s, preAllocatedVUs:
     const busyAndBehind = w.generator!.cpu >= 0.95 && (w.lagUs?.p99 ?? 0) >= 1_000;
     assert.ok(late || busyAndBehind, `window ${w.window}: ${JSON.stringify(w.generator)}`);
   }
-  assert.deepEqual(p.saturatedWindows, flagged.map((w) => w.window));
+  assert.deepEqual(
+    p.saturatedWindows,
+    flagged.map((w) => w.window),
+  );
   assert.match(r.stderr, /WARNING generator saturated \(event-loop delay p99 [\d.]+ ms, cpu \d+ %\)/);
   assert.match(r.stdout, /mem: WARNING: the load generator was saturated in \d+ window\(s\)/);
 });
@@ -46,7 +50,13 @@ profile: { type: constant-vus, vus: 1, duration: 2s }
   const r = await runCli(['run', file, '--workers', '1', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   const p = (JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!;
-  assert.ok(p.windows.some((w) => w.generator!.loopDelayP99Us >= 10_000), 'the loop was late');
-  assert.ok(p.windows.every((w) => w.generator!.inline && !w.saturated), 'but the timed calls were not delayed by it');
+  assert.ok(
+    p.windows.some((w) => w.generator!.loopDelayP99Us >= 10_000),
+    'the loop was late',
+  );
+  assert.ok(
+    p.windows.every((w) => w.generator!.inline && !w.saturated),
+    'but the timed calls were not delayed by it',
+  );
   assert.deepEqual(p.saturatedWindows, []);
 });

@@ -14,7 +14,11 @@ async function runOnOneThread(file: string): Promise<Report['providers'][number]
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
   const p = report.providers[0]!;
-  assert.equal(p.windows.reduce((n, w) => n + w.ok, 0), p.total.ok, 'every operation is in a window');
+  assert.equal(
+    p.windows.reduce((n, w) => n + w.ok, 0),
+    p.total.ok,
+    'every operation is in a window',
+  );
   return p;
 }
 
@@ -27,12 +31,18 @@ for (const vus of [4000, 20_000]) {
     for (const w of p.windows.slice(0, 4)) {
       assert.ok(w.ok > 0 && w.activeVUs === vus, `window ${w.window}: ${w.ok} ok, ${w.activeVUs} VUs`);
       // Each VU waits for thousands of others to take their turn: the generator sets the pace.
-      assert.ok(w.generator!.inline && w.generator!.threadWaitP99Us! >= 50_000 && w.saturated, `window ${w.window}: ${JSON.stringify(w.generator)}`);
+      assert.ok(
+        w.generator!.inline && w.generator!.threadWaitP99Us! >= 50_000 && w.saturated,
+        `window ${w.window}: ${JSON.stringify(w.generator)}`,
+      );
     }
     if (p.windows[4]) assert.ok(p.windows[4].ok < p.windows[3]!.ok, 'a partial last window');
     // A hang guard, not a timing assertion: before, 20 000 VUs did not finish in 60 s.
     assert.ok(p.durationSec < 30, `ran ${p.durationSec} s`);
-    assert.deepEqual(p.saturatedWindows, p.windows.filter((w) => w.saturated).map((w) => w.window));
+    assert.deepEqual(
+      p.saturatedWindows,
+      p.windows.filter((w) => w.saturated).map((w) => w.window),
+    );
   });
 }
 

@@ -25,15 +25,28 @@ test('ramping-vus on SQLite: active VUs per window follow the stages, and the ca
   const vus = p.windows.map((w) => w.activeVUs);
   // Windows wholly inside a stage run its VUs (split 1+1, 3+3, 2+1 over two workers); a
   // window where the count changes reports its peak, and is labelled by the stage at its middle.
-  assert.equal(vus[0], 2, `VUs per window: ${vus}`);
+  assert.equal(vus[0], 2, `VUs per window: ${vus.join(', ')}`);
   assert.equal(vus[1], 6);
   assert.equal(vus[2], 6);
   assert.equal(vus[3], 6);
   assert.equal(vus[4], 3);
-  assert.deepEqual(p.windows.slice(0, 5).map((w) => w.phase), ['stage-1', 'stage-3', 'stage-3', 'stage-5', 'stage-5']);
-  assert.deepEqual(p.phases!.map((ph) => ph.phase), ['stage-1', 'stage-2', 'stage-3', 'stage-4', 'stage-5']);
+  assert.deepEqual(
+    p.windows.slice(0, 5).map((w) => w.phase),
+    ['stage-1', 'stage-3', 'stage-3', 'stage-5', 'stage-5'],
+  );
+  assert.deepEqual(
+    p.phases!.map((ph) => ph.phase),
+    ['stage-1', 'stage-2', 'stage-3', 'stage-4', 'stage-5'],
+  );
   const ramp = p.ramp!;
-  assert.deepEqual(ramp.steps.map((s) => [s.phase, s.users]), [['stage-1', 2], ['stage-3', 6], ['stage-5', 3]]);
+  assert.deepEqual(
+    ramp.steps.map((s) => [s.phase, s.users]),
+    [
+      ['stage-1', 2],
+      ['stage-3', 6],
+      ['stage-5', 3],
+    ],
+  );
   assert.equal(ramp.sloP95Us, 200_000);
   assert.deepEqual(ramp.capacity, { users: 6, phase: 'stage-3' });
   for (const s of ramp.steps) assert.ok(s.opsPerSec > 0 && s.errorRate === 0);
@@ -71,18 +84,32 @@ profile:
   const r = await runCli(['run', file, '--workers', '1', '--out', out, '--no-live'], { TEST_DSN: db.dsn });
   assert.equal(r.code, 0, r.stderr);
   const p = (JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!;
-  assert.deepEqual(p.windows.slice(0, 4).map((w) => w.phase), ['before-spike', 'spike', 'recovery', 'recovery']);
-  assert.deepEqual(p.windows.slice(0, 4).map((w) => w.activeVUs), [2, 12, 2, 2]);
+  assert.deepEqual(
+    p.windows.slice(0, 4).map((w) => w.phase),
+    ['before-spike', 'spike', 'recovery', 'recovery'],
+  );
+  assert.deepEqual(
+    p.windows.slice(0, 4).map((w) => w.activeVUs),
+    [2, 12, 2, 2],
+  );
   const [before, spike, recovery] = p.phases!;
   assert.deepEqual([before!.phase, spike!.phase, recovery!.phase], ['before-spike', 'spike', 'recovery']);
   for (const ph of p.phases!) {
     assert.ok(ph.latencyUs.p95 >= 20_000, `${ph.phase}: every operation sleeps 20 ms`);
     const windows = p.windows.filter((w) => w.phase === ph.phase);
-    assert.equal(ph.ok, windows.reduce((n, w) => n + w.ok, 0), `${ph.phase} is reported from its own windows`);
+    assert.equal(
+      ph.ok,
+      windows.reduce((n, w) => n + w.ok, 0),
+      `${ph.phase} is reported from its own windows`,
+    );
     assert.equal(ph.peakVUs, ph.target);
   }
   assert.ok(spike!.opsPerSec > 2 * before!.opsPerSec, 'six times the VUs sleeping in the server: several times the throughput');
-  assert.equal(p.phases!.reduce((n, ph) => n + ph.ok, 0), p.total.ok, 'the phases cover the whole run');
+  assert.equal(
+    p.phases!.reduce((n, ph) => n + ph.ok, 0),
+    p.total.ok,
+    'the phases cover the whole run',
+  );
   // Whether the p95 comes back within 20 % depends on the machine's noise (a unit test pins the
   // rule down, test/report/recovery.test.ts); which window the report takes, and how it says so, does not.
   const s = p.spike!;

@@ -47,8 +47,14 @@ test('the schedule holds exactly rate × duration arrivals, in order, inside the
 
 test('VUs of every share are split exactly by the same weights', () => {
   const shares = arrivalShares([{ durationMs: 1000, from: 1, to: 1 }], { preAllocatedVUs: 5, maxVUs: 9, dropAfterMs: 0 }, [2, 1]);
-  assert.deepEqual(shares.map((s) => s.preAllocatedVUs), [3, 2]);
-  assert.deepEqual(shares.map((s) => s.maxVUs), [6, 3]);
+  assert.deepEqual(
+    shares.map((s) => s.preAllocatedVUs),
+    [3, 2],
+  );
+  assert.deepEqual(
+    shares.map((s) => s.maxVUs),
+    [6, 3],
+  );
 });
 
 test('stages from the command line, and the VU plan between them', () => {
@@ -58,7 +64,11 @@ test('stages from the command line, and the VU plan between them', () => {
     { duration: '30s', target: 0 },
   ]);
   assert.throws(() => parseStagesFlag('30s:10,oops'), /--stages: "oops" is not duration:target/);
-  const points = [{ atMs: 0, vus: 0 }, { atMs: 1000, vus: 10 }, { atMs: 1000, vus: 20 }];
+  const points = [
+    { atMs: 0, vus: 0 },
+    { atMs: 1000, vus: 10 },
+    { atMs: 1000, vus: 20 },
+  ];
   assert.equal(vusAt(points, 500), 5);
   assert.equal(vusAt(points, 1000), 20, 'a step takes effect at its time');
 });

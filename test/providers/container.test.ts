@@ -40,7 +40,10 @@ test('EnhancedContainer: every provider initialized and usable by name, the defa
     await container.makeUow().run((uow) => uow.query(`INSERT INTO uow_t VALUES ('default')`));
     await container.makeUow('primary').run((uow) => uow.query(`INSERT INTO uow_t VALUES ('primary')`));
     const rows = await container.getProvider('primary').execute('SELECT v FROM uow_t ORDER BY v');
-    assert.deepEqual(rows.map((r) => r.v), ['default', 'primary']);
+    assert.deepEqual(
+      rows.map((r) => r.v),
+      ['default', 'primary'],
+    );
     assert.throws(() => container.getProvider('nope'), /unknown provider "nope" \(configured: primary, optimized, local\)/);
 
     // begin/commit/rollback by hand, and misuse said plainly.
@@ -93,7 +96,12 @@ test('EnhancedContainer: a failing provider is named, and the others are closed'
   const container = new EnhancedContainer({
     providers: [
       { name: 'fine', provider: 'observed_sqlite_memory' },
-      { name: 'gone', provider: 'postgresql', dsn: `postgres://postgres:${SECRET}@127.0.0.1:${port}/x`, options: { connectTimeoutMs: 1000 } },
+      {
+        name: 'gone',
+        provider: 'postgresql',
+        dsn: `postgres://postgres:${SECRET}@127.0.0.1:${port}/x`,
+        options: { connectTimeoutMs: 1000 },
+      },
     ],
   });
   await assert.rejects(container.initialize(), (err: Error) => {
@@ -122,14 +130,31 @@ test('DatabaseManagerConfig: errors name the provider and the field', () => {
   const bad = (config: unknown, message: RegExp): void => assert.throws(() => validateManagerConfig(config), message);
   bad({ providers: { a: { provider: 'sqlite', dsn: 3 } } }, /^UserError: provider "a": dsn: /);
   bad({ providers: { a: { dsn: 'x' } } }, /^UserError: provider "a": provider: is required/);
-  bad({ providers: { a: { provider: 'sqlite', sslConfig: { mode: 'sometimes' } } } }, /^UserError: provider "a": sslConfig\.mode: must be one of disable, require, verify-ca, verify-full/);
+  bad(
+    { providers: { a: { provider: 'sqlite', sslConfig: { mode: 'sometimes' } } } },
+    /^UserError: provider "a": sslConfig\.mode: must be one of disable, require, verify-ca, verify-full/,
+  );
   bad({ providers: { a: { provider: 'sqlite', dns: 'x' } } }, /^UserError: provider "a": dns: unknown field/);
   bad({ providers: { a: { name: 'b', provider: 'sqlite' } } }, /^UserError: provider "a": name: "b" differs from its key/);
-  bad({ providers: [{ name: 'a', provider: 'sqlite' }, { name: 'a', provider: 'sqlite' }] }, /^UserError: provider "a": name: two providers have this name/);
-  bad({ defaultProvider: 'z', providers: { a: { provider: 'sqlite' } } }, /^UserError: database config: defaultProvider: "z" is not one of a/);
+  bad(
+    {
+      providers: [
+        { name: 'a', provider: 'sqlite' },
+        { name: 'a', provider: 'sqlite' },
+      ],
+    },
+    /^UserError: provider "a": name: two providers have this name/,
+  );
+  bad(
+    { defaultProvider: 'z', providers: { a: { provider: 'sqlite' } } },
+    /^UserError: database config: defaultProvider: "z" is not one of a/,
+  );
   bad({ providers: {} }, /^UserError: database config: providers: must list at least one provider/);
   bad({ providers: { a: { provider: 'sqlite' } }, extra: 1 }, /^UserError: database config: extra: unknown field/);
   const ok = validateManagerConfig({ providers: { a: { provider: 'sqlite_memory' }, b: { provider: 'sqlite_memory' } } });
   assert.equal(ok.defaultProvider, 'a');
-  assert.deepEqual(ok.providers.map((p) => p.name), ['a', 'b']);
+  assert.deepEqual(
+    ok.providers.map((p) => p.name),
+    ['a', 'b'],
+  );
 });

@@ -40,7 +40,10 @@ export function providerContract(c: ContractCase): void {
       try {
         const sessions = p.sessionProvider;
         const session = await sessions.createSession();
-        assert.deepEqual((await session.query('SELECT 1 AS one')).map((r) => Number(r.one)), [1]);
+        assert.deepEqual(
+          (await session.query('SELECT 1 AS one')).map((r) => Number(r.one)),
+          [1],
+        );
         await sessions.beginTransaction(session);
         await session.query(`INSERT INTO ${table} VALUES (1, 'committed')`);
         await sessions.commitTransaction(session);

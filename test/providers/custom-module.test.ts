@@ -84,11 +84,20 @@ test('a custom provider registered from a module runs inside the worker threads'
   assert.equal(p.total.ok, 5000);
   assert.deepEqual(p.server?.check, { counter: 'operations', clientOk: 5000, server: 5000, excess: 0, match: true });
   assert.match(stdout, /mine: the server counted 5,000 operations for 5,000 ok operations/);
-  const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number) as [number, number]);
+  const lines = readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ').map(Number) as [number, number]);
   assert.equal(lines.length, 2, 'one instance per worker did the work');
-  assert.ok(lines.every(([thread]) => thread > 0), 'worker threads, not the main thread (id 0)');
+  assert.ok(
+    lines.every(([thread]) => thread > 0),
+    'worker threads, not the main thread (id 0)',
+  );
   assert.notEqual(lines[0]![0], lines[1]![0]);
-  assert.equal(lines.reduce((n, [, c]) => n + c, 0), 5000);
+  assert.equal(
+    lines.reduce((n, [, c]) => n + c, 0),
+    5000,
+  );
 });
 
 test('a server that saw fewer operations than the client counted is shown as a mismatch', async () => {

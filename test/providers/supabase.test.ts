@@ -23,8 +23,19 @@ after(async () => {
 for (const driver of ['pg', 'postgres']) {
   providerContract({
     label: `supabase (driver ${driver}, verify-full)`,
-    config: () => ({ name: `supa-${driver}`, provider: 'supabase', dsn: server.dsn(), options: { driver }, sslConfig: { mode: 'verify-full', rootCert: certs.ca } }),
-    dead: () => ({ name: 'dead', provider: 'supabase', dsn: `postgres://postgres:${SECRET}@127.0.0.1:${deadPort}/x`, options: { driver, connectTimeoutMs: 2000 } }),
+    config: () => ({
+      name: `supa-${driver}`,
+      provider: 'supabase',
+      dsn: server.dsn(),
+      options: { driver },
+      sslConfig: { mode: 'verify-full', rootCert: certs.ca },
+    }),
+    dead: () => ({
+      name: 'dead',
+      provider: 'supabase',
+      dsn: `postgres://postgres:${SECRET}@127.0.0.1:${deadPort}/x`,
+      options: { driver, connectTimeoutMs: 2000 },
+    }),
   });
 
   test(`supabase (driver ${driver}): pg_stat_ssl shows the session encrypted`, async () => {
@@ -51,7 +62,10 @@ for (const driver of ['pg', 'postgres']) {
     await p.initialize();
     try {
       await assert.rejects(p.execute('SELECT 1'), (err: Error) => {
-        assert.match(err.message, /^TLS verification failed \(sslmode verify-full, CA file .*other-ca\.crt\): .*(self[- ]signed|unable to verify|certificate)/i);
+        assert.match(
+          err.message,
+          /^TLS verification failed \(sslmode verify-full, CA file .*other-ca\.crt\): .*(self[- ]signed|unable to verify|certificate)/i,
+        );
         return true;
       });
       assert.equal(await p.healthCheck(), false);
@@ -71,7 +85,10 @@ test('verify-ca checks the chain only; verify-full also the address the certific
   await Promise.all([ca.initialize(), full.initialize()]);
   try {
     assert.deepEqual(await ca.execute('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'), [{ ssl: true }]);
-    await assert.rejects(full.execute('SELECT 1'), /^Error: TLS verification failed \(sslmode verify-full, CA file .*ca\.crt\): .*(altnames|does not match)/);
+    await assert.rejects(
+      full.execute('SELECT 1'),
+      /^Error: TLS verification failed \(sslmode verify-full, CA file .*ca\.crt\): .*(altnames|does not match)/,
+    );
   } finally {
     await Promise.all([ca.close(), full.close()]);
   }
@@ -79,7 +96,10 @@ test('verify-ca checks the chain only; verify-full also the address the certific
 
 test('supabase: plain text is refused, and a transaction pooler turns prepared statements off', () => {
   const make = (dsn: string, options: Record<string, unknown> = {}) => createProvider({ name: 'supa', provider: 'supabase', dsn, options });
-  assert.throws(() => make('postgres://u:p@127.0.0.1:5432/db?sslmode=disable'), /^UserError: provider "supa": sslmode: supabase requires TLS/);
+  assert.throws(
+    () => make('postgres://u:p@127.0.0.1:5432/db?sslmode=disable'),
+    /^UserError: provider "supa": sslmode: supabase requires TLS/,
+  );
   assert.equal(make('postgres://u:p@127.0.0.1:5432/db', { driver: 'postgres' }).getConnectionInfo().preparedStatements, true);
   for (const pooled of ['postgres://u:p@127.0.0.1:6543/db', 'postgres://u:p@127.0.0.1:5432/db?pgbouncer=true']) {
     const info = make(pooled, { driver: 'postgres' }).getConnectionInfo();
@@ -91,10 +111,16 @@ test('supabase: plain text is refused, and a transaction pooler turns prepared s
 
 test('a wrong password is one clear line, exit 2, no report', async () => {
   const dsn = server.dsn('postgres', 'not-the-password');
-  await assertBadInput(scenario('postgresql', dsn), /^stampede: provider "target": cannot connect at postgres:\/\/postgres:\*\*\*@.*password authentication failed for user "postgres"\n$/);
+  await assertBadInput(
+    scenario('postgresql', dsn),
+    /^stampede: provider "target": cannot connect at postgres:\/\/postgres:\*\*\*@.*password authentication failed for user "postgres"\n$/,
+  );
 });
 
 test('verify-full with the wrong CA through the CLI is one clear line, exit 2', async () => {
   const extra = `    sslConfig: { mode: verify-full, rootCert: "${certs.otherCa}" }\n`;
-  await assertBadInput(scenario('supabase', server.dsn(), extra), /^stampede: provider "target": cannot connect at .*: TLS verification failed \(sslmode verify-full, CA file .*other-ca\.crt\)/);
+  await assertBadInput(
+    scenario('supabase', server.dsn(), extra),
+    /^stampede: provider "target": cannot connect at .*: TLS verification failed \(sslmode verify-full, CA file .*other-ca\.crt\)/,
+  );
 });

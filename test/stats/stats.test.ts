@@ -26,15 +26,33 @@ test('normalCdf and the rank test agree with published values', () => {
 });
 
 test('weighted mean, quantile and the cut-off tail', () => {
-  assert.equal(weightedMean([{ weight: 1, value: 1 }, { weight: 3, value: 5 }]), 4);
+  assert.equal(
+    weightedMean([
+      { weight: 1, value: 1 },
+      { weight: 3, value: 5 },
+    ]),
+    4,
+  );
   assert.equal(quantile([1, 2, 3, 4, 5], 0.5), 3);
   assert.equal(quantile([1, 2], 0.25), 1.25);
   const reps = [100, 110, 90, 100, 10].map((weight) => ({ weight, value: 1 }));
-  assert.deepEqual(usableReplicates(reps).map((r) => r.weight), [100, 110, 90, 100]);
+  assert.deepEqual(
+    usableReplicates(reps).map((r) => r.weight),
+    [100, 110, 90, 100],
+  );
 });
 
 test('bootstrap interval of a ratio: constant data gives a point, noisy data an interval around the truth', () => {
-  const flat = bootstrapRatio([{ weight: 1, value: 2 }, { weight: 1, value: 2 }], [{ weight: 1, value: 6 }, { weight: 1, value: 6 }]);
+  const flat = bootstrapRatio(
+    [
+      { weight: 1, value: 2 },
+      { weight: 1, value: 2 },
+    ],
+    [
+      { weight: 1, value: 6 },
+      { weight: 1, value: 6 },
+    ],
+  );
   assert.deepEqual([flat.ratio, flat.low, flat.high], [3, 3, 3]);
   const random = seededRandom(7);
   const a = Array.from({ length: 20 }, () => ({ weight: 100, value: 1 + random() * 0.2 }));
@@ -91,13 +109,19 @@ test('paired blocks cancel drift: a 30 % slowdown under 2× drift is called, ide
   const random = seededRandom(11);
   const drift = Array.from({ length: 10 }, (_, k) => 1 + k / 9);
   const pairs = (factor: number): Array<{ baseline: { weight: number; value: number }; candidate: { weight: number; value: number } }> =>
-    drift.map((d) => ({ baseline: { weight: 20, value: d * (1 + random() * 0.05) }, candidate: { weight: 20, value: factor * d * (1 + random() * 0.05) } }));
+    drift.map((d) => ({
+      baseline: { weight: 20, value: d * (1 + random() * 0.05) },
+      candidate: { weight: 20, value: factor * d * (1 + random() * 0.05) },
+    }));
   const slower = comparePairs(pairs(1.3));
   assert.equal(slower.significant, true, JSON.stringify(slower));
   assert.ok(slower.low > 1.2 && slower.high < 1.4);
   const twins = comparePairs(pairs(1));
   assert.equal(twins.significant, false, JSON.stringify(twins));
   // The same slowdown seen as independent replicates drowns in the drift.
-  const unpaired = compareReplicates(pairs(1.3).map((p) => p.baseline), pairs(1.3).map((p) => p.candidate));
+  const unpaired = compareReplicates(
+    pairs(1.3).map((p) => p.baseline),
+    pairs(1.3).map((p) => p.candidate),
+  );
   assert.equal(unpaired.significant, false, JSON.stringify(unpaired));
 });
