@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createDocumentsTable } from '../../src/operations/documents.js';
+import { registerRun } from '../../src/operations/documents.js';
 import { createProvider } from '../../src/providers/index.js';
 import type { Report } from '../../src/report/types.js';
 import { runCli, tempDir, writeScenario } from '../helpers/cli.js';
@@ -79,11 +79,12 @@ workload:
     params: [x]
 profile: { type: iterations, vus: 16, iterations: 2000 }
 `);
-  // The documents table is made beforehand, its catalog rows published (sessions ended): the
-  // run's own setup then inserts no row, and every row the server counts is a document.
+  // The tool's tables are made beforehand (a registered run of their own keeps them), their catalog
+  // rows published (sessions ended): the run's setup then inserts one row, its registration, and
+  // every other row the server counts is a document.
   const setup = createProvider({ name: 'setup', provider: 'postgresql', dsn: db.dsn });
   await setup.initialize();
-  await createDocumentsTable(setup);
+  await registerRun(setup, 'pgbouncer-test-setup', 5000);
   await setup.close();
   await sessionsEnded(db.name);
   const r = await runCli(['run', file, '--workers', '2', '--out', out, '--no-live'], { TEST_DSN: dsn });
@@ -97,8 +98,8 @@ profile: { type: iterations, vus: 16, iterations: 2000 }
   assert.equal(p.server?.before?.server.poolerDetected, true);
   assert.equal(p.server?.check?.match, true, JSON.stringify(p.server?.check));
   assert.ok(p.server.check.server >= 2000);
-  // The run's only inserts are its documents: the server counted exactly those rows.
-  assert.equal(p.server.delta!.tup_inserted, p.operations.find((o) => o.operation === 'insert')!.ok);
+  // The run's only inserts are its documents and its registration: the server counted exactly those.
+  assert.equal(p.server.delta!.tup_inserted, p.operations.find((o) => o.operation === 'insert')!.ok + 1);
   assert.match(String(p.server.after!.server.version), /^15\./);
   assert.match(r.stdout, /bounced: the server counted [\d,]+ xact_commit for 2,000 ok operations/);
 });
