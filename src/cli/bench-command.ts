@@ -4,7 +4,7 @@ import { PerformanceComparator } from '../api/comparator.js';
 import type { BenchmarkResult } from '../api/results.js';
 import { benchConfigSchema } from '../config/bench.js';
 import { parseConfig, readConfigFile } from '../config/load.js';
-import { registerDsnSecrets } from '../config/redact.js';
+import { registerDsnSecrets } from '../util/secrets.js';
 import { UserError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { formatTable } from '../report/table.js';

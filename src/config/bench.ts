@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { atMost, iterationCount, MAX_BLOCKS, positiveInt, vuCount, workerCount } from './fields.js';
+import { atMost, iterationCount, MAX_BLOCKS, positiveInt, vuCount, workerCount } from '../util/fields.js';
 import { name, providerConfigSchema } from './schema.js';
 
 /** `stampede bench <config>`: the providers to benchmark and the suite's sizes. */

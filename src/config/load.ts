@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
 import { UserError, errorMessage } from '../errors.js';
-import { registerDsnSecrets } from './redact.js';
+import { registerDsnSecrets } from '../util/secrets.js';
 import { structureProblem, tooDeepOffset } from './structure.js';
 import { type ProviderConfig, providerConfigSchema, type Scenario, scenarioSchema } from './schema.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { describeIssue, formatPath } from './load.js';
-import { registerDsnSecrets } from './redact.js';
+import { registerDsnSecrets } from '../util/secrets.js';
 import { type ProviderConfig, providerConfigSchema } from './schema.js';
 
 /** One provider as the library takes it: the scenario file's shape, the name defaulting to its key. */

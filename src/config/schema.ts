@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from './durations.js';
-import { atMost, MAX_BLOCKS, workerCount } from './fields.js';
+import { durationSchema, atMost, MAX_BLOCKS, workerCount } from '../util/fields.js';
 import { profileSchema } from '../profiles/index.js';
 
 export const name = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');

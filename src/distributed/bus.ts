@@ -4,7 +4,7 @@ import { isIP, type Socket } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import { connect, credsAuthenticator, headers, type Msg, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { z } from 'zod';
-import { redact, registerSecret } from '../config/redact.js';
+import { redact, registerSecret } from '../util/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { decode, encode, sign, SIGNATURE_HEADER } from './protocol.js';

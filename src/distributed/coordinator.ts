@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { carriesSecret, redact } from '../config/redact.js';
+import { carriesSecret, redact } from '../util/secrets.js';
 import type { ProviderConfig } from '../config/schema.js';
 import type { TaskEvent, TaskSite } from '../engine/channel.js';
 import type { CoordinatorMessage, WorkerTask } from '../engine/messages.js';

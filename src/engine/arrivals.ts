@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { ArrivalSchedule, type RateSegment, ShareArrivals } from '../profiles/arrival-schedule.js';
-import { splitInteger } from '../plan/split.js';
+import { splitInteger } from '../util/split.js';
 import { nap } from '../metrics/health.js';
 import type { Runtime } from './runtime.js';
 import { Runs } from './thread-slice.js';

@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import { registerDsnSecrets } from '../config/redact.js';
+import { registerDsnSecrets } from '../util/secrets.js';
 import { errorMessage } from '../errors.js';
 import { HealthMonitor } from '../metrics/health.js';
 import { Recorder } from '../metrics/recorder.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { formatPath } from '../config/load.js';
-import { registerDsnSecrets } from '../config/redact.js';
+import { registerDsnSecrets } from '../util/secrets.js';
 import { type Scenario, scenarioSchema } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import { buildPlan, type PlanOverrides, type RunPlan } from './plan.js';

@@ -9,7 +9,7 @@ import { type PlannedProfile, profileFor, type ProfileConfig, profileSchema } fr
 import type { ScenariosConfig } from '../profiles/scenarios.js';
 import type { ProfileOverrides } from '../profiles/types.js';
 import { formatDuration, MAX_DURATION_MS, parseDuration, TOO_LONG } from '../util/duration.js';
-import { atMost, MAX_VUS } from '../config/fields.js';
+import { atMost, MAX_VUS } from '../util/fields.js';
 
 /** Flags and library options that override the scenario file. */
 export interface PlanOverrides extends ProfileOverrides {

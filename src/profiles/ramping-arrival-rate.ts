@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../config/durations.js';
+import { durationSchema } from '../util/fields.js';
 import { arrivalShares, runArrivals, type ArrivalShare } from '../engine/arrivals.js';
 import {
   arrivalVuFields,

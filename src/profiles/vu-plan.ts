@@ -1,4 +1,4 @@
-import { splitInteger } from '../plan/split.js';
+import { splitInteger } from '../util/split.js';
 import type { Runtime, Vu } from '../engine/runtime.js';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeIssue, formatPath } from '../config/load.js';
 import type { ProviderConfig } from '../config/schema.js';
-import { redact } from '../config/redact.js';
+import { redact } from '../util/secrets.js';
 import { UserError } from '../errors.js';
 import { PG_DRIVERS, type PgDriver, type PgDriverName, type PgDriverSettings, openPgDriver } from './pg-drivers.js';
 import { pgPerformanceMetrics } from './pg-metrics.js';
