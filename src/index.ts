@@ -29,5 +29,7 @@ export { runPlan } from './engine/engine.js';
 export { buildPlan } from './plan/plan.js';
 export { libraryPlan } from './plan/library.js';
 export { buildReport } from './report/build.js';
-export type { ProviderConfig, OperationConfig, Scenario } from './config/schema.js';
+export type { ProviderConfig } from './providers/config.js';
+export type { OperationConfig } from './operations/schema.js';
+export type { Scenario } from './config/schema.js';
 export { UserError, RunFailure } from './errors.js';

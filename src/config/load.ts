@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { UserError, errorMessage } from '../errors.js';
 import { registerDsnSecrets } from '../util/secrets.js';
 import { structureProblem, tooDeepOffset } from './structure.js';
-import { type ProviderConfig, providerConfigSchema, type Scenario, scenarioSchema } from './schema.js';
+import { type ProviderConfig, providerConfigSchema } from '../providers/config.js';
+import { type Scenario, scenarioSchema } from './schema.js';
 
 export interface LoadedScenario {
   scenario: Scenario;

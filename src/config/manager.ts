@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { describeIssue, formatPath } from './load.js';
 import { registerDsnSecrets } from '../util/secrets.js';
-import { type ProviderConfig, providerConfigSchema } from './schema.js';
+import { type ProviderConfig, providerConfigSchema } from '../providers/config.js';
 
 /** One provider as the library takes it: the scenario file's shape, the name defaulting to its key. */
 export type DatabaseProviderConfig = ProviderConfig;

@@ -1,4 +1,4 @@
-import type { ProviderConfig } from '../config/schema.js';
+import type { ProviderConfig } from '../providers/config.js';
 import { redact } from '../util/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { ProviderConfig } from '../config/schema.js';
+import type { ProviderConfig } from './config.js';
 import { UserError, errorMessage } from '../errors.js';
 
 export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';

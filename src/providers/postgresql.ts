@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeIssue, formatPath } from '../config/load.js';
-import type { ProviderConfig } from '../config/schema.js';
+import type { ProviderConfig } from './config.js';
 import { redact } from '../util/secrets.js';
 import { UserError } from '../errors.js';
 import { PG_DRIVERS, type PgDriver, type PgDriverName, type PgDriverSettings, openPgDriver } from './pg-drivers.js';

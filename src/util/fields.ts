@@ -51,3 +51,9 @@ export const durationSchema = z.union([
     .regex(/^\s*\d+(\.\d+)?(ms|s|m|h)?\s*$/, 'must be a duration such as 500ms, 30s, 2m or 1h')
     .refine((text) => durationMs(text) <= MAX_DURATION_MS, TOO_LONG),
 ]);
+
+/** A name of something a report shows (a provider, an operation, a scenario). */
+export const name = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+
+export const NUL = 'must not contain a NUL byte';
+export const noNul = (text: string): boolean => !text.includes('\0');

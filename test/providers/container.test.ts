@@ -10,7 +10,7 @@ import {
   registeredKinds,
   validateManagerConfig,
 } from '../../src/index.js';
-import type { ProviderConfig } from '../../src/config/schema.js';
+import type { ProviderConfig } from '../../src/providers/config.js';
 import { tempDir } from '../helpers/cli.js';
 import { freshDatabase, SECRET } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
