@@ -129,6 +129,11 @@ test('LegacyContainer: the single-database API over the same container', async (
 test('DatabaseManagerConfig: errors name the provider and the field', () => {
   const bad = (config: unknown, message: RegExp): void => assert.throws(() => validateManagerConfig(config), message);
   bad({ providers: { a: { provider: 'sqlite', dsn: 3 } } }, /^UserError: provider "a": dsn: /);
+  // A field of the wrong type is not a missing one.
+  bad(
+    { providers: { a: { provider: 'sqlite', dsn: 3 } } },
+    /^UserError: provider "a": dsn: Invalid input: expected string, received number$/,
+  );
   bad({ providers: { a: { dsn: 'x' } } }, /^UserError: provider "a": provider: is required/);
   bad(
     { providers: { a: { provider: 'sqlite', sslConfig: { mode: 'sometimes' } } } },
