@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Runtime } from '../engine/runtime.js';
 import { profileFor, type ProfileConfig } from './index.js';
 import type { PhasePlan } from './stages.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';
@@ -58,7 +57,7 @@ export const scenarios: ProfileDefinition<ScenariosConfig, Share> = {
     }
     return out;
   },
-  async run(share, runtime: Runtime) {
+  async run(share, runtime) {
     await Promise.all(
       share.items.map(async (it) => {
         await runtime.sleepUntil(it.startMs);
