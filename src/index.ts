@@ -16,7 +16,7 @@ export { PerformanceComparator } from './api/comparator.js';
 export type { ComparatorOptions } from './api/comparator.js';
 export { ComparisonReport, comparisonReportJsonSchema, comparisonReportSchema, renderComparisons } from './api/comparison-report.js';
 export type { ComparisonReportData } from './api/comparison-report.js';
-export type { Comparison, Difference } from './api/comparison.js';
+export type { Comparison, Difference } from './report/comparison.js';
 export type { EngineOptions, ProviderLike } from './api/engine-run.js';
 export type { BenchmarkResult, LoadTestResult, WindowSample } from './api/results.js';
 export { analyzeCapacity } from './stats/capacity.js';

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { UserError, errorMessage } from '../errors.js';
 import { readUserFile } from '../util/files.js';
 import { check, problemLine } from '../util/issues.js';
-import { formatTable } from '../report/table.js';
+import { formatTable } from '../views/table.js';
 import { writeJsonAtomic } from '../report/write.js';
-import { type Comparison, comparisonSchema, METRICS, pValue, times } from './comparison.js';
+import { type Comparison, comparisonSchema, METRICS, pValue, times } from '../report/comparison.js';
 import { benchmarkResultSchema, loadTestResultSchema } from './results.js';
 
 export const COMPARISON_SCHEMA_VERSION = 1;

@@ -8,7 +8,7 @@ import { readUserFile } from '../util/files.js';
 import { requireUniqueNames } from '../util/names.js';
 import { registerDsnSecrets } from '../util/secrets.js';
 import { createLogger } from '../log.js';
-import { formatTable } from '../report/table.js';
+import { formatTable } from '../views/table.js';
 import { checkOutPath } from './out-path.js';
 
 export interface BenchFlags {
