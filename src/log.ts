@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { redactDeep, redact } from './config/redact.js';
+import { redactDeep, redact } from './util/secrets.js';
 
 export type { Logger };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { splitInteger } from '../src/plan/split.js';
+import { splitInteger } from '../src/util/split.js';
 
 test('VU splits sum exactly to the request, in proportion, for many shapes', () => {
   for (let total = 0; total <= 200; total += 7) {

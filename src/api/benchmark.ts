@@ -1,4 +1,5 @@
-import type { OperationConfig, ProviderConfig } from '../config/schema.js';
+import type { OperationConfig } from '../operations/schema.js';
+import type { ProviderConfig } from '../providers/config.js';
 import type { ProfileConfig } from '../profiles/index.js';
 import { databaseCheck, type EngineOptions, type EngineRun, providerConfig, type ProviderLike, runOnEngine } from './engine-run.js';
 import { type BenchmarkResult, errorMessages, latencyMs } from './results.js';

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
-import { formatTable } from '../report/table.js';
+import { UserError, errorMessage } from '../errors.js';
+import { readUserFile } from '../util/files.js';
+import { check, problemLine } from '../util/issues.js';
+import { formatTable } from '../views/table.js';
 import { writeJsonAtomic } from '../report/write.js';
-import { type Comparison, comparisonSchema, METRICS, pValue, times } from './comparison.js';
+import { type Comparison, comparisonSchema, METRICS, pValue, times } from '../report/comparison.js';
 import { benchmarkResultSchema, loadTestResultSchema } from './results.js';
 
 export const COMPARISON_SCHEMA_VERSION = 1;
@@ -50,17 +51,15 @@ export class ComparisonReport implements ComparisonReportData {
 
   /** Reads a saved report back, validating it; a bad file is one line naming the field. */
   static loadFromFile(path: string): ComparisonReport {
+    const text = readUserFile(path, path, 'comparison report', 'utf8');
     let json: unknown;
     try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
+      json = JSON.parse(text);
     } catch (err) {
-      throw new UserError(`${path}: not a readable JSON report: ${(err as Error).message}`);
+      throw new UserError(`${path}: not a JSON report: ${errorMessage(err)}`);
     }
-    const parsed = comparisonReportSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new UserError(`${path}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-    }
+    const parsed = check(comparisonReportSchema, json);
+    if (!parsed.success) throw new UserError(problemLine(path, parsed.problem));
     return new ComparisonReport(parsed.data);
   }
 

@@ -1,4 +1,5 @@
-import type { OperationConfig, ProviderConfig } from '../config/schema.js';
+import type { OperationConfig } from '../operations/schema.js';
+import type { ProviderConfig } from '../providers/config.js';
 import { type ProviderRun, runPlan } from '../engine/engine.js';
 import { RunFailure } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';

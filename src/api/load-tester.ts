@@ -1,4 +1,5 @@
-import type { OperationConfig, ProviderConfig } from '../config/schema.js';
+import type { OperationConfig } from '../operations/schema.js';
+import type { ProviderConfig } from '../providers/config.js';
 import { analyzeCapacity, type CapacityOptions } from '../stats/capacity.js';
 import { databaseCheck, type EngineOptions, providerConfig, type ProviderLike, runOnEngine } from './engine-run.js';
 import { errorMessages, latencyMs, type LoadTestResult } from './results.js';

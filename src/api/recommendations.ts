@@ -1,5 +1,5 @@
 import { analyzeCapacity, type CapacityOptions } from '../stats/capacity.js';
-import { type Comparison, METRICS, times } from './comparison.js';
+import { type Comparison, METRICS, times } from '../report/comparison.js';
 import type { BenchmarkResult, LoadTestResult } from './results.js';
 
 /** Connection setup this many times a query's cost (or more) makes pooling worth recommending. */

@@ -3,11 +3,12 @@ import { BenchmarkSuite } from '../api/benchmark.js';
 import { PerformanceComparator } from '../api/comparator.js';
 import type { BenchmarkResult } from '../api/results.js';
 import { benchConfigSchema } from '../config/bench.js';
-import { parseConfig, readConfigFile } from '../config/load.js';
-import { registerDsnSecrets } from '../config/redact.js';
-import { UserError } from '../errors.js';
+import { parseConfig } from '../config/load.js';
+import { readUserFile } from '../util/files.js';
+import { requireUniqueNames } from '../util/names.js';
+import { registerDsnSecrets } from '../util/secrets.js';
 import { createLogger } from '../log.js';
-import { formatTable } from '../report/table.js';
+import { formatTable } from '../views/table.js';
 import { checkOutPath } from './out-path.js';
 
 export interface BenchFlags {
@@ -18,11 +19,13 @@ export interface BenchFlags {
 
 /** `stampede bench`: the benchmark suite against every provider of the config, compared. */
 export async function benchCommand(file: string, flags: BenchFlags): Promise<number> {
-  const config = parseConfig(readConfigFile(file, 'bench config'), file, benchConfigSchema);
+  const config = parseConfig(readUserFile(file, file, 'bench config', 'utf8'), file, benchConfigSchema);
   for (const p of config.providers) registerDsnSecrets(p.dsn);
-  const names = config.providers.map((p) => p.name);
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup) throw new UserError(`${file}: providers: two providers are named "${dup}"`);
+  requireUniqueNames(
+    config.providers.map((p) => p.name),
+    'providers',
+    (name, i) => `${file}: providers[${i}].name "${name}"`,
+  );
 
   const out = flags.out ?? join('reports', `${basename(file, extname(file))}-bench-${Date.now()}.json`);
   checkOutPath(out);

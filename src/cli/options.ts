@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { UserError } from '../errors.js';
 import { parseStagesFlag, type Stage } from '../profiles/stages.js';
-import { atMost, MAX_BLOCKS, MAX_WORKERS } from '../config/fields.js';
+import { atMost, MAX_BLOCKS, MAX_WORKERS } from '../util/fields.js';
 import { durationMs, parseDuration, TOO_LONG } from '../util/duration.js';
 
 /** Commander argument parsers: a bad flag value is one line naming the flag, then exit 2. */

@@ -1,4 +1,4 @@
-import { type Comparison, compareProviders } from '../api/comparison.js';
+import { type Comparison, compareProviders } from '../report/comparison.js';
 import { windowSamples } from '../api/engine-run.js';
 import type { RunResult } from '../engine/engine.js';
 import type { Report } from '../report/types.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { atMost, iterationCount, MAX_BLOCKS, positiveInt, vuCount, workerCount } from './fields.js';
-import { name, providerConfigSchema } from './schema.js';
+import { providerConfigSchema } from '../providers/config.js';
+import { atMost, iterationCount, MAX_BLOCKS, name, positiveInt, vuCount, workerCount } from '../util/fields.js';
 
 /** `stampede bench <config>`: the providers to benchmark and the suite's sizes. */
 export const benchConfigSchema = z.strictObject({

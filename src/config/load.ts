@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
-import { UserError, errorMessage } from '../errors.js';
-import { registerDsnSecrets } from './redact.js';
+import { UserError } from '../errors.js';
+import { readUserFile } from '../util/files.js';
+import { check, fieldName, problemLine } from '../util/issues.js';
+import { registerDsnSecrets } from '../util/secrets.js';
 import { structureProblem, tooDeepOffset } from './structure.js';
-import { type ProviderConfig, providerConfigSchema, type Scenario, scenarioSchema } from './schema.js';
+import { type ProviderConfig, providerConfigSchema } from '../providers/config.js';
+import { type Scenario, scenarioSchema } from './schema.js';
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -19,7 +21,7 @@ export interface LoadedScenario {
  * validates it. Every error is one line naming the file, the line and the field.
  */
 export function loadScenario(file: string, env: NodeJS.ProcessEnv = process.env): LoadedScenario {
-  const scenario = parseScenario(readConfigFile(file, 'scenario'), file, env);
+  const scenario = parseScenario(readUserFile(file, file, 'scenario', 'utf8'), file, env);
   return { scenario, file, baseDir: dirname(resolve(file)) };
 }
 
@@ -33,13 +35,7 @@ const providerFileSchema = z.strictObject({ providers: z.array(providerConfigSch
 
 /** An agent's own provider file: `providers:` as in a scenario, so DSNs stay on the agent's host. */
 export function loadProviderFile(file: string, env: NodeJS.ProcessEnv = process.env): { providers: ProviderConfig[]; baseDir: string } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`${file}: cannot read provider file: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
-  }
-  const { providers } = parseConfig(text, file, providerFileSchema, env);
+  const { providers } = parseConfig(readUserFile(file, file, 'provider file', 'utf8'), file, providerFileSchema, env);
   for (const p of providers) registerDsnSecrets(p.dsn);
   return { providers, baseDir: dirname(resolve(file)) };
 }
@@ -55,31 +51,17 @@ export function parseConfig<T>(text: string, file: string, schema: z.ZodType<T>,
   const lineOf = (offset: number | undefined): number => (offset === undefined ? 1 : lines.linePos(offset).line);
   // Before syntax errors: nesting too deep for the composer leaves it a stack overflow as its error.
   const problem = structureProblem(doc);
-  if (problem) throw new UserError(`${file}:${lineOf(problem.offset)}: ${formatPath(problem.path) || '(top level)'}: ${problem.message}`);
+  if (problem)
+    throw new UserError(problemLine(`${file}:${lineOf(problem.offset)}`, { field: fieldName(problem.path), message: problem.message }));
   if (deep !== undefined) throw new UserError(`${file}:${lineOf(deep)}: nested too deeply`);
   const syntax = doc.errors[0];
   if (syntax) throw new UserError(`${file}:${lineOf(syntax.pos[0])}: ${syntax.message.split('\n')[0]}`);
 
   interpolateEnv(doc, env, (offset, message) => new UserError(`${file}:${lineOf(offset)}: ${message}`));
   // The structure check bounds what aliases expand to, exactly; the parser's own guess would refuse sound files.
-  const parsed = schema.safeParse(doc.toJS({ maxAliasCount: -1 }), { reportInput: true });
-  if (!parsed.success) {
-    // A misspelt field also makes the real one "missing": name the misspelling, the cause.
-    const issues = parsed.error.issues;
-    const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
-    const { path, message } = describeIssue(issue);
-    throw new UserError(`${file}:${lineOf(offsetOf(doc, path))}: ${formatPath(path) || '(top level)'}: ${message}`);
-  }
-  return parsed.data;
-}
-
-/** Reads a config file; an unreadable one is one line. */
-export function readConfigFile(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`${file}: cannot read ${what}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
-  }
+  const checked = check(schema, doc.toJS({ maxAliasCount: -1 }));
+  if (!checked.success) throw new UserError(problemLine(`${file}:${lineOf(offsetOf(doc, checked.problem.path))}`, checked.problem));
+  return checked.data;
 }
 
 function interpolateEnv(doc: Document, env: NodeJS.ProcessEnv, fail: (offset: number | undefined, m: string) => Error): void {
@@ -95,23 +77,6 @@ function interpolateEnv(doc: Document, env: NodeJS.ProcessEnv, fail: (offset: nu
   });
 }
 
-export function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
-  const path = [...issue.path];
-  if (issue.code === 'unrecognized_keys') return { path: [...path, issue.keys[0]!], message: 'unknown field' };
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-    const options = (issue as { options?: unknown[] }).options;
-    return {
-      path: path.at(-1) === issue.discriminator ? path : [...path, issue.discriminator],
-      message: options ? `must be one of ${options.map(String).join(', ')}` : 'is not a known type',
-    };
-  }
-  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) {
-    return { path, message: 'is required' };
-  }
-  if (issue.code === 'invalid_value') return { path, message: `must be one of ${issue.values.map(String).join(', ')}` };
-  return { path, message: issue.message };
-}
-
 /** The nearest node that exists along the path (a missing field points at its parent). */
 function offsetOf(doc: Document, path: PropertyKey[]): number | undefined {
   for (let n = path.length; n >= 0; n--) {
@@ -123,8 +88,4 @@ function offsetOf(doc: Document, path: PropertyKey[]): number | undefined {
     if (isScalar(node) && node.range) return node.range[0];
   }
   return undefined;
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`)).join('');
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import { describeIssue, formatPath } from './load.js';
-import { registerDsnSecrets } from './redact.js';
-import { type ProviderConfig, providerConfigSchema } from './schema.js';
+import { check, problemLine } from '../util/issues.js';
+import { requireUniqueNames } from '../util/names.js';
+import { registerDsnSecrets } from '../util/secrets.js';
+import { type ProviderConfig, providerConfigSchema } from '../providers/config.js';
 
 /** One provider as the library takes it: the scenario file's shape, the name defaulting to its key. */
 export type DatabaseProviderConfig = ProviderConfig;
@@ -26,11 +27,8 @@ const managerSchema = z.strictObject({
 
 /** Validates with the scenario file's schema; every error names the provider and the field. */
 export function validateManagerConfig(input: unknown): ValidatedManagerConfig {
-  const top = managerSchema.safeParse(input);
-  if (!top.success) {
-    const { path, message } = describeIssue(top.error.issues[0]!);
-    throw new UserError(`database config: ${formatPath(path) || '(top level)'}: ${message}`);
-  }
+  const top = check(managerSchema, input);
+  if (!top.success) throw new UserError(problemLine('database config', top.problem));
   const entries: Array<[string, unknown]> = Array.isArray(top.data.providers)
     ? top.data.providers.map((p, i) => [
         typeof (p as { name?: unknown })?.name === 'string' ? (p as { name: string }).name : `providers[${i}]`,
@@ -40,12 +38,8 @@ export function validateManagerConfig(input: unknown): ValidatedManagerConfig {
   if (entries.length === 0) throw new UserError('database config: providers: must list at least one provider');
 
   const providers = entries.map(([label, raw]) => {
-    const parsed = providerConfigSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issues = parsed.error.issues;
-      const { path, message } = describeIssue(issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!);
-      throw new UserError(`provider "${label}": ${formatPath(path) || '(config)'}: ${message}`);
-    }
+    const parsed = check(providerConfigSchema, raw);
+    if (!parsed.success) throw new UserError(problemLine(`provider "${label}"`, parsed.problem));
     if (!Array.isArray(top.data.providers) && parsed.data.name !== label) {
       throw new UserError(`provider "${label}": name: "${parsed.data.name}" differs from its key`);
     }
@@ -53,8 +47,7 @@ export function validateManagerConfig(input: unknown): ValidatedManagerConfig {
     return parsed.data;
   });
   const names = providers.map((p) => p.name);
-  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-  if (duplicate) throw new UserError(`provider "${duplicate}": name: two providers have this name`);
+  requireUniqueNames(names, 'providers', (name) => `provider "${name}": name`);
   const defaultProvider = top.data.defaultProvider ?? names[0]!;
   if (!names.includes(defaultProvider)) {
     throw new UserError(`database config: defaultProvider: "${defaultProvider}" is not one of ${names.join(', ')}`);

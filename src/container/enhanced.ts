@@ -1,5 +1,5 @@
 import { type DatabaseManagerConfig, type ValidatedManagerConfig, validateManagerConfig } from '../config/manager.js';
-import { redact } from '../config/redact.js';
+import { redact } from '../util/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { DatabaseProvider } from '../providers/types.js';

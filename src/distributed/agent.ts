@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
-import type { ProviderConfig } from '../config/schema.js';
+import type { ProviderConfig } from '../providers/config.js';
 import { loadProviderFile } from '../config/load.js';
-import { redact } from '../config/redact.js';
+import { redact } from '../util/secrets.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { localSite, type TaskLink } from '../engine/channel.js';

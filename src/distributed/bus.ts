@@ -1,10 +1,10 @@
 import { subscribe as subscribeChannel, unsubscribe as unsubscribeChannel } from 'node:diagnostics_channel';
-import { readFileSync } from 'node:fs';
 import { isIP, type Socket } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import { connect, credsAuthenticator, headers, type Msg, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { z } from 'zod';
-import { redact, registerSecret } from '../config/redact.js';
+import { readUserFile } from '../util/files.js';
+import { redact, registerSecret } from '../util/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { decode, encode, sign, SIGNATURE_HEADER } from './protocol.js';
@@ -75,13 +75,7 @@ export function connectionOptions(flags: NatsFlags, name: string): NodeConnectio
   if (pass) options.pass = pass;
   if (token && !user) options.token = token;
   if (flags.natsCreds) {
-    let creds: Uint8Array;
-    try {
-      creds = readFileSync(flags.natsCreds);
-    } catch (err) {
-      throw new UserError(`--nats-creds ${flags.natsCreds}: cannot read: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
-    }
-    options.authenticator = credsAuthenticator(creds);
+    options.authenticator = credsAuthenticator(readUserFile(flags.natsCreds, '--nats-creds', flags.natsCreds));
   }
   const servername = flags.natsTlsServername;
   if (flags.natsTlsCa || flags.natsTlsCert || flags.natsTlsKey || servername) {

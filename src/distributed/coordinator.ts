@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { carriesSecret, redact } from '../config/redact.js';
-import type { ProviderConfig } from '../config/schema.js';
+import { carriesSecret, redact } from '../util/secrets.js';
+import type { ProviderConfig } from '../providers/config.js';
 import type { TaskEvent, TaskSite } from '../engine/channel.js';
 import type { CoordinatorMessage, WorkerTask } from '../engine/messages.js';
 import { UserError } from '../errors.js';

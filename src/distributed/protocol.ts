@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { operationSchema, providerConfigSchema } from '../config/schema.js';
+import { operationSchema } from '../operations/schema.js';
+import { providerConfigSchema } from '../providers/config.js';
 
 /**
  * The coordinator ↔ agent protocol over NATS. Every message carries `v`; a receiver checks it

@@ -1,5 +1,5 @@
-import type { ProviderConfig } from '../config/schema.js';
-import { redact } from '../config/redact.js';
+import type { ProviderConfig } from '../providers/config.js';
+import { redact } from '../util/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Aggregator, type WindowFigures } from '../metrics/aggregate.js';

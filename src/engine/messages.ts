@@ -1,4 +1,5 @@
-import type { OperationConfig, ProviderConfig } from '../config/schema.js';
+import type { OperationConfig } from '../operations/schema.js';
+import type { ProviderConfig } from '../providers/config.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import type { PhasePlan } from '../profiles/stages.js';
 

@@ -1,18 +1,7 @@
 import type { Recorder } from '../metrics/recorder.js';
+import type { Budget, Runtime, Turn, Turns, Vu } from '../profiles/types.js';
 import type { Executable } from '../providers/types.js';
-import { Runs, type Turn } from './thread-slice.js';
-
-/** Iterations still to start, shared by the VUs that draw from it. */
-export interface Budget {
-  remaining: number;
-}
-
-export interface Vu extends Turn {
-  stopped: boolean;
-  readonly done: Promise<void>;
-  /** Ends the VU's think time, or its wait for the thread, early when it is retired. */
-  wake?: () => void;
-}
+import { Runs } from './thread-slice.js';
 
 /** What every view of one worker's runtime shares (a scenario started later is such a view). */
 class SharedState {
@@ -39,7 +28,7 @@ class SharedState {
 }
 
 /** The worker-side state a profile drives: VUs, the clock, and the stop signal. */
-export class Runtime {
+export class WorkerRuntime implements Runtime {
   phase = 'main';
 
   constructor(
@@ -54,8 +43,8 @@ export class Runtime {
   ) {}
 
   /** The same runtime with its clock starting `offsetMs` later: a scenario with a start offset. */
-  shifted(offsetMs: number): Runtime {
-    return new Runtime(this.ops, this.pick, this.recorder, this.startAt + offsetMs, this.state, this.offsetMs + offsetMs);
+  shifted(offsetMs: number): WorkerRuntime {
+    return new WorkerRuntime(this.ops, this.pick, this.recorder, this.startAt + offsetMs, this.state, this.offsetMs + offsetMs);
   }
 
   get stopping(): boolean {
@@ -111,6 +100,10 @@ export class Runtime {
     const waiters = [...this.state.windowWaiters];
     this.state.windowWaiters.clear();
     for (const wake of waiters) wake();
+  }
+
+  turns(turn: Turn): Turns {
+    return new Runs(turn);
   }
 
   /** Open model: one more (+1) or one fewer (−1) VU busy. */

@@ -1,4 +1,5 @@
 import { createHistogram, performance } from 'node:perf_hooks';
+import type { Turn, Turns } from '../profiles/types.js';
 
 /**
  * Synchronous operations (better-sqlite3), and promises that settle without I/O (a SQLite
@@ -16,11 +17,6 @@ const SLICE_MS = 5;
 const RUN_MS = 0.1;
 /** A run is at most this many operations: the clock is read at least this often. */
 const MAX_RUN_OPS = 512;
-
-/** Something that takes turns on the thread (a VU, an arrival loop); `wake` ends its wait early. */
-export interface Turn {
-  wake?: () => void;
-}
 
 interface Waiter {
   resolve: () => void;
@@ -115,7 +111,7 @@ export const threadSlice = new ThreadSlice();
  * operation (down to one operation when each is slow), so the per-operation cost stays one
  * integer comparison and the clock is read once per run.
  */
-export class Runs {
+export class Runs implements Turns {
   private count = 0;
   private length = 1;
   private startedAt = performance.now();

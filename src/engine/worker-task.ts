@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import { registerDsnSecrets } from '../config/redact.js';
+import { registerDsnSecrets } from '../util/secrets.js';
 import { errorMessage } from '../errors.js';
 import { HealthMonitor } from '../metrics/health.js';
 import { Recorder } from '../metrics/recorder.js';
@@ -11,7 +11,7 @@ import type { PhasePlan } from '../profiles/stages.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { DatabaseProvider } from '../providers/types.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerTask } from './messages.js';
-import { Runtime, weightedPicker } from './runtime.js';
+import { WorkerRuntime, weightedPicker } from './runtime.js';
 import { threadSlice } from './thread-slice.js';
 
 /**
@@ -45,7 +45,7 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
     );
 
     const startAt = await handshake(port, send);
-    const runtime = new Runtime(ops, weightedPicker(task.workload.map((op) => op.weight ?? 1)), rec, startAt);
+    const runtime = new WorkerRuntime(ops, weightedPicker(task.workload.map((op) => op.weight ?? 1)), rec, startAt);
     // The load's span, in ms from the common start: each window says how much of it it held.
     let loadStartMs = 0;
     let loadEndMs: number | undefined;

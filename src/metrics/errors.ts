@@ -1,4 +1,4 @@
-import { redact } from '../config/redact.js';
+import { redact } from '../util/secrets.js';
 
 export interface ErrorCount {
   count: number;

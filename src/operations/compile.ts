@@ -1,4 +1,4 @@
-import type { OperationConfig, TransactionStatement } from '../config/schema.js';
+import type { OperationConfig, TransactionStatement } from './schema.js';
 import { UserError } from '../errors.js';
 import type { DatabaseProvider, Dialect, Executable, Session } from '../providers/types.js';
 import { documentInsertSql, documentParams, documentUpdateSql } from './documents.js';

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { LoadedScenario } from '../config/load.js';
-import { formatPath } from '../config/load.js';
-import type { OperationConfig, ProviderConfig, Scenario } from '../config/schema.js';
+import type { OperationConfig } from '../operations/schema.js';
+import type { ProviderConfig } from '../providers/config.js';
+import type { Scenario } from '../config/schema.js';
 import { UserError } from '../errors.js';
+import { check } from '../util/issues.js';
+import { requireUniqueNames } from '../util/names.js';
 import { operationName } from '../operations/compile.js';
 import { type PlannedProfile, profileFor, type ProfileConfig, profileSchema } from '../profiles/index.js';
 import type { ScenariosConfig } from '../profiles/scenarios.js';
 import type { ProfileOverrides } from '../profiles/types.js';
 import { formatDuration, MAX_DURATION_MS, parseDuration, TOO_LONG } from '../util/duration.js';
-import { atMost, MAX_VUS } from '../config/fields.js';
+import { atMost, MAX_VUS } from '../util/fields.js';
 
 /** Flags and library options that override the scenario file. */
 export interface PlanOverrides extends ProfileOverrides {
@@ -44,11 +47,12 @@ export function buildPlan(loaded: LoadedScenario, overrides: PlanOverrides = {})
     ? profileFor('scenarios').override(planScenarios(scenario.scenarios, loaded.file), overrides)
     : applyOverrides(scenario.profile!, overrides);
   const operationNames = scenario.workload.map(operationName);
-  const duplicate = operationNames.find((n, i) => operationNames.indexOf(n) !== i);
-  if (duplicate) throw new UserError(`${loaded.file}: workload: two operations are named "${duplicate}"`);
-  const providerNames = scenario.providers.map((p) => p.name);
-  const dupProvider = providerNames.find((n, i) => providerNames.indexOf(n) !== i);
-  if (dupProvider) throw new UserError(`${loaded.file}: providers: two providers are named "${dupProvider}"`);
+  requireUniqueNames(operationNames, 'operations', (name, i) => `${loaded.file}: workload[${i}] "${name}"`);
+  requireUniqueNames(
+    scenario.providers.map((p) => p.name),
+    'providers',
+    (name, i) => `${loaded.file}: providers[${i}].name "${name}"`,
+  );
 
   const requested = overrides.workers ?? scenario.options?.workers ?? availableParallelism();
   const peak = profileFor(profile.type).peakVus(profile);
@@ -80,12 +84,14 @@ export function buildPlan(loaded: LoadedScenario, overrides: PlanOverrides = {})
 /** Start offsets of several scenarios: as given, or when the previous one's planned duration ends. */
 function planScenarios(items: NonNullable<Scenario['scenarios']>, file: string): ScenariosConfig {
   let previousEnd: number | undefined = 0;
-  const names = new Set<string>();
+  requireUniqueNames(
+    items.map((it) => it.name),
+    'scenarios',
+    (name, i) => `${file}: scenarios[${i}].name "${name}"`,
+  );
   return {
     type: 'scenarios',
     items: items.map((it, i) => {
-      if (names.has(it.name)) throw new UserError(`${file}: scenarios[${i}].name: two scenarios are named "${it.name}"`);
-      names.add(it.name);
       const startMs =
         it.startTime === undefined ? previousEnd : it.startTime === 0 ? 0 : parseDuration(it.startTime, `scenarios[${i}].startTime`);
       if (startMs === undefined) {
@@ -104,10 +110,10 @@ function applyOverrides(profile: ProfileConfig, overrides: ProfileOverrides): Pr
   const { vus, durationMs, rate, stages } = overrides;
   if (vus === undefined && durationMs === undefined && rate === undefined && stages === undefined) return profile;
   const changed = profileFor(profile.type).override(profile, { vus, durationMs, rate, stages });
-  const checked = profileSchema.safeParse(changed);
+  const checked = check(profileSchema, changed, ['profile']);
   if (!checked.success) {
-    const issue = checked.error.issues[0]!;
-    throw new UserError(`profile.${formatPath(issue.path)}: ${issue.message} (after command-line overrides)`);
+    const { field, message } = checked.problem;
+    throw new UserError(`${field}: ${message} (after command-line overrides)`);
   }
   return checked.data;
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { atMost, MAX_RATE_PER_S, vuCount } from '../config/fields.js';
-import { durationSchema } from '../config/durations.js';
-import { arrivalShares, runArrivals, type ArrivalShare } from '../engine/arrivals.js';
+import { atMost, MAX_RATE_PER_S, vuCount, durationSchema } from '../util/fields.js';
+import { arrivalShares, runArrivals, type ArrivalShare } from './arrivals.js';
 import { durationMs, parseDuration } from '../util/duration.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { splitInteger } from '../plan/split.js';
-import { vuCount } from '../config/fields.js';
-import { durationSchema } from '../config/durations.js';
+import { splitInteger } from '../util/split.js';
+import { vuCount, durationSchema } from '../util/fields.js';
 import { parseDuration } from '../util/duration.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { iterationCount, vuCount } from '../config/fields.js';
-import { durationSchema } from '../config/durations.js';
-import { splitInteger } from '../plan/split.js';
+import { iterationCount, vuCount, durationSchema } from '../util/fields.js';
+import { splitInteger } from '../util/split.js';
 import { parseDuration } from '../util/duration.js';
 import { UserError } from '../errors.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';

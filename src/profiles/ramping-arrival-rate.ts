@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { durationSchema } from '../config/durations.js';
-import { arrivalShares, runArrivals, type ArrivalShare } from '../engine/arrivals.js';
+import { durationSchema } from '../util/fields.js';
+import { arrivalShares, runArrivals, type ArrivalShare } from './arrivals.js';
 import {
   arrivalVuFields,
   arrivalVus,

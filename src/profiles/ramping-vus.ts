@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../config/durations.js';
-import { atMost, MAX_VUS } from '../config/fields.js';
+import { durationSchema, atMost, MAX_VUS } from '../util/fields.js';
 import { parseDuration } from '../util/duration.js';
 import { type PhasePlan, stagePhases, stagesSchema } from './stages.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Runtime } from '../engine/runtime.js';
-import { profileFor, type ProfileConfig } from './index.js';
+import { type ProfileConfig, singleProfile } from './registry.js';
 import type { PhasePlan } from './stages.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';
 
@@ -28,10 +27,10 @@ export const scenarios: ProfileDefinition<ScenariosConfig, Share> = {
     allowOverrides('scenarios (a file with several scenarios)', o, []);
     return _config;
   },
-  peakVus: (config) => config.items.reduce((n, it) => n + profileFor(it.profile.type).peakVus(it.profile), 0),
-  sharePeakVus: (share) => share.items.reduce((n, it) => n + profileFor(it.type).sharePeakVus(it.share), 0),
+  peakVus: (config) => config.items.reduce((n, it) => n + singleProfile(it.profile.type).peakVus(it.profile), 0),
+  sharePeakVus: (share) => share.items.reduce((n, it) => n + singleProfile(it.type).sharePeakVus(it.share), 0),
   split(config, weights) {
-    const perItem = config.items.map((it) => profileFor(it.profile.type).split(it.profile, weights));
+    const perItem = config.items.map((it) => singleProfile(it.profile.type).split(it.profile, weights));
     return weights.map((_, k) => ({
       items: config.items.map((it, i) => ({ name: it.name, startMs: it.startMs, type: it.profile.type, share: perItem[i]![k] })),
     }));
@@ -39,7 +38,7 @@ export const scenarios: ProfileDefinition<ScenariosConfig, Share> = {
   durationMs(config) {
     let end = 0;
     for (const it of config.items) {
-      const ms = profileFor(it.profile.type).durationMs(it.profile);
+      const ms = singleProfile(it.profile.type).durationMs(it.profile);
       if (ms === undefined) return undefined;
       end = Math.max(end, it.startMs + ms);
     }
@@ -48,7 +47,7 @@ export const scenarios: ProfileDefinition<ScenariosConfig, Share> = {
   phases(config) {
     const out: PhasePlan[] = [];
     for (const it of config.items) {
-      const profile = profileFor(it.profile.type);
+      const profile = singleProfile(it.profile.type);
       const own = profile.phases?.(it.profile) ?? [];
       if (own.length === 0) {
         const ms = profile.durationMs(it.profile) ?? 0;
@@ -58,11 +57,11 @@ export const scenarios: ProfileDefinition<ScenariosConfig, Share> = {
     }
     return out;
   },
-  async run(share, runtime: Runtime) {
+  async run(share, runtime) {
     await Promise.all(
       share.items.map(async (it) => {
         await runtime.sleepUntil(it.startMs);
-        if (!runtime.stopping) await profileFor(it.type).run(it.share, runtime.shifted(it.startMs));
+        if (!runtime.stopping) await singleProfile(it.type).run(it.share, runtime.shifted(it.startMs));
       }),
     );
   },

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { vuCount } from '../config/fields.js';
-import { durationSchema } from '../config/durations.js';
+import { vuCount, durationSchema } from '../util/fields.js';
 import { parseDuration } from '../util/duration.js';
 import type { PhasePlan } from './stages.js';
 import { allowOverrides, type ProfileDefinition } from './types.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../config/durations.js';
+import { durationSchema } from '../util/fields.js';
 import { UserError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 

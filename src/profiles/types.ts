@@ -1,6 +1,7 @@
 import type { z } from 'zod';
-import type { Runtime } from '../engine/runtime.js';
 import { UserError } from '../errors.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { Executable } from '../providers/types.js';
 import type { PhasePlan, Stage } from './stages.js';
 
 /** Values from CLI flags that override the scenario's profile. */
@@ -54,4 +55,69 @@ export interface ProfileDefinition<Config extends { type: string }, Share> {
   slice?(config: Config, blocks: number): Config[];
   /** Runs one worker's share. */
   run(share: Share, runtime: Runtime): Promise<void>;
+}
+
+/** Iterations still to start, shared by the VUs that draw from it. */
+export interface Budget {
+  remaining: number;
+}
+
+/** Something that takes turns on the thread (a VU, an arrival loop); `wake` ends its wait early. */
+export interface Turn {
+  wake?: () => void;
+}
+
+export interface Vu extends Turn {
+  stopped: boolean;
+  readonly done: Promise<void>;
+  /** Ends the VU's think time, or its wait for the thread, early when it is retired. */
+  wake?: () => void;
+}
+
+/** One caller's runs of back-to-back operations on the thread it shares with every other caller. */
+export interface Turns {
+  /** After each operation: undefined to go on, or a promise to await and then `restart()`. */
+  next(): Promise<void> | undefined;
+  /** The thread was free meanwhile (a wait for the turn, a sleep): a new run starts now. */
+  restart(): void;
+}
+
+/**
+ * What a profile's executor drives inside a worker (the engine implements it): the workload,
+ * VUs, the run's clock, the stop signal, turns on the thread, and the open model's counts.
+ */
+export interface Runtime {
+  /** The compiled workload, and the weighted choice of its next operation. */
+  readonly ops: readonly Executable[];
+  readonly pick: () => number;
+  readonly recorder: Recorder;
+  /** Epoch milliseconds at which this runtime's clock starts (the run's common start, or a scenario's). */
+  readonly startAt: number;
+  /** The run is stopping: start nothing more. */
+  readonly stopping: boolean;
+  /**
+   * When set, VU starts and retirements are stamped with this planned time (on this runtime's
+   * clock) instead of the clock, so a plan step whose timer fires a little late stays in the
+   * window it was planned for.
+   */
+  set plannedAt(ms: number | undefined);
+  /** The same runtime with its clock starting `offsetMs` later: a scenario with a start offset. */
+  shifted(offsetMs: number): Runtime;
+  /** Starts one VU looping over the workload until it is retired or the budget runs out. */
+  startVu(budget?: Budget, thinkMs?: number): Vu;
+  /** Tells a VU to stop after its in-flight operation. */
+  retire(vu: Vu): void;
+  /** Retires the VUs and waits for their in-flight operations. */
+  stopVus(vus: readonly Vu[]): Promise<void>;
+  /** Sleeps until `offsetMs` after the start, or until the run is stopped. */
+  sleepUntil(offsetMs: number): Promise<void>;
+  sleep(ms: number): Promise<void>;
+  /** Back-to-back work by one caller, taking turns on the thread with every other one. */
+  turns(turn: Turn): Turns;
+  /** Open model: one more (+1) or one fewer (−1) VU busy. */
+  busy(delta: number): void;
+  /** Open model: says when an arrival loop's next arrival is due, so its window waits for it. */
+  arrivalsDue(): (ms: number) => void;
+  /** A promise when work planned for `ms` must wait for a late window timer; undefined otherwise. */
+  heldBack(ms: number): Promise<void> | undefined;
 }

@@ -1,5 +1,5 @@
-import { splitInteger } from '../plan/split.js';
-import type { Runtime, Vu } from '../engine/runtime.js';
+import { splitInteger } from '../util/split.js';
+import type { Runtime, Vu } from './types.js';
 
 /**
  * VUs over time, linear between points; two points at the same time make a step (a spike).

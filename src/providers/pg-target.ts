@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { ProviderConfig } from '../config/schema.js';
+import type { ProviderConfig } from './config.js';
 import { UserError, errorMessage } from '../errors.js';
+import { readUserFile } from '../util/files.js';
 
 export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
 const SSL_MODES: readonly string[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
@@ -74,16 +74,8 @@ export function pgTarget(config: ProviderConfig): PgTarget {
 /** Node TLS options for both drivers, in libpq's meaning of each sslmode. */
 export function tlsOptions(target: PgTarget, mode: SslMode, providerName: string): ConnectionOptions | false {
   if (mode === 'disable') return false;
-  const read = (field: string, path: string | undefined): Buffer | undefined => {
-    if (!path) return undefined;
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      throw new UserError(
-        `provider "${providerName}": ${field}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`,
-      );
-    }
-  };
+  const read = (field: string, path: string | undefined): Buffer | undefined =>
+    path ? readUserFile(path, `provider "${providerName}": ${field}`, path) : undefined;
   const verify = mode !== 'require';
   return {
     rejectUnauthorized: verify,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { describeIssue, formatPath } from '../config/load.js';
-import type { ProviderConfig } from '../config/schema.js';
-import { redact } from '../config/redact.js';
+import type { ProviderConfig } from './config.js';
+import { redact } from '../util/secrets.js';
 import { UserError } from '../errors.js';
+import { check, problemLine } from '../util/issues.js';
 import { PG_DRIVERS, type PgDriver, type PgDriverName, type PgDriverSettings, openPgDriver } from './pg-drivers.js';
 import { pgPerformanceMetrics } from './pg-metrics.js';
 import { type PgTarget, type SslMode, explainConnectError, pgTarget, tlsOptions } from './pg-target.js';
@@ -43,11 +43,11 @@ export interface PgKindPolicy {
 }
 
 function parseOptions(config: ProviderConfig): PgOptions {
-  const parsed = pgOptionsSchema.safeParse(config.options ?? {});
+  const parsed = check(pgOptionsSchema, config.options ?? {}, ['options']);
   if (parsed.success) return parsed.data;
-  const { path, message } = describeIssue(parsed.error.issues[0]!);
-  const known = message === 'unknown field' ? ` (known: ${Object.keys(pgOptionsSchema.shape).join(', ')})` : '';
-  throw new UserError(`provider "${config.name}": options.${formatPath(path)}: ${message}${known}`);
+  const { problem } = parsed;
+  const known = problem.message === 'unknown field' ? ` (known: ${Object.keys(pgOptionsSchema.shape).join(', ')})` : '';
+  throw new UserError(problemLine(`provider "${config.name}"`, problem) + known);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ProviderConfig } from '../config/schema.js';
+import type { ProviderConfig } from './config.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { DatabaseProvider, ProviderClass } from './types.js';
 

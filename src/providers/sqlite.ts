@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ProviderConfig } from '../config/schema.js';
+import type { ProviderConfig } from './config.js';
 import { UserError } from '../errors.js';
 import { registerProvider } from './registry.js';
 import { SqlSessionProvider } from './sql-session.js';

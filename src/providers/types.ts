@@ -1,4 +1,4 @@
-import type { ProviderConfig } from '../config/schema.js';
+import type { ProviderConfig } from './config.js';
 
 /** What a compiled operation is on the hot path: a call that returns a value or a promise. */
 export type Executable = () => unknown;

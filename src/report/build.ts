@@ -1,5 +1,5 @@
 import { hostname, availableParallelism } from 'node:os';
-import { redactDeep } from '../config/redact.js';
+import { redactDeep } from '../util/secrets.js';
 import type { ProviderRun, RunResult, SiteShare } from '../engine/engine.js';
 import { errorTotal } from '../metrics/errors.js';
 import type { Merged } from '../metrics/aggregate.js';

@@ -3,7 +3,7 @@ import type { LatencySummary } from '../metrics/histogram.js';
 import type { DocumentCheck, RunStatus, TeardownReport } from '../engine/engine.js';
 import type { GeneratorHealth } from '../metrics/snapshot.js';
 import type { ServerFigures } from '../engine/server-check.js';
-import type { Comparison } from '../api/comparison.js';
+import type { Comparison } from './comparison.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { arrivalShares } from '../../src/engine/arrivals.js';
+import { arrivalShares } from '../../src/profiles/arrivals.js';
 import { ArrivalSchedule, ShareArrivals } from '../../src/profiles/arrival-schedule.js';
 import { parseStagesFlag } from '../../src/profiles/stages.js';
 import { vusAt } from '../../src/profiles/vu-plan.js';

@@ -10,7 +10,7 @@ import {
   registeredKinds,
   validateManagerConfig,
 } from '../../src/index.js';
-import type { ProviderConfig } from '../../src/config/schema.js';
+import type { ProviderConfig } from '../../src/providers/config.js';
 import { tempDir } from '../helpers/cli.js';
 import { freshDatabase, SECRET } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
@@ -129,6 +129,11 @@ test('LegacyContainer: the single-database API over the same container', async (
 test('DatabaseManagerConfig: errors name the provider and the field', () => {
   const bad = (config: unknown, message: RegExp): void => assert.throws(() => validateManagerConfig(config), message);
   bad({ providers: { a: { provider: 'sqlite', dsn: 3 } } }, /^UserError: provider "a": dsn: /);
+  // A field of the wrong type is not a missing one.
+  bad(
+    { providers: { a: { provider: 'sqlite', dsn: 3 } } },
+    /^UserError: provider "a": dsn: Invalid input: expected string, received number$/,
+  );
   bad({ providers: { a: { dsn: 'x' } } }, /^UserError: provider "a": provider: is required/);
   bad(
     { providers: { a: { provider: 'sqlite', sslConfig: { mode: 'sometimes' } } } },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import type { ProviderConfig } from '../../src/config/schema.js';
+import type { ProviderConfig } from '../../src/providers/config.js';
 import { createProvider } from '../../src/providers/index.js';
 import type { DatabaseProvider } from '../../src/providers/types.js';
 import { SqlUnitOfWork } from '../../src/uow/unit-of-work.js';

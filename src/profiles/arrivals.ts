@@ -1,10 +1,9 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
-import { ArrivalSchedule, type RateSegment, ShareArrivals } from '../profiles/arrival-schedule.js';
-import { splitInteger } from '../plan/split.js';
+import { ArrivalSchedule, type RateSegment, ShareArrivals } from './arrival-schedule.js';
+import { splitInteger } from '../util/split.js';
 import { nap } from '../metrics/health.js';
-import type { Runtime } from './runtime.js';
-import { Runs } from './thread-slice.js';
+import type { Runtime } from './types.js';
 
 /** One worker's part of an arrival-rate profile: plain data, rebuilt into its schedule in the worker. */
 export interface ArrivalShare {
@@ -132,7 +131,7 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
   };
 
   // Behind schedule, arrivals start back to back: the loop takes turns on the thread (thread-slice.ts).
-  const runs = new Runs({});
+  const runs = runtime.turns({});
   let m = 0;
   const due = runtime.arrivalsDue();
   for (let i = mine.globalIndex(0); i < schedule.total && !runtime.stopping; i = mine.globalIndex(++m)) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { carriesSecret, redact, redactDeep, registerDsnSecrets, registerSecret } from '../src/config/redact.js';
+import { carriesSecret, redact, redactDeep, registerDsnSecrets, registerSecret } from '../src/util/secrets.js';
 import { createLogger } from '../src/log.js';
 import type { Report } from '../src/report/types.js';
 import { runCli, tempDir, writeScenario } from './helpers/cli.js';

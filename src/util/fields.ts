@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationMs, MAX_DURATION_MS, TOO_LONG } from './duration.js';
 
 const POSITIVE_INT = 'must be a positive integer';
 
@@ -38,3 +39,21 @@ export function iterationCount(): z.ZodNumber {
 export function workerCount(): z.ZodNumber {
   return z.number().int().min(0, 'must be 0 (in-process) or more').max(MAX_WORKERS, atMost(MAX_WORKERS, ' worker threads'));
 }
+
+/** A duration in a scenario: `500ms`, `30s`, `2m`, `1h`, or a number of seconds; at most a week. */
+export const durationSchema = z.union([
+  z
+    .number()
+    .positive('must be a positive duration (e.g. 30s, 2m)')
+    .max(MAX_DURATION_MS / 1000, TOO_LONG),
+  z
+    .string()
+    .regex(/^\s*\d+(\.\d+)?(ms|s|m|h)?\s*$/, 'must be a duration such as 500ms, 30s, 2m or 1h')
+    .refine((text) => durationMs(text) <= MAX_DURATION_MS, TOO_LONG),
+]);
+
+/** A name of something a report shows (a provider, an operation, a scenario). */
+export const name = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+
+export const NUL = 'must not contain a NUL byte';
+export const noNul = (text: string): boolean => !text.includes('\0');

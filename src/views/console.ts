@@ -1,4 +1,4 @@
-import type { ProviderReport, Report } from './types.js';
+import type { ProviderReport, Report } from '../report/types.js';
 import { count, formatTable, ms } from './table.js';
 
 /** The end-of-run summary: one row per provider × operation, latency in ms. */

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { name, noNul, NUL } from '../util/fields.js';
+
+const weight = z.number().positive('must be a positive number').optional();
+/** A NUL would end the statement early in one driver and fail the protocol in another. */
+const sqlText = z.string().min(1, 'must not be empty').refine(noNul, NUL);
+
+const queryOperation = z.strictObject({
+  name: name.optional(),
+  weight,
+  type: z.literal('query'),
+  /** One statement for every provider, or one per dialect when they differ. */
+  sql: z.union([sqlText, z.strictObject({ postgresql: sqlText.optional(), sqlite: sqlText.optional() })]),
+  params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+});
+
+const insertDocumentOperation = z.strictObject({
+  name: name.optional(),
+  weight,
+  type: z.literal('insert_document'),
+  contentBytes: z.number().int().min(0).max(1_000_000).optional(),
+});
+
+/** A statement inside a transaction: a query, or an insert/update of the tool's own documents. */
+const transactionStatement = z.discriminatedUnion('type', [
+  queryOperation.omit({ name: true, weight: true }),
+  insertDocumentOperation.omit({ name: true, weight: true }),
+  /** Updates the row the transaction's last insert_document created. */
+  z.strictObject({ type: z.literal('update_document') }),
+]);
+export type TransactionStatement = z.infer<typeof transactionStatement>;
+
+/** Statements run in one session between begin and commit (rolled back on an error). */
+const transactionOperation = z.strictObject({
+  name: name.optional(),
+  weight,
+  type: z.literal('transaction'),
+  statements: z.array(transactionStatement).min(1, 'must list at least one statement'),
+});
+
+/** Opens a new connection, runs one statement, closes it: connect and query timed apart. */
+const connectQueryOperation = z.strictObject({
+  name: name.optional(),
+  weight,
+  type: z.literal('connect_query'),
+  sql: queryOperation.shape.sql,
+});
+
+export const operationSchema = z.discriminatedUnion('type', [
+  queryOperation,
+  insertDocumentOperation,
+  transactionOperation,
+  connectQueryOperation,
+]);
+export type OperationConfig = z.infer<typeof operationSchema>;
