@@ -6,7 +6,7 @@ import { peakOfPlan, planShares, runVuPlan, sharePeak, type VuPlanShare, type Vu
 
 const VU_COUNT = 'must be 0 or a positive integer';
 const vuCount = z.number({ error: VU_COUNT }).int(VU_COUNT).min(0, VU_COUNT).max(MAX_VUS, atMost(MAX_VUS, ' VUs'));
-const DEFAULT_SLO_P95_MS = 500;
+export const DEFAULT_SLO_P95_MS = 500;
 
 const resolved = z
   .strictObject({
