@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import pg from 'pg';
 import {
   DatabaseBenchmark,
   type LoadTestResult,
@@ -11,7 +10,8 @@ import {
   PerformanceComparator,
 } from '../../src/index.js';
 import { tempDir } from '../helpers/cli.js';
-import { dsnFor, useFreshDatabase } from '../helpers/pg.js';
+import { assertOneConnectionSetup, sampleBackends } from '../helpers/backends.js';
+import { useFreshDatabase } from '../helpers/pg.js';
 
 const db = useFreshDatabase();
 
@@ -42,50 +42,6 @@ function assertOneRun(results: readonly LoadTestResult[]): void {
   }
   const ok = results.reduce((n, r) => n + r.successfulRequests, 0);
   for (const r of results) assert.deepEqual(r.databaseCheck, { reported: ok, database: ok, match: true });
-}
-
-/** The stampede backends on `database`, sampled every 20 ms while `work` runs. */
-async function sampleBackends<T>(
-  database: string,
-  work: () => Promise<T>,
-): Promise<{ result: T; samples: Array<{ atMs: number; pids: number[] }> }> {
-  const client = new pg.Client({ connectionString: dsnFor('postgres') });
-  await client.connect();
-  const samples: Array<{ atMs: number; pids: number[] }> = [];
-  let done = false;
-  const sampling = (async () => {
-    while (!done) {
-      const { rows } = await client.query<{ pid: number }>(
-        "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'stampede' ORDER BY pid",
-        [database],
-      );
-      samples.push({ atMs: performance.now(), pids: rows.map((r) => r.pid) });
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
-  try {
-    return { result: await work(), samples };
-  } finally {
-    done = true;
-    await sampling;
-    await client.end();
-  }
-}
-
-/**
- * Connections were set up once: every backend ever seen was open at one moment together, and
- * that full set stayed open for at least the test's planned length.
- */
-function assertOneConnectionSetup(samples: ReadonlyArray<{ atMs: number; pids: number[] }>, plannedMs: number, label: string): void {
-  const seen = new Set(samples.flatMap((s) => s.pids));
-  const peak = Math.max(...samples.map((s) => s.pids.length));
-  assert.equal(seen.size, peak, `${label}: ${seen.size} backends over the test, at most ${peak} at once: a connection was replaced`);
-  const full = samples.filter((s) => s.pids.length === peak);
-  assert.ok(full.at(-1)!.atMs - full[0]!.atMs >= plannedMs, `${label}: the connections stayed open through every phase`);
-  assert.ok(
-    samples.slice(samples.indexOf(full[0]!), samples.indexOf(full.at(-1)!) + 1).every((s) => s.pids.length === peak),
-    `${label}: no connection closed between phases`,
-  );
 }
 
 test('constant, ramp-up and spike load on PostgreSQL: one continuous run each, one result per step and phase, counts as the database saw', async () => {
