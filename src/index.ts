@@ -19,8 +19,6 @@ export type { ComparisonReportData } from './api/comparison-report.js';
 export type { Comparison, Difference } from './report/comparison.js';
 export type { EngineOptions, ProviderLike } from './api/engine-run.js';
 export type { BenchmarkResult, LoadTestResult, WindowSample } from './api/results.js';
-export { analyzeCapacity } from './stats/capacity.js';
-export type { Capacity, CapacityOptions, StepFigures } from './stats/capacity.js';
 export { compareReplicates } from './stats/verdict.js';
 export type { Verdict, VerdictOptions } from './stats/verdict.js';
 export { bootstrapRatio } from './stats/bootstrap.js';

@@ -1,12 +1,11 @@
 import { runEnvironment } from '../report/build.js';
-import type { CapacityOptions } from '../stats/capacity.js';
 import type { VerdictOptions } from '../stats/verdict.js';
 import { compareResults } from './comparison.js';
 import { ComparisonReport } from './comparison-report.js';
 import { recommend } from './recommendations.js';
 import type { BenchmarkResult, LoadTestResult } from './results.js';
 
-export interface ComparatorOptions extends VerdictOptions, CapacityOptions {}
+export type ComparatorOptions = VerdictOptions;
 
 /** Collects results of several providers and turns them into one comparison report. */
 export class PerformanceComparator {
@@ -34,7 +33,7 @@ export class PerformanceComparator {
       benchmarkResults: [...this.benchmarks],
       loadTestResults: [...this.loads],
       comparisons,
-      recommendations: recommend(comparisons, this.benchmarks, this.loads, this.options),
+      recommendations: recommend(comparisons, this.benchmarks, this.loads),
       environment: runEnvironment(),
     });
   }

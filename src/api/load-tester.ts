@@ -1,10 +1,20 @@
 import type { OperationConfig } from '../operations/schema.js';
 import type { ProviderConfig } from '../providers/config.js';
-import { analyzeCapacity, type CapacityOptions } from '../stats/capacity.js';
+import type { ProfileConfig } from '../profiles/index.js';
+import { DEFAULT_SLO_P95_MS } from '../profiles/ramping-vus.js';
+import { UserError } from '../errors.js';
+import { rampCapacity } from '../report/capacity.js';
+import type { PhaseReport, ProviderReport, RampCapacity } from '../report/types.js';
 import { databaseCheck, type EngineOptions, providerConfig, type ProviderLike, runOnEngine } from './engine-run.js';
-import { errorMessages, latencyMs, type LoadTestResult } from './results.js';
+import { errorMessages, latencyMs, type LoadTestResult, type WindowSample } from './results.js';
 
-export interface LoadTesterOptions extends EngineOptions, CapacityOptions {}
+export interface LoadTesterOptions extends EngineOptions {
+  /**
+   * The p95 (ms) a step must stay under, with errors under 1 %, to count toward the
+   * concurrent-user capacity; default 500, as the ramping-vus profile's `sloP95`.
+   */
+  p95SloMs?: number;
+}
 
 /** One stretch of a stepped test: a constant number of users for a while. */
 export interface LoadStep {
@@ -37,10 +47,15 @@ export function spikePhases(normalUsers: number, spikeUsers: number, spikeDurati
     { phase: 'before-spike', users: normalUsers, durationSeconds: around },
     { phase: 'spike', users: spikeUsers, durationSeconds: spikeDuration },
     { phase: 'recovery', users: normalUsers, durationSeconds: around },
-  ].filter((s) => s.durationSeconds > 0);
+  ];
 }
 
-/** Load tests of one provider. Each step or phase is its own constant-VUs run of the engine. */
+/**
+ * Load tests of one provider. Each test is one continuous run of the engine (one connection
+ * setup, no gap between steps): constant and ramp-up tests run the `ramping-vus` profile with one
+ * plateau per step, a spike test runs the `spike` profile. The results per step or phase, the
+ * capacity, the knee and the recovery time are read from that run's report.
+ */
 export class LoadTester {
   private readonly config: ProviderConfig;
 
@@ -67,7 +82,7 @@ export class LoadTester {
     concurrentUsers: number;
     operation?: OperationConfig;
   }): Promise<LoadTestResult> {
-    const [result] = await this.runSteps(
+    const [result] = await this.runPlateaus(
       o.testName,
       [{ phase: 'constant', users: o.concurrentUsers, durationSeconds: o.durationSeconds }],
       o.operation,
@@ -83,7 +98,7 @@ export class LoadTester {
     steps?: number;
     operation?: OperationConfig;
   }): Promise<LoadTestResult[]> {
-    return this.runSteps(o.testName, rampUpSteps(o.maxUsers, o.rampUpDuration, o.testDuration, o.steps), o.operation);
+    return this.runPlateaus(o.testName, rampUpSteps(o.maxUsers, o.rampUpDuration, o.testDuration, o.steps), o.operation);
   }
 
   async runSpikeTest(o: {
@@ -94,57 +109,143 @@ export class LoadTester {
     totalDuration: number;
     operation?: OperationConfig;
   }): Promise<LoadTestResult[]> {
-    return this.runSteps(o.testName, spikePhases(o.normalUsers, o.spikeUsers, o.spikeDuration, o.totalDuration), o.operation);
+    const phases = spikePhases(o.normalUsers, o.spikeUsers, o.spikeDuration, o.totalDuration);
+    requireSteps(o.testName, phases);
+    if (!(o.spikeUsers > o.normalUsers)) throw new UserError(`${o.testName}: spikeUsers must be more than normalUsers`);
+    const [before, spike] = phases as [LoadStep, LoadStep, LoadStep];
+    const profile: ProfileConfig = {
+      type: 'spike',
+      vus: o.normalUsers,
+      spikeVus: o.spikeUsers,
+      spikeStart: before.durationSeconds,
+      spikeDuration: spike.durationSeconds,
+      duration: o.totalDuration,
+    };
+    return this.runPhases(o.testName, profile, phases, o.operation);
   }
 
   private get windowMs(): number {
     return this.options.windowMs ?? LOAD_WINDOW_MS;
   }
 
-  private async runSteps(
+  private get sloP95Ms(): number {
+    return this.options.p95SloMs ?? DEFAULT_SLO_P95_MS;
+  }
+
+  /** Steps as ramping-vus stages: an instant step to each step's users, then a hold (a plateau). */
+  private runPlateaus(testName: string, steps: LoadStep[], operation?: OperationConfig): Promise<LoadTestResult[]> {
+    requireSteps(testName, steps);
+    const profile: ProfileConfig = {
+      type: 'ramping-vus',
+      stages: steps.flatMap((s) => [
+        { duration: 0, target: s.users },
+        { duration: s.durationSeconds, target: s.users },
+      ]),
+      sloP95: this.sloP95Ms / 1000,
+    };
+    return this.runPhases(testName, profile, steps, operation);
+  }
+
+  /** One run of the profile; its report's phases, in order, are the steps. */
+  private async runPhases(
     testName: string,
-    steps: LoadStep[],
+    profile: ProfileConfig,
+    steps: readonly LoadStep[],
     operation: OperationConfig = this.createQueryOperation('SELECT 1'),
   ): Promise<LoadTestResult[]> {
-    const results: LoadTestResult[] = [];
-    for (const step of steps) {
-      const run = await runOnEngine(
-        testName,
-        [this.config],
-        { ...operation, name: operation.name ?? operation.type },
-        { type: 'constant-vus', vus: step.users, duration: `${Math.max(1, Math.round(step.durationSeconds * 1000))}ms` },
-        { ...this.options, windowMs: this.windowMs },
-      );
-      const { report, windows } = run.providers[0]!;
-      const op = report.operations[0]!;
-      const result: LoadTestResult = {
-        providerName: report.name,
-        providerKind: report.provider,
-        testName,
-        phase: step.phase,
-        runId: run.runId,
-        concurrentUsers: step.users,
-        durationSeconds: report.durationSec,
-        totalRequests: op.count,
-        successfulRequests: op.ok,
-        failedRequests: op.failed,
-        requestsPerSecond: op.opsPerSec,
-        ...latencyMs(op.latencyUs),
-        errorRatePercent: op.count > 0 ? (100 * op.failed) / op.count : 0,
-        concurrentUserCapacity: 0,
-        errorMessages: errorMessages(op),
-        windowMs: this.windowMs,
-        windows,
-      };
-      const check = databaseCheck(report);
-      if (check) result.databaseCheck = check;
-      results.push(result);
-    }
-    const { capacity } = analyzeCapacity(
-      results.map((r) => ({ users: r.concurrentUsers, errorRate: r.errorRatePercent / 100, p95Ms: r.p95Ms })),
-      this.options,
-    );
-    for (const r of results) r.concurrentUserCapacity = capacity;
-    return results;
+    const run = await runOnEngine(testName, [this.config], { ...operation, name: operation.name ?? operation.type }, profile, {
+      ...this.options,
+      windowMs: this.windowMs,
+    });
+    const { report, windows } = run.providers[0]!;
+    const phases = report.phases ?? [];
+    if (phases.length !== steps.length) throw new Error(`${testName}: ${steps.length} steps ran as ${phases.length} phases`);
+    const ramp = report.ramp ?? rampCapacity(phases, this.sloP95Ms * 1000);
+    const shared: Shared = {
+      testName,
+      runId: run.runId,
+      report,
+      ramp,
+      stepOf: new Map(phases.map((p, k) => [p.phase, steps[k]!.phase])),
+      check: databaseCheck(report),
+      recoveryMs: report.spike?.recoveryMs,
+    };
+    return steps.map((step, k) => this.stepResult(step, phases[k]!, windowsOf(phases[k]!, windows, report, this.windowMs), shared));
+  }
+
+  private stepResult(step: LoadStep, phase: PhaseReport, windows: StepWindows, run: Shared): LoadTestResult {
+    const { report, ramp } = run;
+    const count = phase.ok + phase.failed;
+    const assessed = ramp.steps.find((s) => s.phase === phase.phase);
+    const result: LoadTestResult = {
+      providerName: report.name,
+      providerKind: report.provider,
+      testName: run.testName,
+      phase: step.phase,
+      runId: run.runId,
+      concurrentUsers: step.users,
+      durationSeconds: windows.seconds,
+      totalRequests: count,
+      successfulRequests: phase.ok,
+      failedRequests: phase.failed,
+      requestsPerSecond: phase.opsPerSec,
+      ...latencyMs(phase.latencyUs),
+      errorRatePercent: count > 0 ? (100 * phase.failed) / count : 0,
+      concurrentUserCapacity: ramp.capacity?.users ?? 0,
+      sloP95Ms: ramp.sloP95Us / 1000,
+      withinSlo: assessed?.withinSlo ?? false,
+      errorMessages: errorMessages(phase),
+      windowMs: this.windowMs,
+      windows: windows.samples,
+    };
+    const { knee } = ramp;
+    if (report.ramp) result.knee = knee && { phase: run.stepOf.get(knee.phase)!, users: knee.users, requestsPerSecond: knee.opsPerSec };
+    if (run.recoveryMs !== undefined) result.recoveryMs = run.recoveryMs;
+    if (run.check) result.databaseCheck = run.check;
+    return result;
+  }
+}
+
+interface Shared {
+  testName: string;
+  runId: string;
+  report: ProviderReport;
+  ramp: RampCapacity;
+  /** The step each phase of the report ran. */
+  stepOf: Map<string, string>;
+  check: LoadTestResult['databaseCheck'];
+  recoveryMs: number | null | undefined;
+}
+
+interface StepWindows {
+  samples: WindowSample[];
+  /** The time the step's windows covered: whole windows, the run's last one up to its end. */
+  seconds: number;
+}
+
+/**
+ * The windows of one phase. A window that reaches past the phase also holds load of the step
+ * before or after it: it is marked partial, so throughput comparisons leave it out.
+ */
+function windowsOf(phase: PhaseReport, samples: readonly WindowSample[], report: ProviderReport, windowMs: number): StepWindows {
+  const runMs = report.durationSec * 1000;
+  const mine = new Map(report.windows.filter((w) => w.phase === phase.phase).map((w) => [w.window, w.startMs]));
+  let ms = 0;
+  for (const startMs of mine.values()) ms += Math.min(windowMs, Math.max(1, runMs - startMs));
+  return {
+    samples: samples.flatMap((s) => {
+      const startMs = mine.get(s.window);
+      if (startMs === undefined) return [];
+      return [{ ...s, partial: s.partial || startMs < phase.startMs || startMs + windowMs > phase.endMs }];
+    }),
+    seconds: ms / 1000,
+  };
+}
+
+/** A step needs a length the run can hold: at least a millisecond. */
+function requireSteps(testName: string, steps: readonly LoadStep[]): void {
+  for (const s of steps) {
+    if (!(s.durationSeconds >= 0.001))
+      throw new UserError(`${testName}: ${s.phase} lasts ${s.durationSeconds} s; a step needs at least 1 ms`);
   }
 }

@@ -1,4 +1,3 @@
-import { analyzeCapacity, type CapacityOptions } from '../stats/capacity.js';
 import { type Comparison, METRICS, times } from '../report/comparison.js';
 import type { BenchmarkResult, LoadTestResult } from './results.js';
 
@@ -13,14 +12,8 @@ export function recommend(
   comparisons: readonly Comparison[],
   benchmarks: readonly BenchmarkResult[],
   loads: readonly LoadTestResult[],
-  options: CapacityOptions = {},
 ): string[] {
-  return [
-    ...fromComparisons(comparisons),
-    ...fromConnectionCosts(benchmarks),
-    ...fromCapacity(loads, options),
-    ...fromErrors(benchmarks, loads),
-  ];
+  return [...fromComparisons(comparisons), ...fromConnectionCosts(benchmarks), ...fromCapacity(loads), ...fromErrors(benchmarks, loads)];
 }
 
 function fromComparisons(comparisons: readonly Comparison[]): string[] {
@@ -51,24 +44,18 @@ function fromConnectionCosts(benchmarks: readonly BenchmarkResult[]): string[] {
   });
 }
 
-function fromCapacity(loads: readonly LoadTestResult[], options: CapacityOptions): string[] {
-  const tests = new Map<string, LoadTestResult[]>();
+/** The first step of a test that left the objective its run judged capacity by (report/capacity.ts). */
+function fromCapacity(loads: readonly LoadTestResult[]): string[] {
+  const out: string[] = [];
+  const reported = new Set<string>();
   for (const r of loads) {
     const key = `${r.providerName}\u0000${r.testName}`;
-    tests.set(key, [...(tests.get(key) ?? []), r]);
-  }
-  const out: string[] = [];
-  for (const steps of tests.values()) {
-    const { capacity, breach } = analyzeCapacity(
-      steps.map((s) => ({ users: s.concurrentUsers, errorRate: s.errorRatePercent / 100, p95Ms: s.p95Ms })),
-      options,
-    );
-    if (!breach) continue;
-    const { providerName, testName } = steps[0]!;
+    if (r.withinSlo !== false || r.sloP95Ms === undefined || reported.has(key)) continue;
+    reported.add(key);
     out.push(
-      breach.reason === 'errors'
-        ? `errors pass ${percent(breach.limit)} at ${breach.users} users on ${providerName} in ${testName} (${percent(breach.value)}): capacity ≈ ${capacity} users`
-        : `p95 passes the ${fmt(breach.limit, 'ms')} objective at ${breach.users} users on ${providerName} in ${testName} (${fmt(breach.value, 'ms')}): capacity ≈ ${capacity} users`,
+      `${r.providerName} leaves the objective at ${r.concurrentUsers} users in ${r.testName} ${r.phase} ` +
+        `(p95 ${fmt(r.p95Ms, 'ms')}, errors ${percent(r.errorRatePercent / 100)}; objective: p95 under ${fmt(r.sloP95Ms, 'ms')}, errors under 1 %): ` +
+        `capacity ≈ ${r.concurrentUserCapacity} users`,
     );
   }
   return out;

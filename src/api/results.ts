@@ -89,6 +89,13 @@ export const loadTestResultSchema = z.object({
   errorRatePercent: z.number(),
   /** Highest user count of the test (all its steps) with errors under 1 % and p95 under the SLO. */
   concurrentUserCapacity: z.number().int(),
+  /** The p95 objective the capacity was judged by, and whether this step met it (with errors under 1 %). */
+  sloP95Ms: z.number().optional(),
+  withinSlo: z.boolean().optional(),
+  /** Constant and ramp-up tests: the last step before adding users stopped adding 5 % throughput; null when none did. */
+  knee: z.object({ phase: z.string(), users: z.number().int(), requestsPerSecond: z.number() }).nullable().optional(),
+  /** Spike tests: from the end of the spike until the windowed p95 is back within 20 % of before; null when it never was. */
+  recoveryMs: z.number().nullable().optional(),
   errorMessages: z.array(errorMessageSchema),
   databaseCheck: databaseCheckSchema.optional(),
   windowMs: z.number().int(),
@@ -110,7 +117,7 @@ export function latencyMs(l: ProviderReport['total']['latencyUs']): LatencyMs {
   };
 }
 
-export function errorMessages(op: ProviderReport['total']): z.infer<typeof errorMessageSchema>[] {
+export function errorMessages(op: Pick<ProviderReport['total'], 'errors'>): z.infer<typeof errorMessageSchema>[] {
   return Object.entries(op.errors)
     .map(([cls, e]) => ({ class: cls, message: e.sample, count: e.count }))
     .sort((a, b) => b.count - a.count);

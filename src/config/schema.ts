@@ -2,14 +2,16 @@ import { z } from 'zod';
 import { operationSchema } from '../operations/schema.js';
 import { profileSchema } from '../profiles/index.js';
 import { providerConfigSchema } from '../providers/config.js';
-import { atMost, durationSchema, MAX_BLOCKS, name, workerCount } from '../util/fields.js';
+import { atMost, durationMsSchema, durationOrZeroMsSchema, MAX_BLOCKS, name, workerCount } from '../util/fields.js';
 
 /** One of several load profiles in a file; without `startTime` it starts when the previous one ends. */
-const scenarioItemSchema = z.strictObject({
-  name,
-  startTime: z.union([z.literal(0), durationSchema]).optional(),
-  profile: profileSchema,
-});
+const scenarioItemSchema = z
+  .strictObject({
+    name,
+    startTime: durationOrZeroMsSchema.optional(),
+    profile: profileSchema,
+  })
+  .transform(({ name, startTime, profile }) => ({ name, startMs: startTime, profile }));
 
 export const scenarioSchema = z
   .strictObject({
@@ -22,12 +24,13 @@ export const scenarioSchema = z
     scenarios: z.array(scenarioItemSchema).min(1, 'must list at least one scenario').optional(),
     options: z
       .strictObject({
-        window: durationSchema.optional(),
+        window: durationMsSchema.optional(),
         workers: workerCount().optional(),
         keepData: z.boolean().optional(),
         /** Runs the providers in this many alternating short blocks, so machine drift hits all alike. */
         interleave: z.number().int().min(1, 'must be 1 (no interleaving) or more').max(MAX_BLOCKS, atMost(MAX_BLOCKS)).optional(),
       })
+      .transform(({ window, ...rest }) => ({ windowMs: window, ...rest }))
       .optional(),
   })
   .superRefine((s, ctx) => {
@@ -39,4 +42,7 @@ export const scenarioSchema = z
       });
     }
   });
-export type Scenario = z.infer<typeof scenarioSchema>;
+/** A scenario as a file or a library call writes it. */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+/** A scenario validated and resolved: durations in milliseconds, rates in arrivals a second. */
+export type Scenario = z.output<typeof scenarioSchema>;

@@ -8,10 +8,9 @@ import { UserError } from '../errors.js';
 import { check } from '../util/issues.js';
 import { requireUniqueNames } from '../util/names.js';
 import { operationName } from '../operations/compile.js';
-import { type PlannedProfile, profileFor, type ProfileConfig, profileSchema } from '../profiles/index.js';
-import type { ScenariosConfig } from '../profiles/scenarios.js';
+import { type PlannedProfile, profileFor, type Scenarios } from '../profiles/index.js';
 import type { ProfileOverrides } from '../profiles/types.js';
-import { formatDuration, MAX_DURATION_MS, parseDuration, TOO_LONG } from '../util/duration.js';
+import { formatDuration, MAX_DURATION_MS, TOO_LONG } from '../util/duration.js';
 import { atMost, MAX_VUS } from '../util/fields.js';
 
 /** Flags and library options that override the scenario file. */
@@ -41,11 +40,11 @@ export interface RunPlan {
   interleave?: number;
 }
 
+const DEFAULT_WINDOW_MS = 1000;
+
 export function buildPlan(loaded: LoadedScenario, overrides: PlanOverrides = {}): RunPlan {
   const { scenario } = loaded;
-  const profile = scenario.scenarios
-    ? profileFor('scenarios').override(planScenarios(scenario.scenarios, loaded.file), overrides)
-    : applyOverrides(scenario.profile!, overrides);
+  const profile = applyOverrides(scenario.scenarios ? planScenarios(scenario.scenarios, loaded.file) : scenario.profile!, overrides);
   const operationNames = scenario.workload.map(operationName);
   requireUniqueNames(operationNames, 'operations', (name, i) => `${loaded.file}: workload[${i}] "${name}"`);
   requireUniqueNames(
@@ -75,14 +74,14 @@ export function buildPlan(loaded: LoadedScenario, overrides: PlanOverrides = {})
     profile,
     // More workers than VUs would only idle.
     workers: Math.min(requested, peak),
-    windowMs: overrides.windowMs ?? (scenario.options?.window ? parseDuration(scenario.options.window, 'options.window') : 1000),
+    windowMs: overrides.windowMs ?? scenario.options?.windowMs ?? DEFAULT_WINDOW_MS,
     keepData: overrides.keepData ?? scenario.options?.keepData ?? false,
     interleave: overrides.interleave ?? scenario.options?.interleave,
   };
 }
 
 /** Start offsets of several scenarios: as given, or when the previous one's planned duration ends. */
-function planScenarios(items: NonNullable<Scenario['scenarios']>, file: string): ScenariosConfig {
+function planScenarios(items: NonNullable<Scenario['scenarios']>, file: string): Scenarios {
   let previousEnd: number | undefined = 0;
   requireUniqueNames(
     items.map((it) => it.name),
@@ -92,8 +91,7 @@ function planScenarios(items: NonNullable<Scenario['scenarios']>, file: string):
   return {
     type: 'scenarios',
     items: items.map((it, i) => {
-      const startMs =
-        it.startTime === undefined ? previousEnd : it.startTime === 0 ? 0 : parseDuration(it.startTime, `scenarios[${i}].startTime`);
+      const startMs = it.startMs ?? previousEnd;
       if (startMs === undefined) {
         throw new UserError(
           `${file}: scenarios[${i}].startTime: is required after "${items[i - 1]!.name}", whose profile has no planned end`,
@@ -106,11 +104,25 @@ function planScenarios(items: NonNullable<Scenario['scenarios']>, file: string):
   };
 }
 
-function applyOverrides(profile: ProfileConfig, overrides: ProfileOverrides): ProfileConfig {
+const FLAGS: Record<keyof ProfileOverrides, string> = { vus: '--vus', durationMs: '--duration', rate: '--rate', stages: '--stages' };
+
+/**
+ * CLI flags applied to the resolved profile, which is then checked against the profile's own
+ * bounds again. A flag that means nothing to the profile is an error, never silently ignored.
+ */
+function applyOverrides(profile: PlannedProfile, overrides: ProfileOverrides): PlannedProfile {
+  const given = (Object.keys(FLAGS) as Array<keyof ProfileOverrides>).filter((key) => overrides[key] !== undefined);
+  if (given.length === 0) return profile;
+  const definition = profileFor(profile.type);
+  const allowed = definition.overrides;
+  for (const key of given) {
+    if (!allowed.includes(key)) {
+      const takes = allowed.length ? ` (it takes ${allowed.map((k) => FLAGS[k]).join(', ')})` : '';
+      throw new UserError(`${FLAGS[key]} does not apply to profile "${definition.label ?? profile.type}"${takes}`);
+    }
+  }
   const { vus, durationMs, rate, stages } = overrides;
-  if (vus === undefined && durationMs === undefined && rate === undefined && stages === undefined) return profile;
-  const changed = profileFor(profile.type).override(profile, { vus, durationMs, rate, stages });
-  const checked = check(profileSchema, changed, ['profile']);
+  const checked = check(definition.resolved, definition.override(profile, { vus, durationMs, rate, stages }), ['profile']);
   if (!checked.success) {
     const { field, message } = checked.problem;
     throw new UserError(`${field}: ${message} (after command-line overrides)`);

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { ArrivalSchedule, type RateSegment, ShareArrivals } from './arrival-schedule.js';
 import { splitInteger } from '../util/split.js';
 import { nap } from '../metrics/health.js';
-import type { Runtime } from './types.js';
+import type { Runtime, Turns } from './types.js';
 
 /** One worker's part of an arrival-rate profile: plain data, rebuilt into its schedule in the worker. */
 export interface ArrivalShare {
@@ -55,105 +55,24 @@ const BACKLOG_CHECK_MS = 5;
  * every window has intended = started + dropped.
  */
 export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promise<void> {
-  const { ops, pick, recorder } = runtime;
-  const counts = recorder.arrivals!;
   const schedule = new ArrivalSchedule(share.segments);
   const mine = new ShareArrivals(share.weights, share.index);
-  const { maxVUs, dropAfterMs } = share;
+  const pool = new ArrivalPool(share, runtime);
   // performance.now() at the common start, to the microsecond (Date.now() is only milliseconds).
   const origin = runtime.startAt - performance.timeOrigin;
-  let allocated = share.preAllocatedVUs;
-  let busy = 0;
-  const backlog: number[] = [];
-  let head = 0;
-  let released: (() => void) | undefined;
-  /** After the schedule's last arrival nothing new starts: arrivals still waiting are dropped. */
-  let ended = false;
-
-  const finish = (op: number, t0: number, intended: number): void => {
-    const end = performance.now();
-    recorder.okScheduled(op, (end - t0) * 1000, (end - intended) * 1000);
-  };
-  /** Drops the backlog's arrivals that are too late (all of them once stopping or ended). */
-  const expire = (): void => {
-    const now = performance.now();
-    while (head < backlog.length && (ended || runtime.stopping || now - backlog[head]! > dropAfterMs)) {
-      head++;
-      counts.intended++;
-      counts.dropped++;
-    }
-    if (head === backlog.length) backlog.length = head = 0;
-  };
-  /** The oldest waiting arrival still in time, taken off the backlog. */
-  const takeWaiting = (): number | undefined => {
-    expire();
-    return head < backlog.length ? backlog[head++] : undefined;
-  };
-  const release = (): void => {
-    busy--;
-    runtime.busy(-1);
-    const waiting = head < backlog.length ? takeWaiting() : undefined;
-    if (waiting !== undefined) start(waiting);
-    released?.();
-  };
-  const start = (intended: number): void => {
-    const op = pick();
-    const t0 = performance.now();
-    counts.intended++;
-    counts.started++;
-    counts.lag.recordValue((t0 - intended) * 1000);
-    busy++;
-    runtime.busy(1);
-    try {
-      const result = ops[op]!();
-      if (result instanceof Promise) {
-        result.then(
-          () => (finish(op, t0, intended), release()),
-          (err: unknown) => (recorder.error(op, err), release()),
-        );
-        return;
-      }
-      finish(op, t0, intended);
-    } catch (err) {
-      recorder.error(op, err);
-    }
-    busy--;
-    runtime.busy(-1);
-  };
-  const arrive = (intended: number): void => {
-    if (busy >= allocated && allocated < maxVUs) allocated++;
-    if (busy < allocated) start(intended);
-    else if (dropAfterMs > 0) backlog.push(intended);
-    else {
-      counts.intended++;
-      counts.dropped++;
-    }
-  };
-
   // Behind schedule, arrivals start back to back: the loop takes turns on the thread (thread-slice.ts).
   const runs = runtime.turns({});
-  let m = 0;
   const due = runtime.arrivalsDue();
-  for (let i = mine.globalIndex(0); i < schedule.total && !runtime.stopping; i = mine.globalIndex(++m)) {
+  for (let m = 0, i = mine.globalIndex(0); i < schedule.total && !runtime.stopping; i = mine.globalIndex(++m)) {
     const dueMs = schedule.timeOf(i);
     due(dueMs);
     const intended = origin + dueMs;
-    let wait = intended - performance.now();
-    while (wait > 0 && !runtime.stopping) {
-      if (head < backlog.length) expire();
-      if (wait > PRECISE_WITHIN_MS)
-        await runtime.sleep(Math.min(wait - PRECISE_WITHIN_MS, head < backlog.length ? BACKLOG_CHECK_MS : Infinity));
-      else {
-        nap(Math.min(wait, NAP_MS));
-        await yieldToEventLoop();
-      }
-      runs.restart();
-      wait = intended - performance.now();
-    }
+    // Behind schedule nothing is awaited: the arrival starts at once.
+    if (intended > performance.now()) await waitUntil(intended, pool, runtime, runs);
     // A late window timer: this arrival waits until the window before its own is sent.
     for (let held = runtime.heldBack(dueMs); held; held = runtime.heldBack(dueMs)) await held;
     if (runtime.stopping) break;
-    arrive(intended);
+    pool.arrive(intended);
     const turn = runs.next();
     if (turn) {
       await turn;
@@ -162,7 +81,129 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
   }
   // The schedule is over: waiting arrivals are dropped, in-flight ones finish and are counted.
   due(Infinity);
-  ended = true;
-  expire();
-  if (busy > 0) await new Promise<void>((resolve) => (released = () => busy === 0 && resolve()));
+  await pool.end();
+}
+
+/**
+ * Sleeps until `intended` (performance.now() time): by timer while far, by naps when close.
+ * Meanwhile the backlog drops arrivals that have waited too long.
+ */
+async function waitUntil(intended: number, pool: ArrivalPool, runtime: Runtime, runs: Turns): Promise<void> {
+  let wait = intended - performance.now();
+  while (wait > 0 && !runtime.stopping) {
+    if (pool.waiting) pool.expire();
+    if (wait > PRECISE_WITHIN_MS) await runtime.sleep(Math.min(wait - PRECISE_WITHIN_MS, pool.waiting ? BACKLOG_CHECK_MS : Infinity));
+    else {
+      nap(Math.min(wait, NAP_MS));
+      await yieldToEventLoop();
+    }
+    runs.restart();
+    wait = intended - performance.now();
+  }
+}
+
+/**
+ * One arrival loop's VUs: up to `maxVUs` (added as all are busy), the FIFO backlog of arrivals
+ * waiting for one, and the counts of what started and what was dropped.
+ */
+class ArrivalPool {
+  private readonly ops: Runtime['ops'];
+  private readonly pick: () => number;
+  private readonly recorder: Runtime['recorder'];
+  private readonly counts: NonNullable<Runtime['recorder']['arrivals']>;
+  private allocated: number;
+  private busy = 0;
+  /** Intended start times (performance.now()) of the arrivals waiting, oldest first, from `head`. */
+  private readonly backlog: number[] = [];
+  private head = 0;
+  private released: (() => void) | undefined;
+  /** After the schedule's last arrival nothing new starts: arrivals still waiting are dropped. */
+  private ended = false;
+
+  constructor(
+    private readonly share: ArrivalShare,
+    private readonly runtime: Runtime,
+  ) {
+    ({ ops: this.ops, pick: this.pick, recorder: this.recorder } = runtime);
+    this.counts = this.recorder.arrivals!;
+    this.allocated = share.preAllocatedVUs;
+  }
+
+  get waiting(): boolean {
+    return this.head < this.backlog.length;
+  }
+
+  /** An arrival is due: it starts on a free VU (one more if allowed), waits in the backlog, or is dropped. */
+  arrive(intended: number): void {
+    if (this.busy >= this.allocated && this.allocated < this.share.maxVUs) this.allocated++;
+    if (this.busy < this.allocated) this.start(intended);
+    else if (this.share.dropAfterMs > 0) this.backlog.push(intended);
+    else this.drop();
+  }
+
+  /** Drops the backlog's arrivals that are too late (all of them once stopping or ended). */
+  expire(): void {
+    const now = performance.now();
+    while (this.waiting && (this.ended || this.runtime.stopping || now - this.backlog[this.head]! > this.share.dropAfterMs)) {
+      this.head++;
+      this.drop();
+    }
+    if (!this.waiting) this.backlog.length = this.head = 0;
+  }
+
+  /** Drops what still waits and resolves once every arrival in flight has finished. */
+  async end(): Promise<void> {
+    this.ended = true;
+    this.expire();
+    if (this.busy > 0) await new Promise<void>((resolve) => (this.released = () => this.busy === 0 && resolve()));
+  }
+
+  private drop(): void {
+    this.counts.intended++;
+    this.counts.dropped++;
+  }
+
+  private start(intended: number): void {
+    const { ops, recorder } = this;
+    const op = this.pick();
+    const t0 = performance.now();
+    this.counts.intended++;
+    this.counts.started++;
+    this.counts.lag.recordValue((t0 - intended) * 1000);
+    this.setBusy(1);
+    try {
+      const result = ops[op]!();
+      if (result instanceof Promise) {
+        result.then(
+          () => (this.finish(op, t0, intended), this.release()),
+          (err: unknown) => (recorder.error(op, err), this.release()),
+        );
+        return;
+      }
+      this.finish(op, t0, intended);
+    } catch (err) {
+      recorder.error(op, err);
+    }
+    this.setBusy(-1);
+  }
+
+  private finish(op: number, t0: number, intended: number): void {
+    const end = performance.now();
+    this.recorder.okScheduled(op, (end - t0) * 1000, (end - intended) * 1000);
+  }
+
+  /** An asynchronous arrival finished: its VU takes the oldest waiting arrival still in time. */
+  private release(): void {
+    this.setBusy(-1);
+    if (this.waiting) {
+      this.expire();
+      if (this.waiting) this.start(this.backlog[this.head++]!);
+    }
+    this.released?.();
+  }
+
+  private setBusy(delta: number): void {
+    this.busy += delta;
+    this.runtime.busy(delta);
+  }
 }

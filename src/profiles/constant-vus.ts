@@ -1,17 +1,26 @@
 import { z } from 'zod';
 import { splitInteger } from '../util/split.js';
-import { vuCount, durationSchema } from '../util/fields.js';
-import { parseDuration } from '../util/duration.js';
-import { allowOverrides, type ProfileDefinition } from './types.js';
+import { durationMsSchema, msOrZeroSchema, msSchema, vuCount } from '../util/fields.js';
+import type { ProfileDefinition } from './types.js';
 
-export const schema = z.strictObject({
+const resolved = z.strictObject({
   type: z.literal('constant-vus'),
   vus: vuCount(),
-  duration: durationSchema,
+  durationMs: msSchema,
   /** Pause between a VU's operations: many mostly idle users, as real clients are. */
-  thinkTime: durationSchema.optional(),
+  thinkMs: msOrZeroSchema,
 });
-type Config = z.infer<typeof schema>;
+export type ConstantVus = z.infer<typeof resolved>;
+
+export const schema = z
+  .strictObject({
+    type: z.literal('constant-vus'),
+    vus: vuCount(),
+    duration: durationMsSchema,
+    thinkTime: durationMsSchema.optional(),
+  })
+  .transform((c): ConstantVus => ({ type: c.type, vus: c.vus, durationMs: c.duration, thinkMs: c.thinkTime ?? 0 }));
+
 interface Share {
   vus: number;
   durationMs: number;
@@ -19,28 +28,22 @@ interface Share {
 }
 
 /** A fixed number of VUs, each looping over the workload for the whole duration. */
-export const constantVus: ProfileDefinition<Config, Share> = {
+export const constantVus: ProfileDefinition<ConstantVus, Share> = {
   type: 'constant-vus',
-  schema,
+  resolved,
   closedModel: true,
-  override(config, o) {
-    allowOverrides('constant-vus', o, ['vus', 'durationMs']);
-    return { ...config, ...(o.vus ? { vus: o.vus } : {}), ...(o.durationMs ? { duration: `${o.durationMs}ms` } : {}) };
-  },
+  overrides: ['vus', 'durationMs'],
+  override: (config, o) => ({ ...config, vus: o.vus ?? config.vus, durationMs: o.durationMs ?? config.durationMs }),
   peakVus: (config) => config.vus,
   sharePeakVus: (share) => share.vus,
-  split(config, weights) {
-    const durationMs = parseDuration(config.duration, 'profile.duration');
-    const thinkMs = config.thinkTime ? parseDuration(config.thinkTime, 'profile.thinkTime') : 0;
-    return splitInteger(config.vus, weights).map((vus) => ({ vus, durationMs, thinkMs }));
-  },
-  durationMs: (config) => parseDuration(config.duration, 'profile.duration'),
+  split: (config, weights) =>
+    splitInteger(config.vus, weights).map((vus) => ({ vus, durationMs: config.durationMs, thinkMs: config.thinkMs })),
+  durationMs: (config) => config.durationMs,
   slice(config, blocks) {
-    const ms = parseDuration(config.duration, 'profile.duration');
     return splitInteger(
-      ms,
+      config.durationMs,
       Array.from({ length: blocks }, () => 1),
-    ).map((part) => ({ ...config, duration: `${Math.max(1, part)}ms` }));
+    ).map((part) => ({ ...config, durationMs: Math.max(1, part) }));
   },
   async run(share, runtime) {
     // Stamped with their planned times, so a late timer leaves the start and the end in their windows.

@@ -1,45 +1,51 @@
 import { z } from 'zod';
-import { iterationCount, vuCount, durationSchema } from '../util/fields.js';
+import { durationMsSchema, iterationCount, msSchema, vuCount } from '../util/fields.js';
 import { splitInteger } from '../util/split.js';
-import { parseDuration } from '../util/duration.js';
 import { UserError } from '../errors.js';
-import { allowOverrides, type ProfileDefinition } from './types.js';
+import type { ProfileDefinition } from './types.js';
 
-export const schema = z.strictObject({
+const DEFAULT_MAX_MS = 10 * 60_000;
+
+const resolved = z.strictObject({
   type: z.literal('iterations'),
   vus: vuCount(),
   iterations: iterationCount(),
   /** A safety stop for a run whose iterations never finish (a hung database). */
-  maxDuration: durationSchema.optional(),
+  maxDurationMs: msSchema,
 });
-type Config = z.infer<typeof schema>;
+export type Iterations = z.infer<typeof resolved>;
+
+export const schema = z
+  .strictObject({
+    type: z.literal('iterations'),
+    vus: vuCount(),
+    iterations: iterationCount(),
+    maxDuration: durationMsSchema.optional(),
+  })
+  .transform((c): Iterations => ({ type: c.type, vus: c.vus, iterations: c.iterations, maxDurationMs: c.maxDuration ?? DEFAULT_MAX_MS }));
+
 interface Share {
   vus: number;
   iterations: number;
   maxDurationMs: number;
 }
 
-const DEFAULT_MAX_MS = 10 * 60_000;
-
 /**
  * A fixed total of iterations shared by all VUs (k6's shared-iterations): each worker gets an
  * exact share of the VUs and of the iterations, in the same proportion.
  */
-export const iterations: ProfileDefinition<Config, Share> = {
+export const iterations: ProfileDefinition<Iterations, Share> = {
   type: 'iterations',
-  schema,
+  resolved,
   closedModel: true,
-  override(config, o) {
-    allowOverrides('iterations', o, ['vus', 'durationMs']);
-    return { ...config, ...(o.vus ? { vus: o.vus } : {}), ...(o.durationMs ? { maxDuration: `${o.durationMs}ms` } : {}) };
-  },
+  overrides: ['vus', 'durationMs'],
+  override: (config, o) => ({ ...config, vus: o.vus ?? config.vus, maxDurationMs: o.durationMs ?? config.maxDurationMs }),
   peakVus: (config) => config.vus,
   sharePeakVus: (share) => share.vus,
   split(config, weights) {
-    const maxDurationMs = config.maxDuration ? parseDuration(config.maxDuration, 'profile.maxDuration') : DEFAULT_MAX_MS;
     const vus = splitInteger(config.vus, weights);
     const its = splitInteger(config.iterations, vus);
-    return vus.map((v, i) => ({ vus: v, iterations: its[i]!, maxDurationMs }));
+    return vus.map((v, i) => ({ vus: v, iterations: its[i]!, maxDurationMs: config.maxDurationMs }));
   },
   durationMs: () => undefined,
   slice(config, blocks) {

@@ -1,44 +1,37 @@
 import type { z } from 'zod';
-import { UserError } from '../errors.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Executable } from '../providers/types.js';
 import type { PhasePlan, Stage } from './stages.js';
 
-/** Values from CLI flags that override the scenario's profile. */
+/** Values from CLI flags that override the scenario's profile, resolved as the profile's own are. */
 export interface ProfileOverrides {
   vus?: number;
   durationMs?: number;
   /** Arrivals per the profile's time unit. */
   rate?: number;
+  /** Targets in the profile's unit (VUs, or arrivals per its time unit). */
   stages?: Stage[];
-}
-
-const FLAGS: Record<keyof ProfileOverrides, string> = { vus: '--vus', durationMs: '--duration', rate: '--rate', stages: '--stages' };
-
-/** A flag that means nothing to the profile is an error, never silently ignored. */
-export function allowOverrides(type: string, overrides: ProfileOverrides, allowed: Array<keyof ProfileOverrides>): void {
-  for (const key of Object.keys(FLAGS) as Array<keyof ProfileOverrides>) {
-    if (overrides[key] !== undefined && !allowed.includes(key)) {
-      throw new UserError(
-        `${FLAGS[key]} does not apply to profile "${type}"${allowed.length ? ` (it takes ${allowed.map((k) => FLAGS[k]).join(', ')})` : ''}`,
-      );
-    }
-  }
 }
 
 /** What the report works out from the phases: a spike's recovery or a ramp's capacity. */
 export type ProfileAnalysis = { kind: 'spike' } | { kind: 'ramp'; sloP95Ms: number };
 
 /**
- * One load profile (executor), k6-style: its config schema, its validation and split on the
- * coordinator, and its run inside a worker are kept apart.
+ * One load profile (executor), k6-style: its config, validated once into resolved values
+ * (milliseconds, VUs, arrivals a second), its split on the coordinator and its run inside a
+ * worker are kept apart. Nothing after validation parses a duration again.
  */
 export interface ProfileDefinition<Config extends { type: string }, Share> {
   readonly type: Config['type'];
-  readonly schema: z.ZodType<Config>;
+  /** The resolved config's bounds: a config that CLI flags changed is checked against them again. */
+  readonly resolved: z.ZodType<Config>;
+  /** How error messages name the profile, when not by its type. */
+  readonly label?: string;
   /** True for VU-based profiles: the report then says the closed model hides queueing delay. */
   readonly closedModel: boolean;
-  /** Applies CLI flags; a flag that means nothing to this profile is an error. */
+  /** The CLI flags that mean something to this profile; any other is an error, never ignored. */
+  readonly overrides: ReadonlyArray<keyof ProfileOverrides>;
+  /** Applies the allowed CLI flags to the resolved config. */
   override(config: Config, overrides: ProfileOverrides): Config;
   /** VUs the profile needs at its peak, to size pools and cap the worker count. */
   peakVus(config: Config): number;

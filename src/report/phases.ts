@@ -26,6 +26,7 @@ export function phaseReports(
       peakVUs: Math.max(0, ...mine.map((w) => w.activeVUs)),
       ok: m.ok,
       failed,
+      errors: m.errors,
       errorRate: m.ok + failed > 0 ? round(failed / (m.ok + failed), 6) : 0,
       opsPerSec: seconds > 0 ? round(m.ok / seconds, 1) : 0,
       latencyUs: m.latencyUs,

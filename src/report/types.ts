@@ -46,6 +46,7 @@ export interface PhaseReport {
   peakVUs: number;
   ok: number;
   failed: number;
+  errors: ErrorsByClass;
   errorRate: number;
   opsPerSec: number;
   latencyUs: LatencySummary;

@@ -40,17 +40,21 @@ export function workerCount(): z.ZodNumber {
   return z.number().int().min(0, 'must be 0 (in-process) or more').max(MAX_WORKERS, atMost(MAX_WORKERS, ' worker threads'));
 }
 
-/** A duration in a scenario: `500ms`, `30s`, `2m`, `1h`, or a number of seconds; at most a week. */
-export const durationSchema = z.union([
-  z
-    .number()
-    .positive('must be a positive duration (e.g. 30s, 2m)')
-    .max(MAX_DURATION_MS / 1000, TOO_LONG),
-  z
-    .string()
-    .regex(/^\s*\d+(\.\d+)?(ms|s|m|h)?\s*$/, 'must be a duration such as 500ms, 30s, 2m or 1h')
-    .refine((text) => durationMs(text) <= MAX_DURATION_MS, TOO_LONG),
-]);
+/** Milliseconds as a resolved profile holds them: positive, at most a week. */
+export const msSchema = z.number().positive('must be a positive duration (e.g. 30s, 2m)').max(MAX_DURATION_MS, TOO_LONG);
+/** Milliseconds that may be 0 (a start offset, an instant step, drop at once). */
+export const msOrZeroSchema = z.number().min(0, 'must be 0 or a positive duration (e.g. 30s, 2m)').max(MAX_DURATION_MS, TOO_LONG);
+
+const durationText = z
+  .union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?(ms|s|m|h)?\s*$/, 'must be a duration such as 500ms, 30s, 2m or 1h')])
+  .transform(durationMs);
+/**
+ * A duration as a scenario writes it (`500ms`, `30s`, `2m`, `1h`, or a number of seconds),
+ * validated into milliseconds: nothing after validation parses a duration again.
+ */
+export const durationMsSchema = durationText.pipe(msSchema);
+/** A duration that may be 0 (`0`, `0s`), into milliseconds. */
+export const durationOrZeroMsSchema = durationText.pipe(msOrZeroSchema);
 
 /** A name of something a report shows (a provider, an operation, a scenario). */
 export const name = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');

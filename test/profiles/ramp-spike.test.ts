@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Report } from '../../src/report/types.js';
+import { assertOneConnectionSetup, sampleBackends } from '../helpers/backends.js';
 import { runCli, tempDir, selectOneScenario, writeScenario } from '../helpers/cli.js';
 import { freshDatabase } from '../helpers/pg.js';
 
@@ -124,4 +125,22 @@ profile:
       ? /pg: recovered [\d.]+ s after the spike \(p95 back under [\d.]+ ms, pre-spike p95 [\d.]+ ms \+ 20 %\)/
       : /pg: never recovered: p95 stayed above [\d.]+ ms \(pre-spike p95 [\d.]+ ms \+ 20 %\)/,
   );
+});
+
+test('a quiet phase longer than the pool idle timeout (10 s) keeps its connections: the spike opens none', async () => {
+  const out = join(tempDir(), 'report.json');
+  const file = writeScenario(`providers:
+  - name: pg
+    provider: postgresql
+    dsn: \${TEST_DSN}
+workload:
+  - type: query
+    sql: SELECT pg_sleep(0.05)
+profile: { type: spike, vus: 1, spikeVus: 3, spikeStart: 10500ms, spikeDuration: 500ms, duration: 11500ms }
+`);
+  const { result, samples } = await sampleBackends(db.name, () =>
+    runCli(['run', file, '--workers', '1', '--out', out, '--no-live'], { TEST_DSN: db.dsn }),
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assertOneConnectionSetup(samples, 11_500, 'spike');
 });

@@ -59,9 +59,9 @@ test('VUs of every share are split exactly by the same weights', () => {
 
 test('stages from the command line, and the VU plan between them', () => {
   assert.deepEqual(parseStagesFlag('30s:10,1m:50,30s:0'), [
-    { duration: '30s', target: 10 },
-    { duration: '1m', target: 50 },
-    { duration: '30s', target: 0 },
+    { durationMs: 30_000, target: 10 },
+    { durationMs: 60_000, target: 50 },
+    { durationMs: 30_000, target: 0 },
   ]);
   assert.throws(() => parseStagesFlag('30s:10,oops'), /--stages: "oops" is not duration:target/);
   const points = [

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bootstrapRatio, quantile } from '../../src/stats/bootstrap.js';
-import { analyzeCapacity } from '../../src/stats/capacity.js';
 import { mannWhitneyP, normalCdf } from '../../src/stats/rank-test.js';
 import { seededRandom } from '../../src/stats/random.js';
 import { usableReplicates, weightedMean } from '../../src/stats/replicates.js';
@@ -82,19 +81,6 @@ test('verdicts: same distribution → no difference; 1.5× → significant with 
   );
   assert.equal(tiny.significant, false);
   assert.ok(tiny.p < 0.001);
-});
-
-test('capacity: highest step under 1 % errors and the p95 SLO, stopping at the first breach', () => {
-  const steps = [
-    { users: 10, errorRate: 0, p95Ms: 2 },
-    { users: 20, errorRate: 0.005, p95Ms: 4 },
-    { users: 30, errorRate: 0.02, p95Ms: 6 },
-    { users: 40, errorRate: 0, p95Ms: 5 },
-  ];
-  assert.deepEqual(analyzeCapacity(steps), { capacity: 20, breach: { users: 30, reason: 'errors', value: 0.02, limit: 0.01 } });
-  assert.deepEqual(analyzeCapacity(steps, { p95SloMs: 3 }), { capacity: 10, breach: { users: 20, reason: 'p95', value: 4, limit: 3 } });
-  assert.deepEqual(analyzeCapacity(steps.slice(0, 2)), { capacity: 20 });
-  assert.deepEqual(analyzeCapacity([{ users: 5, errorRate: 1, p95Ms: 0 }]).capacity, 0);
 });
 
 test('signed-rank test is exact for small samples', () => {
