@@ -20,7 +20,7 @@ export function settleDialect(provider: DatabaseProvider): void {
   const declared: unknown = provider.dialect;
   function fail(problem: string): never {
     throw new UserError(
-      `provider "${provider.config.name}" (kind ${provider.providerName}): dialect: ${problem}; ` +
+      `provider "${provider.config.name}" (kind ${provider.config.provider}): dialect: ${problem}; ` +
         `declare a SqlDialect (stampede exports postgresqlDialect and sqliteDialect) or a built-in dialect's name (${DIALECT_NAMES.join(', ')})`,
     );
   }
