@@ -37,7 +37,6 @@ export interface PgTransaction {
 
 /** What the providers need from a driver; the hot path (`prepareQuery`) returns the driver's own promise. */
 export interface PgDriver {
-  readonly name: PgDriverName;
   prepareQuery(sql: string, params: Params): Executable;
   execute(sql: string, params: readonly unknown[]): Promise<Row[]>;
   begin(readOnly?: boolean): Promise<PgTransaction>;
@@ -60,7 +59,6 @@ function nodePostgres(s: PgDriverSettings): PgDriver {
   pool.on('release', (_err, client) => checkedOut.delete(client));
   let statements = 0;
   return {
-    name: 'pg',
     prepareQuery(sql, params) {
       // A name makes node-postgres parse once per connection and reuse the statement.
       const name = s.prepare ? `stampede_${++statements}` : undefined;
@@ -156,7 +154,6 @@ function postgresJs(s: PgDriverSettings): PgDriver {
   let closes = 0;
   const sql = postgresJsClient(s, () => closes++);
   return {
-    name: 'postgres',
     prepareQuery(text, params) {
       // postgres.js queries are lazy promises: the runtime's await sends them, pipelined on a busy connection.
       if (typeof params === 'function') return () => sql.unsafe(text, params() as never[]);
