@@ -37,7 +37,7 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
     await Promise.all(Array.from({ length: Math.max(1, task.peakVus) }, () => provider!.healthCheck()));
     if (task.setupInWorker && needsDocumentsTable(task.workload)) await createDocumentsTable(provider);
     const live = provider;
-    const inline = live.dialect === 'sqlite' && !task.openModel;
+    const inline = live.dialect.synchronous && !task.openModel;
     const rec = (recorder = new Recorder(task.operationNames, task.openModel));
     const datasetId = documentsDataset(task.runId, task.provider.name);
     const ops = task.workload.map((op, i) =>

@@ -1,6 +1,6 @@
 import type { OperationConfig, TransactionStatement } from './schema.js';
 import { UserError } from '../errors.js';
-import type { DatabaseProvider, Dialect, Executable, Session } from '../providers/types.js';
+import type { DatabaseProvider, Executable, Session, SqlDialect } from '../providers/types.js';
 import { documentInsertSql, documentParams, documentUpdateSql } from './documents.js';
 
 export interface OperationContext {
@@ -18,15 +18,15 @@ export function operationName(op: OperationConfig, index: number): string {
   return op.name ?? (op.type === 'query' ? `query${index + 1}` : op.type);
 }
 
-export function querySql(op: { sql: SqlSource }, dialect: Dialect, where: string): string {
+function querySql(op: { sql: SqlSource }, dialect: SqlDialect, where: string): string {
   if (typeof op.sql === 'string') return op.sql;
-  const sql = op.sql[dialect];
-  if (!sql) throw new UserError(`${where}.sql: no statement for dialect "${dialect}"`);
+  const sql = op.sql[dialect.name];
+  if (!sql) throw new UserError(`${where}.sql: no statement for dialect "${dialect.name}"`);
   return sql;
 }
 
 /** Every statement of the workload, with where it is, so a missing dialect is caught before the run. */
-export function workloadSql(workload: readonly OperationConfig[], dialect: Dialect, where: string): void {
+export function workloadSql(workload: readonly OperationConfig[], dialect: SqlDialect, where: string): void {
   for (const [i, op] of workload.entries()) {
     if (op.type === 'query' || op.type === 'connect_query') querySql(op, dialect, `${where}[${i}]`);
     if (op.type === 'transaction') {
@@ -77,11 +77,10 @@ function compileTransaction(
         return async (s) => void (await s.query(sql, params));
       }
       case 'insert_document': {
-        const sql = `${documentInsertSql(provider.dialect)} RETURNING id`;
+        const insert = insertReturningId(provider.dialect);
         const params = documentParams(ctx.datasetId, ctx.source, st.contentBytes ?? 256);
         return async (s, state) => {
-          const [row] = await s.query(sql, params());
-          state.lastId = row?.id;
+          state.lastId = await insert(s, params());
         };
       }
       case 'update_document': {
@@ -110,12 +109,27 @@ function compileTransaction(
       await sessions.closeSession(session);
     }
   };
-  return provider.dialect === 'sqlite' ? serialized(run) : run;
+  return provider.dialect.oneConnectionPerHandle ? serialized(run) : run;
+}
+
+/** A document insert that resolves to the new row's id, the way the dialect hands it back. */
+function insertReturningId(dialect: SqlDialect): (s: Session, params: unknown[]) => Promise<unknown> {
+  const insert = documentInsertSql(dialect);
+  const id = dialect.insertedId;
+  if ('query' in id) {
+    return async (s, params) => {
+      await s.query(insert, params);
+      const [row] = await s.query(id.query);
+      return row?.id;
+    };
+  }
+  const sql = `${insert} RETURNING id`;
+  return async (s, params) => (await s.query(sql, params))[0]?.id;
 }
 
 /**
- * better-sqlite3 has one connection per handle, which every session of a worker shares: two VUs'
- * transactions must not interleave on it, so they take turns.
+ * A driver with one connection per handle (better-sqlite3) shares it between every session of a
+ * worker: two VUs' transactions must not interleave on it, so they take turns.
  */
 function serialized(run: () => Promise<void>): Executable {
   let tail: Promise<unknown> = Promise.resolve();

@@ -5,4 +5,5 @@ import './postgresql-optimized.js';
 import './supabase.js';
 
 export { createProvider, registerProvider, registeredKinds, loadProviderModule } from './registry.js';
+export { postgresqlDialect, sqliteDialect } from './dialects/index.js';
 export type * from './types.js';

@@ -8,6 +8,7 @@ import { pgPerformanceMetrics } from './pg-metrics.js';
 import { type PgTarget, type SslMode, explainConnectError, pgTarget, tlsOptions } from './pg-target.js';
 import { registerProvider } from './registry.js';
 import { PgSessionProvider } from './pg-sessions.js';
+import { postgresqlDialect } from './dialects/postgresql.js';
 import type { ConnectionInfo, DatabaseProvider, Executable, OneShotConnection, PerformanceMetrics, SessionProvider } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -57,7 +58,7 @@ function parseOptions(config: ProviderConfig): PgOptions {
  */
 export abstract class PostgresFamilyProvider implements DatabaseProvider {
   abstract readonly providerName: string;
-  readonly dialect = 'postgresql' as const;
+  readonly dialect = postgresqlDialect;
   readonly sharedAcrossInstances = true;
   readonly sessionProvider: SessionProvider;
   protected readonly target: PgTarget;

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ProviderConfig } from './config.js';
 import { UserError, errorMessage } from '../errors.js';
+import { settleDialect } from './dialects/index.js';
 import type { DatabaseProvider, ProviderClass } from './types.js';
 
 const registry = new Map<string, ProviderClass>();
@@ -37,7 +38,9 @@ export function createProvider(config: ProviderConfig): DatabaseProvider {
   if (!cls) {
     throw new UserError(`provider "${config.name}": unknown kind "${config.provider}" (registered: ${registeredKinds().join(', ')})`);
   }
-  return new cls(config);
+  const provider = new cls(config);
+  settleDialect(provider);
+  return provider;
 }
 
 const loaded = new Set<string>();

@@ -5,6 +5,7 @@ import type { ProviderConfig } from './config.js';
 import { UserError } from '../errors.js';
 import { registerProvider } from './registry.js';
 import { SqlSessionProvider } from './sql-session.js';
+import { sqliteDialect } from './dialects/sqlite.js';
 import type { ConnectionInfo, DatabaseProvider, Executable, OneShotConnection, PerformanceMetrics, SessionProvider } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -15,7 +16,7 @@ type Params = readonly unknown[] | (() => readonly unknown[]);
  * hot path never allocates a promise (the engine awaits only what is a promise).
  */
 abstract class SqliteBase implements DatabaseProvider {
-  readonly dialect = 'sqlite' as const;
+  readonly dialect = sqliteDialect;
   abstract readonly providerName: string;
   abstract readonly sharedAcrossInstances: boolean;
   protected db: Database.Database | undefined;
@@ -132,7 +133,7 @@ export class SqliteFileProvider extends SqliteBase {
   }
 }
 
-export function sqliteFile(config: ProviderConfig): string {
+function sqliteFile(config: ProviderConfig): string {
   const dsn = config.dsn ?? '';
   // The file name ends at a NUL: another file than the one named would silently be used.
   if (dsn.includes('\0')) throw new UserError(`provider "${config.name}": dsn: must not contain a NUL byte`);

@@ -3,7 +3,46 @@ import type { ProviderConfig } from './config.js';
 /** What a compiled operation is on the hot path: a call that returns a value or a promise. */
 export type Executable = () => unknown;
 
-export type Dialect = 'postgresql' | 'sqlite';
+/**
+ * What a provider declares about its SQL and its driver. The layers above read these facts, never
+ * a dialect's name, so a new database is added in src/providers/ alone. Built in:
+ * `postgresqlDialect` and `sqliteDialect` (src/providers/dialects/).
+ */
+export interface SqlDialect {
+  /** The key a scenario gives this dialect's statement under (`sql: {postgresql: …, sqlite: …}`). */
+  readonly name: string;
+  /** The n-th bound parameter of a statement, counting from 1: `$1`, or `?`. */
+  placeholder(n: number): string;
+  /**
+   * How an INSERT hands back its new row's `id`: `RETURNING id` on the statement itself, or a query
+   * run right after it on the same session (MySQL's `SELECT LAST_INSERT_ID() AS id`).
+   */
+  readonly insertedId: { readonly returning: true } | { readonly query: string };
+  /** The driver runs each call on the caller's thread and returns its result, not a promise (better-sqlite3). */
+  readonly synchronous: boolean;
+  /** Every session of an instance is its one connection, so one worker's transactions must take turns. */
+  readonly oneConnectionPerHandle: boolean;
+  /** Column types of the tool's own tables. */
+  readonly types: {
+    /** A key the database assigns on insert: the whole column definition, PRIMARY KEY included. */
+    readonly autoId: string;
+    /** Text that can be a primary key or indexed (MySQL needs a length). */
+    readonly key: string;
+    /** Text of any length up to a megabyte (a document's content). */
+    readonly text: string;
+    readonly json: string;
+    /** A moment, defaulting to `CURRENT_TIMESTAMP`. */
+    readonly timestamp: string;
+  };
+  /** An INSERT that skips a row whose key exists: the words before `INTO` and the clause after `VALUES (…)`. */
+  readonly insertIgnoring: { readonly verb: string; readonly clause: string };
+  /**
+   * Takes the lock that serializes every run's setup and teardown on one database, as the first
+   * step of their transaction, waiting at most `waitMs`; resolves to what releases it (a no-op for
+   * a lock that ends with the transaction).
+   */
+  lockRegistry(session: Session, waitMs: number): Promise<() => Promise<void>>;
+}
 
 export interface ConnectionInfo {
   name: string;
@@ -52,7 +91,11 @@ export interface DatabaseProvider {
   /** The registered kind, e.g. `postgresql`. */
   readonly providerName: string;
   readonly config: ProviderConfig;
-  readonly dialect: Dialect;
+  /**
+   * Its SQL and driver facts. A plain-JavaScript kind may give a built-in dialect's name instead
+   * (`'postgresql'`, `'sqlite'`): `createProvider` puts that dialect in its place.
+   */
+  readonly dialect: SqlDialect;
   readonly sessionProvider: SessionProvider;
   /**
    * False when every instance has a database of its own (`sqlite_memory`): setup then runs in

@@ -21,7 +21,7 @@ test('docker-compose.yml and scenarios/compare-all.yaml agree', () => {
   const ports = new Set<number>();
   for (const config of scenario.providers) {
     const provider = createProvider(config); // validates DSN and options without connecting
-    if (provider.dialect === 'postgresql') ports.add(Number(new URL(config.dsn!).port));
+    if (provider.dialect.name === 'postgresql') ports.add(Number(new URL(config.dsn!).port));
   }
   assert.deepEqual([...ports].sort(), [5432, 5433, 6432]);
   const drivers = new Set(scenario.providers.map((p) => createProvider(p).getConnectionInfo().driver));

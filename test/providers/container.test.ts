@@ -8,6 +8,7 @@ import {
   type PerformanceMetrics,
   registerProvider,
   registeredKinds,
+  sqliteDialect,
   validateManagerConfig,
 } from '../../src/index.js';
 import type { ProviderConfig } from '../../src/providers/config.js';
@@ -65,7 +66,7 @@ test('EnhancedContainer: a failing provider is named, and the others are closed'
   @registerProvider('observed_sqlite_memory')
   class Observed implements DatabaseProvider {
     readonly providerName = 'observed_sqlite_memory';
-    readonly dialect = 'sqlite' as const;
+    readonly dialect = sqliteDialect;
     readonly sharedAcrossInstances = false;
     readonly sessionProvider = null as never;
     constructor(readonly config: ProviderConfig) {}

@@ -79,7 +79,7 @@ export function providerContract(c: ContractCase): void {
       assert.match(String(m.server.version), /^\d+\.\d+/);
       assert.ok(Object.keys(m.counters).length > 0);
       for (const [k, v] of Object.entries(m.counters)) assert.ok(Number.isFinite(v), `${k} = ${v}`);
-      if (p.dialect === 'postgresql') {
+      if (p.dialect.name === 'postgresql') {
         assert.equal(m.operationCounter, 'xact_commit');
         assert.ok(Number((m.server.settings as Record<string, string>).max_connections) > 0);
       } else assert.match(String(m.server.journalMode), /^(memory|wal)$/);

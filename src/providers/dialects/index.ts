@@ -1,0 +1,35 @@
+import { UserError } from '../../errors.js';
+import type { DatabaseProvider, SqlDialect } from '../types.js';
+import { postgresqlDialect } from './postgresql.js';
+import { sqliteDialect } from './sqlite.js';
+
+export { postgresqlDialect, sqliteDialect };
+
+/** The built-in dialects: the keys a scenario may give a per-dialect statement under. */
+export const DIALECTS: readonly SqlDialect[] = [postgresqlDialect, sqliteDialect];
+export const DIALECT_NAMES = DIALECTS.map((d) => d.name);
+
+const FACTS = Object.keys(sqliteDialect);
+
+/**
+ * Checks the dialect a new provider declares, once, so the layers above read facts only. A
+ * plain-JavaScript kind may name a built-in dialect instead of giving one; the name is replaced by
+ * that dialect here.
+ */
+export function settleDialect(provider: DatabaseProvider): void {
+  const declared: unknown = provider.dialect;
+  function fail(problem: string): never {
+    throw new UserError(
+      `provider "${provider.config.name}" (kind ${provider.config.provider}): dialect: ${problem}; ` +
+        `declare a SqlDialect (stampede exports postgresqlDialect and sqliteDialect) or a built-in dialect's name (${DIALECT_NAMES.join(', ')})`,
+    );
+  }
+  if (typeof declared === 'string') {
+    const named = DIALECTS.find((d) => d.name === declared) ?? fail(`"${declared}" is not a built-in dialect`);
+    Object.defineProperty(provider, 'dialect', { value: named, enumerable: true });
+    return;
+  }
+  if (typeof declared !== 'object' || declared === null) fail('not declared');
+  const missing = FACTS.filter((fact) => !(fact in declared));
+  if (missing.length > 0) fail(`missing ${missing.join(', ')}`);
+}
