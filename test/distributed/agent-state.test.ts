@@ -276,5 +276,5 @@ test('agent: the coordinator heard keeps the dead-man switch quiet; silence beyo
 test('agent: a task that ends is no longer waited for', () => {
   const step = agentTransition(self, states.running, events.taskEnded);
   assert.deepEqual(step.state.phase === 'running' && [...step.state.open], ['x/w1']);
-  assert.deepEqual([...(states.running as { open: Set<string> }).open], ['x/w0', 'x/w1'], 'the state before is left as it was');
+  assert.deepEqual([...(states.running as { open: ReadonlySet<string> }).open], ['x/w0', 'x/w1'], 'the state before is left as it was');
 });
