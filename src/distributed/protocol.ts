@@ -40,6 +40,8 @@ export const START_LEAD_RTTS = 3;
 /** HMAC of the payload, in a header, when a secret is shared. */
 export const SIGNATURE_HEADER = 'Stampede-Signature';
 
+export type Subjects = ReturnType<typeof subjects>;
+
 /** Subjects, all under one prefix so that several clusters share a NATS server without crosstalk. */
 export function subjects(prefix: string) {
   return {
@@ -141,6 +143,7 @@ export const messageSchemas = {
 
 export type PlanMessage = z.infer<typeof messageSchemas.plan>;
 export type DownMessage = z.infer<typeof messageSchemas.down>;
+export type UpMessage = z.infer<typeof messageSchemas.up>;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

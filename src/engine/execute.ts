@@ -70,21 +70,7 @@ export async function execute(
   plannedMs: number | undefined,
 ): Promise<Execution> {
   const control = new Control();
-  const sources: Sources = new Sources(
-    placed.flatMap((p) => p.tasks.map((t) => t.source)),
-    options.onAgentLoss ?? 'continue',
-    {
-      elapsedMs: () => Date.now() - control.startedAt,
-      merge: windowMerger(
-        aggregator,
-        windowOffset,
-        () => sources.reporting,
-        (figures) => options.onWindow?.(provider, figures),
-      ),
-      failed: () => control.stop(),
-      lost: (source, reason) => options.logger.warn({ provider, source, reason }, 'source lost'),
-    },
-  );
+  const sources = track(placed, options, control, windowMerger(provider, aggregator, windowOffset, options.onWindow));
   const onAbort = (): void => control.stop();
   // A task that never says ready (an agent that drops our messages, a database that never
   // answers) would hold the barrier forever: after the timeout it fails the run.
@@ -149,24 +135,44 @@ class Control {
   }
 }
 
+/** The placed tasks' sources: a failure or a loss stops everyone, and every snapshot is merged. */
+function track(placed: Placement[], options: ExecuteOptions, control: Control, merge: WindowMerger): Sources {
+  const provider = merge.provider;
+  const sources: Sources = new Sources(
+    placed.flatMap((p) => p.tasks.map((t) => t.source)),
+    options.onAgentLoss ?? 'continue',
+    {
+      elapsedMs: () => Date.now() - control.startedAt,
+      merge: (snapshot) => merge.add(snapshot, sources.reporting),
+      failed: () => control.stop(),
+      lost: (source, reason) => options.logger.warn({ provider, source, reason }, 'source lost'),
+    },
+  );
+  return sources;
+}
+
+interface WindowMerger {
+  provider: string;
+  /** Merges a snapshot; `reporting` is how many sources each window waits for. */
+  add(snapshot: Snapshot, reporting: number): void;
+}
+
 /**
  * Merges each snapshot into its window (numbered from `windowOffset`); a window whose every
  * reporting source has delivered is handed to `onWindow`, once.
  */
-function windowMerger(
-  aggregator: Aggregator,
-  windowOffset: number,
-  reporting: () => number,
-  onWindow: (figures: WindowFigures) => void,
-): (snapshot: Snapshot) => void {
+function windowMerger(provider: string, aggregator: Aggregator, windowOffset: number, onWindow: ExecuteOptions['onWindow']): WindowMerger {
   const seen = new Map<number, number>();
-  return (snapshot) => {
-    snapshot.window += windowOffset;
-    aggregator.add(snapshot);
-    const count = (seen.get(snapshot.window) ?? 0) + 1;
-    seen.set(snapshot.window, count);
-    const figures = count === reporting() ? aggregator.windowFigures(snapshot.window) : undefined;
-    if (figures) onWindow(figures);
+  return {
+    provider,
+    add(snapshot, reporting) {
+      snapshot.window += windowOffset;
+      aggregator.add(snapshot);
+      const count = (seen.get(snapshot.window) ?? 0) + 1;
+      seen.set(snapshot.window, count);
+      const figures = count === reporting ? aggregator.windowFigures(snapshot.window) : undefined;
+      if (figures) onWindow?.(provider, figures);
+    },
   };
 }
 
