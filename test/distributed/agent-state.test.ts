@@ -10,6 +10,7 @@ import {
 } from '../../src/distributed/agent-state.js';
 import { HEARTBEAT_MS, type PlanMessage, PROTOCOL_VERSION, type RemoteTask } from '../../src/distributed/protocol.js';
 import type { WorkerTask } from '../../src/engine/messages.js';
+import { type TableCell, testTransitions } from '../helpers/transitions.js';
 
 const NOW = 1_000_000;
 const self: AgentSelf = { id: 'a1', workers: 2, deadManMs: 5000 };
@@ -75,9 +76,8 @@ const events = {
   shutdown: { type: 'shutdown' },
 } satisfies Record<string, AgentEvent>;
 
-/** `refused`: the very same state and no effect. Otherwise the phase reached and the effects, in order. */
-type Expected = 'refused' | { to: AgentPhase; effects: string[] };
-const refused = 'refused';
+type Expected = TableCell<AgentPhase>;
+const refused = 'refused' as const;
 const busy: Expected = { to: 'idle', effects: ['refuse'] };
 
 const table: Record<AgentPhase, Record<keyof typeof events, Expected>> = {
@@ -150,27 +150,7 @@ const table: Record<AgentPhase, Record<keyof typeof events, Expected>> = {
   },
 };
 
-for (const [phase, row] of Object.entries(table) as Array<[AgentPhase, Record<keyof typeof events, Expected>]>) {
-  for (const [name, expected] of Object.entries(row) as Array<[keyof typeof events, Expected]>) {
-    const title = expected === refused ? `agent ${phase}: ${name} is refused` : `agent ${phase} --${name}--> ${expected.to}`;
-    test(title, () => {
-      const state = states[phase];
-      const step = agentTransition(self, state, events[name]);
-      if (expected === refused) {
-        assert.equal(step.state, state);
-        assert.deepEqual(step.effects, []);
-      } else {
-        assert.equal(step.state.phase, expected.to);
-        // A transition without effects must still change something (the time heard, the tasks open, a result).
-        if (expected.effects.length === 0) assert.notDeepEqual(step.state, state);
-        assert.deepEqual(
-          step.effects.map((e) => e.type),
-          expected.effects,
-        );
-      }
-    });
-  }
-}
+testTransitions('agent', table, states, events, (state, event) => agentTransition(self, state, event));
 
 // The last task to end releases the plan, whatever the launched phase.
 for (const phase of ['ready', 'running', 'stopping', 'orphaned'] as const) {

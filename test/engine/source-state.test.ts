@@ -4,6 +4,7 @@ import type { WorkerResult } from '../../src/engine/messages.js';
 import { type SourceEvent, type SourcePhase, type SourceState, sourceTransition } from '../../src/engine/source-state.js';
 import { type SourceHooks, Sources } from '../../src/engine/sources.js';
 import type { Snapshot } from '../../src/metrics/snapshot.js';
+import { type TableCell, testTransitions } from '../helpers/transitions.js';
 
 const result: WorkerResult = { source: 'a/w0', ok: 10, errors: 0, windows: 2, endedMs: 2000, stopped: false };
 const snapshot: Snapshot = {
@@ -35,9 +36,8 @@ const events = {
   lost: { type: 'lost', message: 'agent a silent for 7001 ms', atMs: 3000 },
 } satisfies Record<string, SourceEvent>;
 
-/** `refused`: the very same state and no effect. Otherwise the phase reached and the effects, in order. */
-type Expected = 'refused' | { to: SourcePhase; effects: string[] };
-const refused = 'refused';
+type Expected = TableCell<SourcePhase>;
+const refused = 'refused' as const;
 const merged = (to: SourcePhase): Expected => ({ to, effects: ['merge'] });
 const failed: Expected = { to: 'failed', effects: ['fail'] };
 const lost: Expected = { to: 'lost', effects: ['lost'] };
@@ -52,27 +52,7 @@ const table: Record<SourcePhase, Record<keyof typeof events, Expected>> = {
   lost: { ready: refused, start: refused, snapshot: merged('lost'), done: { to: 'lost', effects: [] }, failed: refused, lost: refused },
 };
 
-for (const [phase, row] of Object.entries(table) as Array<[SourcePhase, Record<keyof typeof events, Expected>]>) {
-  for (const [name, expected] of Object.entries(row) as Array<[keyof typeof events, Expected]>) {
-    const title = expected === refused ? `source ${phase}: ${name} is refused` : `source ${phase} --${name}--> ${expected.to}`;
-    test(title, () => {
-      const state = states[phase];
-      const step = sourceTransition(state, events[name]);
-      if (expected === refused) {
-        assert.equal(step.state, state);
-        assert.deepEqual(step.effects, []);
-      } else {
-        assert.equal(step.state.phase, expected.to);
-        // A transition without effects must still change something (the time heard, the tasks open, a result).
-        if (expected.effects.length === 0) assert.notDeepEqual(step.state, state);
-        assert.deepEqual(
-          step.effects.map((e) => e.type),
-          expected.effects,
-        );
-      }
-    });
-  }
-}
+testTransitions('source', table, states, events, sourceTransition);
 
 test('source: what the transitions carry — the result, the failure, the loss and its time, the snapshot to merge', () => {
   assert.deepEqual(sourceTransition(states.running, events.done).state, { phase: 'done', result });
