@@ -5,17 +5,20 @@ import { loadProviderFile } from '../config/load.js';
 import { redact } from '../util/secrets.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { localSite, type TaskLink } from '../engine/channel.js';
+import { localSite, type TaskEvent, type TaskLink } from '../engine/channel.js';
 import type { WorkerTask } from '../engine/messages.js';
 import { workerGroup } from '../engine/worker-group.js';
 import { needsDocumentsTable } from '../operations/compile.js';
 import { createDocumentsTable } from '../operations/documents.js';
 import { createProvider, loadProviderModule, registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
+import { type AgentEffect, type AgentEvent, type AgentSelf, agentTransition, IDLE } from './agent-state.js';
 import { Bus, type NatsFlags } from './bus.js';
+import { Outbox } from './outbox.js';
 import {
   type AgentInfo,
   DEFAULT_DEAD_MAN_MS,
+  type DownMessage,
   FRESH_MS,
   HEARTBEAT_MS,
   messageSchemas,
@@ -37,26 +40,20 @@ export interface AgentOptions extends NatsFlags {
   logger: Logger;
 }
 
-/** A run the agent is executing: its link to the workers and the dead-man switch watching it. */
-interface ActiveRun {
+/** What a launched plan holds: its link to the workers, its coordinator's messages, the dead-man switch. */
+interface LiveRun {
   link: TaskLink;
-  open: Set<string>;
-  lastHeard: number;
-  stopped: boolean;
-  cleanup: () => void;
-  /** Resolves the `ended` promise. */
-  over: () => void;
+  down: { unsubscribe(): void };
+  deadMan: NodeJS.Timeout;
+  /** Resolves when every task of the plan has ended. */
   ended: Promise<void>;
+  over: () => void;
 }
 
-/** What was sent for a plan lately, to send again when it may have been lost. */
-interface Outbox {
-  subject: string;
-  sent: Array<{ at: number; message: object }>;
-}
-
-/** Sent again after a reconnect: what went out this long before the connection dropped may be lost too. */
-const RESEND_MARGIN_MS = 3000;
+/** How often the dead-man switch looks at the coordinator's silence. */
+const DEAD_MAN_CHECK_MS = 100;
+/** How long an agent asked to end waits for its tasks' last messages. */
+const SHUTDOWN_WAIT_MS = 5000;
 
 /**
  * `stampede agent`: workers on another host. It announces itself, heartbeats, answers clock
@@ -64,192 +61,236 @@ const RESEND_MARGIN_MS = 3000;
  * relaying their messages over NATS. Resolves when `signal` aborts.
  */
 export async function runAgent(options: AgentOptions, signal: AbortSignal): Promise<void> {
-  const { logger } = options;
   const own = options.providers ? loadProviderFile(options.providers) : undefined;
-  // Unique per process: two agents given one name, or a restarted agent, never share it.
-  const id = randomBytes(6).toString('hex');
-  const name = options.name ?? defaultName();
-  const deadManMs = options.deadManMs ?? DEFAULT_DEAD_MAN_MS;
-  const subject = subjects(options.prefix);
-  const bus = await Bus.connect(options, `stampede-agent ${name}`, logger);
-  const group = workerGroup(options.workers);
-  const ran = new Set<string>();
-  const outboxes = new Map<string, Outbox>();
-  /** The plan being prepared or run: one at a time. */
-  let busy: string | undefined;
-  let active: ActiveRun | undefined;
-  let seq = 0;
-
-  const info = (): AgentInfo => ({
-    id,
-    name,
-    host: hostname(),
-    cores: availableParallelism(),
-    workers: options.workers,
-    version: VERSION,
-    kinds: registeredKinds(),
-    providers: own?.providers.map((p) => p.name) ?? [],
-    ...(busy ? { busy } : {}),
-    seq: seq++,
-  });
-  const say = (type: 'announce' | 'heartbeat' | 'bye'): void => bus.publish(subject.agents, { v: PROTOCOL_VERSION, type, agent: info() });
-  /** Everything sent about a plan is kept a while, so that it can be sent again. */
-  const send = (planId: string, message: object): void => {
-    const outbox = outboxes.get(planId) ?? { subject: subject.up(planId, id), sent: [] };
-    outboxes.set(planId, outbox);
-    const now = Date.now();
-    outbox.sent.push({ at: now, message });
-    while (outbox.sent.length && outbox.sent[0]!.at < now - RESEND_KEEP_MS) outbox.sent.shift();
-    bus.publish(outbox.subject, message);
-  };
-  const resend = (planId: string | undefined, lastMs: number): void => {
-    const since = Date.now() - lastMs - RESEND_MARGIN_MS;
-    for (const [id, outbox] of outboxes) {
-      if (planId && id !== planId) continue;
-      const again = outbox.sent.filter((s) => s.at >= since);
-      for (const s of again) bus.publish(outbox.subject, s.message);
-      if (again.length) logger.info({ planId: id, messages: again.length }, 'sent again what may have been lost');
-    }
-  };
-  bus.onReconnect((downMs) => resend(undefined, downMs));
-  const refuse = (planId: string, reason: string, signature = false): void => {
-    logger.warn({ planId, reason }, 'refused a plan');
-    bus.publish(subject.up(planId, id), {
-      v: PROTOCOL_VERSION,
-      type: 'refused',
-      planId,
-      reason: `agent ${name}: ${reason}`,
-      ...(signature ? { signature } : {}),
-    });
-  };
-
-  const onPlan = async (plan: PlanMessage): Promise<void> => {
-    const { planId } = plan;
-    if (plan.agent !== id)
-      return refuse(planId, `the plan is for agent process ${plan.agent}, this is ${id} (a replay to a restarted agent?)`);
-    if (busy) return refuse(planId, `busy with plan ${busy}`);
-    if (ran.has(planId)) return refuse(planId, 'this plan was already executed (a replay?)');
-    const ageMs = Date.now() - plan.sentAt;
-    if (Math.abs(ageMs) > FRESH_MS) return refuse(planId, `the plan is stale (sent ${ageMs} ms ago on this agent's clock: a replay?)`);
-    if (plan.tasks.some((t) => t.runId !== plan.runId)) return refuse(planId, 'tasks of another run in the plan');
-    if (plan.tasks.length > options.workers) return refuse(planId, `${plan.tasks.length} tasks for ${options.workers} workers`);
-    ran.add(planId);
-    busy = planId;
-    let tasks: WorkerTask[];
-    try {
-      tasks = plan.tasks.map((t) => resolveTask(t, own));
-      await prepare(tasks, own?.baseDir ?? process.cwd());
-    } catch (err) {
-      busy = undefined;
-      return refuse(planId, redact(errorMessage(err)));
-    }
-    // Stop before the coordinator declares us lost: a share it counts as gone must be gone.
-    start(planId, plan.runId, tasks, Math.max(HEARTBEAT_MS, Math.min(deadManMs, plan.lossAfterMs - HEARTBEAT_MS)));
-  };
-
-  const start = (planId: string, runId: string, tasks: WorkerTask[], silenceMs: number): void => {
-    let lastSeq = -1;
-    let warned = false;
-    const down = bus.subscribe(subject.down(planId, id), messageSchemas.down, (m) => {
-      if (m.planId !== planId) return;
-      // A replayed or stale message must neither keep the dead-man switch quiet nor steer the run.
-      const ageMs = Date.now() - m.sentAt;
-      if (m.seq <= lastSeq || Math.abs(ageMs) > FRESH_MS) {
-        if (!warned) logger.warn({ planId, seq: m.seq, lastSeq, ageMs }, 'ignored a stale or replayed message from the coordinator');
-        warned = true;
-        return;
-      }
-      lastSeq = m.seq;
-      if (m.type === 'resend') return resend(planId, m.lastMs);
-      if (!active || busy !== planId) return;
-      active.lastHeard = Date.now();
-      if (m.type === 'control') active.link.send(m.message);
-    });
-    // The dead-man switch: a coordinator that went silent cannot stop us, so we stop ourselves.
-    const deadMan = setInterval(() => {
-      if (!active || active.stopped || Date.now() - active.lastHeard <= silenceMs) return;
-      active.stopped = true;
-      const silentMs = Date.now() - active.lastHeard;
-      logger.warn({ runId, silentMs }, 'the coordinator went silent: stopping the load');
-      active.link.send({ type: 'stop' });
-      // If the coordinator is only cut off and comes back, it must not take the shortened share
-      // for a whole one: it hears that the share stopped, then the snapshots up to the stop.
-      const reason = `agent ${name} stopped its load: no word from the coordinator for ${silentMs} ms (dead-man switch)`;
-      send(planId, { v: PROTOCOL_VERSION, type: 'stopped', planId, reason });
-    }, 100);
-    let over!: () => void;
-    const ended = new Promise<void>((resolve) => (over = resolve));
-    const run: ActiveRun = {
-      over,
-      ended,
-      open: new Set(tasks.map((t) => t.source)),
-      lastHeard: Date.now(),
-      stopped: false,
-      link: undefined as unknown as TaskLink,
-      cleanup: () => {
-        clearInterval(deadMan);
-        run.link.close();
-        active = undefined;
-        busy = undefined;
-        logger.info({ runId }, 'run over');
-        // Kept a while, so that a coordinator that was cut off can still ask for the end of the run.
-        setTimeout(() => {
-          down.unsubscribe();
-          outboxes.delete(planId);
-        }, RESEND_KEEP_MS).unref();
-        run.over();
-      },
-    };
-    active = run;
-    logger.info({ runId, tasks: tasks.length, deadManMs: silenceMs }, 'running a plan');
-    run.link = localSite(group).launch(tasks, (source, event) => {
-      // Snapshots' error samples are masked in the worker already; a failure message is not.
-      const message = event.type === 'failed' ? { ...event, message: redact(event.message) } : event;
-      send(planId, { v: PROTOCOL_VERSION, type: 'worker', planId, source, message });
-      if ((event.type === 'done' || event.type === 'failed') && run.open.delete(source) && run.open.size === 0) run.cleanup();
-    });
-  };
-
-  bus.subscribe(
-    subject.plan(id),
-    messageSchemas.plan,
-    (plan) =>
-      void onPlan(plan).catch((err: unknown) => logger.error({ planId: plan.planId, err: redact(errorMessage(err)) }, 'plan failed')),
-    (reason, version, data) => {
-      // The coordinator hears why: another protocol version, or a signature this side cannot
-      // accept (it would otherwise wait for us forever). Garbage gets no answer.
-      const planId = planIdOf(data);
-      if (!planId) return;
-      if (version !== undefined) refuse(planId, `speaks protocol version ${PROTOCOL_VERSION}; the plan is ${reason.split(',')[0]}`);
-      else if (/signature|unsigned/.test(reason)) refuse(planId, `${reason} (is --secret the same on both sides?)`, true);
-    },
-  );
-  bus.subscribe(subject.clock(id), messageSchemas.clockPing, (m, _subject, reply) => {
-    const t2 = Date.now();
-    if (reply) bus.publish(reply, { v: PROTOCOL_VERSION, type: 'clock', t1: m.t1, t2, t3: Date.now() });
-  });
-  say('announce');
-  const heartbeat = setInterval(() => say('heartbeat'), HEARTBEAT_MS);
-  logger.info({ id, name, workers: options.workers, prefix: options.prefix, signed: Boolean(options.secret), deadManMs }, 'agent ready');
-
+  const agent = await Agent.connect(options, own);
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  clearInterval(heartbeat);
-  // Stop gracefully: in-flight operations finish, the last snapshots and 'done' go out.
-  if (active) {
-    active.link.send({ type: 'stop' });
-    await Promise.race([active.ended, new Promise((r) => setTimeout(r, 5000))]);
-  }
-  say('bye');
-  await bus.nc.flush().catch(() => {});
-  await group.close();
-  await bus.close();
+  await agent.close();
 }
 
+/**
+ * The agent's shell around its state machine (agent-state.ts): NATS messages, worker events and
+ * the dead-man clock become events; the transitions' effects are carried out here.
+ */
+class Agent {
+  private state = IDLE;
+  private live: LiveRun | undefined;
+  private seq = 0;
+  private readonly self: AgentSelf;
+  private readonly subject;
+  private readonly group;
+  private readonly outbox;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  static async connect(options: AgentOptions, own: OwnProviders | undefined): Promise<Agent> {
+    const name = options.name ?? defaultName();
+    return new Agent(options, own, name, await Bus.connect(options, `stampede-agent ${name}`, options.logger));
+  }
+
+  private constructor(
+    private readonly options: AgentOptions,
+    private readonly own: OwnProviders | undefined,
+    private readonly name: string,
+    private readonly bus: Bus,
+  ) {
+    // Unique per process: two agents given one name, or a restarted agent, never share it.
+    const id = randomBytes(6).toString('hex');
+    this.self = { id, workers: options.workers, deadManMs: options.deadManMs ?? DEFAULT_DEAD_MAN_MS };
+    this.subject = subjects(options.prefix);
+    this.group = workerGroup(options.workers);
+    this.outbox = new Outbox(bus, options.logger);
+    this.listen();
+    this.say('announce');
+    this.heartbeat = setInterval(() => this.say('heartbeat'), HEARTBEAT_MS);
+    const { workers, prefix, secret, logger } = options;
+    logger.info({ id, name, workers, prefix, signed: Boolean(secret), deadManMs: this.self.deadManMs }, 'agent ready');
+  }
+
+  private get logger(): Logger {
+    return this.options.logger;
+  }
+
+  private listen(): void {
+    this.bus.onReconnect((downMs) => this.outbox.resend(undefined, downMs));
+    this.bus.subscribe(
+      this.subject.plan(this.self.id),
+      messageSchemas.plan,
+      (plan) => this.dispatch({ type: 'plan', plan, nowMs: Date.now() }),
+      (reason, version, data) => this.answerRejected(reason, version, data),
+    );
+    this.bus.subscribe(this.subject.clock(this.self.id), messageSchemas.clockPing, (m, _subject, reply) => {
+      const t2 = Date.now();
+      if (reply) this.bus.publish(reply, { v: PROTOCOL_VERSION, type: 'clock', t1: m.t1, t2, t3: Date.now() });
+    });
+  }
+
+  private dispatch(event: AgentEvent): void {
+    const step = agentTransition(this.self, this.state, event);
+    this.state = step.state;
+    for (const effect of step.effects) this.apply(effect);
+  }
+
+  private apply(effect: AgentEffect): void {
+    switch (effect.type) {
+      case 'refuse':
+        return this.refuse(effect.planId, effect.reason);
+      case 'prepare':
+        return void this.prepare(effect.plan).catch((err: unknown) =>
+          this.logger.error({ planId: effect.plan.planId, err: redact(errorMessage(err)) }, 'plan failed'),
+        );
+      case 'launch':
+        return this.launch(effect);
+      case 'relay':
+        return this.live?.link.send(effect.message);
+      case 'stopped':
+        return this.stopped(effect);
+      case 'finish':
+        return this.finish(effect);
+    }
+  }
+
+  private info(): AgentInfo {
+    const { state } = this;
+    return {
+      id: this.self.id,
+      name: this.name,
+      host: hostname(),
+      cores: availableParallelism(),
+      workers: this.self.workers,
+      version: VERSION,
+      kinds: registeredKinds(),
+      providers: this.own?.providers.map((p) => p.name) ?? [],
+      ...(state.phase !== 'idle' ? { busy: state.planId } : {}),
+      seq: this.seq++,
+    };
+  }
+
+  private say(type: 'announce' | 'heartbeat' | 'bye'): void {
+    this.bus.publish(this.subject.agents, { v: PROTOCOL_VERSION, type, agent: this.info() });
+  }
+
+  private refuse(planId: string, reason: string, signature = false): void {
+    this.logger.warn({ planId, reason }, 'refused a plan');
+    this.bus.publish(this.subject.up(planId, this.self.id), {
+      v: PROTOCOL_VERSION,
+      type: 'refused',
+      planId,
+      reason: `agent ${this.name}: ${reason}`,
+      ...(signature ? { signature } : {}),
+    });
+  }
+
+  /**
+   * A plan that failed the checks: the coordinator hears why when it is another protocol
+   * version, or a signature this side cannot accept (it would otherwise wait for us forever).
+   * Garbage gets no answer.
+   */
+  private answerRejected(reason: string, version: number | undefined, data: Uint8Array): void {
+    const planId = planIdOf(data);
+    if (!planId) return;
+    if (version !== undefined) this.refuse(planId, `speaks protocol version ${PROTOCOL_VERSION}; the plan is ${reason.split(',')[0]}`);
+    else if (/signature|unsigned/.test(reason)) this.refuse(planId, `${reason} (is --secret the same on both sides?)`, true);
+  }
+
+  private async prepare(plan: PlanMessage): Promise<void> {
+    const { planId } = plan;
+    let tasks: WorkerTask[];
+    try {
+      tasks = plan.tasks.map((t) => resolveTask(t, this.own));
+      await prepare(tasks, this.own?.baseDir ?? process.cwd());
+    } catch (err) {
+      return this.dispatch({ type: 'prepareFailed', planId, reason: redact(errorMessage(err)) });
+    }
+    this.dispatch({ type: 'prepared', planId, tasks, nowMs: Date.now() });
+  }
+
+  private launch({ planId, runId, tasks, silenceMs }: Extract<AgentEffect, { type: 'launch' }>): void {
+    const fresh = replayGuard(planId, this.logger);
+    const down = this.bus.subscribe(this.subject.down(planId, this.self.id), messageSchemas.down, (m) => {
+      if (m.planId !== planId || !fresh(m)) return;
+      if (m.type === 'resend') return this.outbox.resend(planId, m.lastMs);
+      const nowMs = Date.now();
+      this.dispatch(m.type === 'control' ? { type: 'control', planId, message: m.message, nowMs } : { type: 'heartbeat', planId, nowMs });
+    });
+    const deadMan = setInterval(() => this.dispatch({ type: 'tick', nowMs: Date.now() }), DEAD_MAN_CHECK_MS);
+    let over!: () => void;
+    const ended = new Promise<void>((resolve) => (over = resolve));
+    this.logger.info({ runId, tasks: tasks.length, deadManMs: silenceMs }, 'running a plan');
+    const link = localSite(this.group).launch(tasks, (source, event) => this.relayUp(planId, source, event));
+    this.live = { link, down, deadMan, ended, over };
+  }
+
+  /** A worker's message, to the coordinator; kept a while, so that it can be sent again. */
+  private relayUp(planId: string, source: string, event: TaskEvent): void {
+    // Snapshots' error samples are masked in the worker already; a failure message is not.
+    const message = event.type === 'failed' ? { ...event, message: redact(event.message) } : event;
+    this.outbox.send(planId, this.subject.up(planId, this.self.id), { v: PROTOCOL_VERSION, type: 'worker', planId, source, message });
+    if (event.type === 'done' || event.type === 'failed') this.dispatch({ type: 'taskEnded', planId, source });
+  }
+
+  private stopped({ planId, runId, silentMs }: Extract<AgentEffect, { type: 'stopped' }>): void {
+    this.logger.warn({ runId, silentMs }, 'the coordinator went silent: stopping the load');
+    const reason = `agent ${this.name} stopped its load: no word from the coordinator for ${silentMs} ms (dead-man switch)`;
+    this.outbox.send(planId, this.subject.up(planId, this.self.id), { v: PROTOCOL_VERSION, type: 'stopped', planId, reason });
+  }
+
+  private finish({ planId, runId }: Extract<AgentEffect, { type: 'finish' }>): void {
+    const live = this.live!;
+    this.live = undefined;
+    clearInterval(live.deadMan);
+    live.link.close();
+    this.logger.info({ runId }, 'run over');
+    // Kept a while, so that a coordinator that was cut off can still ask for the end of the run.
+    setTimeout(() => {
+      live.down.unsubscribe();
+      this.outbox.forget(planId);
+    }, RESEND_KEEP_MS).unref();
+    live.over();
+  }
+
+  /** Stops gracefully: in-flight operations finish, the last snapshots and 'done' go out. */
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.dispatch({ type: 'shutdown' });
+    if (this.live) await waitAtMost(this.live.ended, SHUTDOWN_WAIT_MS);
+    this.say('bye');
+    await this.bus.nc.flush().catch(() => {});
+    await this.group.close();
+    await this.bus.close();
+  }
+}
+
+/**
+ * A replayed or stale message from the coordinator must neither keep the dead-man switch quiet
+ * nor steer the run: each must count up and be fresh on this agent's clock.
+ */
+function replayGuard(planId: string, logger: Logger): (m: DownMessage) => boolean {
+  let lastSeq = -1;
+  let warned = false;
+  return (m) => {
+    const ageMs = Date.now() - m.sentAt;
+    if (m.seq > lastSeq && Math.abs(ageMs) <= FRESH_MS) {
+      lastSeq = m.seq;
+      return true;
+    }
+    if (!warned) logger.warn({ planId, seq: m.seq, lastSeq, ageMs }, 'ignored a stale or replayed message from the coordinator');
+    warned = true;
+    return false;
+  };
+}
+
+async function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+type OwnProviders = { providers: ProviderConfig[]; baseDir: string };
+
 /** A task as the agent's workers run it: a named provider is taken from the agent's own file. */
-function resolveTask(task: RemoteTask, own: { providers: ProviderConfig[]; baseDir: string } | undefined): WorkerTask {
+function resolveTask(task: RemoteTask, own: OwnProviders | undefined): WorkerTask {
   let provider: ProviderConfig;
   if ('ref' in task.provider) {
     const ref = task.provider.ref;

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { carriesSecret, redact } from '../util/secrets.js';
+import { carriesSecret } from '../util/secrets.js';
 import type { ProviderConfig } from '../providers/config.js';
-import type { TaskEvent, TaskSite } from '../engine/channel.js';
-import type { CoordinatorMessage, WorkerTask } from '../engine/messages.js';
+import type { TaskSite } from '../engine/channel.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Bus, type NatsFlags } from './bus.js';
@@ -10,16 +8,13 @@ import { ClockEstimate } from './clock.js';
 import {
   ABSENT_AFTER_MS,
   type AgentInfo,
-  COORDINATOR_HEARTBEAT_MS,
   DEFAULT_AGENT_LOSS_AFTER_MS,
   HEARTBEAT_MS,
-  LOSS_CHECK_MS,
   messageSchemas,
   PROTOCOL_VERSION,
-  type RemoteTask,
-  START_LEAD_RTTS,
   subjects,
 } from './protocol.js';
+import { remoteSite } from './remote-site.js';
 
 interface Known {
   info: AgentInfo;
@@ -217,110 +212,14 @@ export class Cluster {
   }
 
   private site(agent: AgentInfo): TaskSite {
-    const { bus, subject, lossAfterMs, signed } = this;
-    const lastSeen = (): number => this.known.get(agent.id)?.lastSeen ?? 0;
-    const busyWith = (): string | undefined => this.known.get(agent.id)?.info.busy;
-    const clock = this.clocks.get(agent.id)!;
-    /** A time on our clock as the agent's clock reads it. */
-    const onAgentClock = (ms: number): number => ms + (clock.offsetMs ?? 0);
-    return {
-      name: agent.name,
-      size: agent.workers,
-      info: {
-        id: agent.id,
-        host: agent.host,
-        cores: agent.cores,
-        workers: agent.workers,
-        version: agent.version,
-        providers: agent.providers,
-      },
-      startLeadMs: () => START_LEAD_RTTS * (clock.recentMaxRttMs ?? 0),
-      clock: () => (clock.offsetMs === undefined ? undefined : { offsetMs: clock.offsetMs, rttMs: clock.rttMs! }),
-      launch(tasks, onEvent) {
-        const planId = randomUUID();
-        const open = new Set(tasks.map((t) => t.source));
-        /** Snapshots already merged: what an agent sends again after a reconnect counts once. */
-        const merged = new Set<string>();
-        const controls: CoordinatorMessage[] = [];
-        let seq = 0;
-        let idleSince: number | undefined;
-        // Every task still open ends together: an agent refuses or goes silent as a whole.
-        const endAll = (event: TaskEvent): void => {
-          for (const source of [...open]) {
-            open.delete(source);
-            onEvent(source, event);
-          }
-        };
-        const upSub = bus.subscribe(
-          subject.up(planId, agent.id),
-          messageSchemas.up,
-          (m) => {
-            if (m.planId !== planId) return;
-            if (m.type === 'refused') {
-              // We sign every plan: a refusal of an unsigned or forged one is not about ours.
-              if (m.signature && signed) return;
-              return endAll({ type: 'failed', message: redact(m.reason) });
-            }
-            if (m.type === 'stopped') return endAll({ type: 'lost', message: redact(m.reason) });
-            if (m.message.type === 'snapshot') {
-              const key = `${m.source}#${m.message.snapshot.window}`;
-              if (merged.has(key)) return;
-              merged.add(key);
-            }
-            // Snapshots of a source already over (a late one from a lost agent) still count.
-            if (m.message.type === 'done' || m.message.type === 'failed') open.delete(m.source);
-            onEvent(m.source, m.message);
-          },
-          (reason, version) => {
-            if (version !== undefined) endAll({ type: 'failed', message: `agent ${agent.name} answered in ${reason}` });
-          },
-        );
-        const down = (m: object): void =>
-          bus.publish(subject.down(planId, agent.id), { v: PROTOCOL_VERSION, planId, seq: seq++, sentAt: onAgentClock(Date.now()), ...m });
-        const control = (message: CoordinatorMessage): void =>
-          down({ type: 'control', message: message.type === 'start' ? { ...message, startAt: onAgentClock(message.startAt) } : message });
-        const beat = setInterval(() => down({ type: 'heartbeat' }), COORDINATOR_HEARTBEAT_MS);
-        // What we sent while cut off from NATS was lost, and so was what the agent sent us.
-        const offReconnect = bus.onReconnect((downMs) => {
-          if (open.size === 0) return;
-          controls.forEach(control);
-          down({ type: 'resend', lastMs: Math.max(1, downMs) });
-        });
-        const watch = setInterval(() => {
-          if (open.size === 0) return;
-          const silentMs = Date.now() - lastSeen();
-          if (silentMs > lossAfterMs) return endAll({ type: 'lost', message: `agent ${agent.name} silent for ${silentMs} ms` });
-          // An agent done with the plan whose last messages never came, even when asked again.
-          const started = controls.some((c) => c.type === 'start');
-          idleSince = started && busyWith() !== planId ? (idleSince ?? Date.now()) : undefined;
-          if (idleSince !== undefined && Date.now() - idleSince > lossAfterMs) {
-            endAll({ type: 'lost', message: `agent ${agent.name} ended the plan, but its last messages never arrived` });
-          }
-        }, LOSS_CHECK_MS);
-        bus.publish(subject.plan(agent.id), {
-          v: PROTOCOL_VERSION,
-          type: 'plan',
-          runId: tasks[0]!.runId,
-          planId,
-          agent: agent.id,
-          sentAt: onAgentClock(Date.now()),
-          lossAfterMs,
-          tasks: tasks.map((t) => remoteTask(t, agent)),
-        });
-        return {
-          send: (message) => {
-            controls.push(message);
-            control(message);
-          },
-          close: () => {
-            clearInterval(beat);
-            clearInterval(watch);
-            offReconnect();
-            upSub.unsubscribe();
-          },
-        };
-      },
-    };
+    return remoteSite(agent, this.clocks.get(agent.id)!, {
+      bus: this.bus,
+      subject: this.subject,
+      lossAfterMs: this.lossAfterMs,
+      signed: this.signed,
+      lastSeen: () => this.known.get(agent.id)?.lastSeen ?? 0,
+      busyWith: () => this.known.get(agent.id)?.info.busy,
+    });
   }
 
   async close(): Promise<void> {
@@ -328,12 +227,6 @@ export class Cluster {
     this.agentsSub.unsubscribe();
     await this.bus.close();
   }
-}
-
-/** The task as it crosses NATS: no local directory, and a provider the agent holds goes by name. */
-function remoteTask(task: WorkerTask, agent: AgentInfo): RemoteTask {
-  const { baseDir: _local, provider, ...rest } = task;
-  return { ...rest, provider: agent.providers.includes(provider.name) ? { ref: provider.name } : provider };
 }
 
 function agentNameOf(data: Uint8Array): string | undefined {

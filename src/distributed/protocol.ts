@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { operationSchema } from '../operations/schema.js';
+import { coordinatorMessageSchema, workerMessageSchema, workerTaskSchema } from '../engine/messages.js';
 import { providerConfigSchema } from '../providers/config.js';
 
 /**
@@ -40,6 +40,8 @@ export const START_LEAD_RTTS = 3;
 /** HMAC of the payload, in a header, when a secret is shared. */
 export const SIGNATURE_HEADER = 'Stampede-Signature';
 
+export type Subjects = ReturnType<typeof subjects>;
+
 /** Subjects, all under one prefix so that several clusters share a NATS server without crosstalk. */
 export function subjects(prefix: string) {
   return {
@@ -77,85 +79,11 @@ const agentInfo = z.strictObject({
 });
 export type AgentInfo = z.infer<typeof agentInfo>;
 
-const errorsByClass = z.record(z.string(), z.strictObject({ count: z.number().int().nonnegative(), sample: z.string() }));
-
-const snapshot = z.strictObject({
-  runId: z.string(),
-  source: z.string(),
-  provider: z.string(),
-  phase: z.string(),
-  window: z.number().int().nonnegative(),
-  activeVUs: z.number().int().nonnegative(),
-  ranMs: z.number().nonnegative(),
-  lateStartMs: z.number().nonnegative().optional(),
-  operations: z.array(
-    z.strictObject({
-      operation: z.string(),
-      histogram: z.string(),
-      ok: z.number().int().nonnegative(),
-      errors: errorsByClass,
-      corrected: z.string().optional(),
-      parts: z.record(z.string(), z.string()).optional(),
-    }),
-  ),
-  arrivals: z
-    .strictObject({
-      intended: z.number().int().nonnegative(),
-      started: z.number().int().nonnegative(),
-      dropped: z.number().int().nonnegative(),
-      lag: z.string(),
-    })
-    .optional(),
-  health: z
-    .strictObject({
-      loopDelayP99Us: z.number().nonnegative(),
-      cpu: z.number().nonnegative(),
-      inline: z.boolean().optional(),
-      threadWaitP99Us: z.number().nonnegative().optional(),
-    })
-    .optional(),
-});
-
-const workerResult = z.strictObject({
-  source: z.string(),
-  ok: z.number().int().nonnegative(),
-  errors: z.number().int().nonnegative(),
-  windows: z.number().int().nonnegative(),
-  privateDocuments: z.number().int().nonnegative().optional(),
-  endedMs: z.number(),
-  stopped: z.boolean(),
-});
-
-const workerMessage = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('ready') }),
-  z.strictObject({ type: z.literal('snapshot'), snapshot }),
-  z.strictObject({ type: z.literal('done'), result: workerResult }),
-  z.strictObject({ type: z.literal('failed'), message: z.string() }),
-]);
-
-const coordinatorMessage = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('start'), startAt: z.number() }),
-  z.strictObject({ type: z.literal('stop') }),
-]);
-
 /** A provider the agent holds itself, named instead of sent, so its DSN stays on the agent. */
 const providerRef = z.strictObject({ ref: z.string() });
 
-/** A worker task as it crosses NATS: like WorkerTask, without the coordinator's directory. */
-export const remoteTask = z.strictObject({
-  runId: z.string(),
-  source: z.string(),
-  provider: z.union([providerRef, providerConfigSchema]),
-  workload: z.array(operationSchema),
-  operationNames: z.array(z.string()),
-  profileType: z.string(),
-  share: z.unknown(),
-  openModel: z.boolean(),
-  phases: z.array(z.strictObject({ name: z.string(), startMs: z.number(), endMs: z.number(), target: z.number().optional() })),
-  peakVus: z.number().int().nonnegative(),
-  windowMs: z.number().int().positive(),
-  setupInWorker: z.boolean(),
-});
+/** A worker task as it crosses NATS: without the coordinator's directory, and maybe a provider by name. */
+export const remoteTask = workerTaskSchema.omit({ baseDir: true }).extend({ provider: z.union([providerRef, providerConfigSchema]) });
 export type RemoteTask = z.infer<typeof remoteTask>;
 
 const v = z.literal(PROTOCOL_VERSION);
@@ -189,7 +117,7 @@ export const messageSchemas = {
       planId: z.string(),
       seq: z.number().int(),
       sentAt: z.number(),
-      message: coordinatorMessage,
+      message: coordinatorMessageSchema,
     }),
     /** The coordinator was cut off from NATS: what the agent sent in the last `lastMs` may be lost. */
     z.strictObject({
@@ -202,7 +130,7 @@ export const messageSchemas = {
     }),
   ]),
   up: z.discriminatedUnion('type', [
-    z.strictObject({ v, type: z.literal('worker'), planId: z.string(), source: z.string(), message: workerMessage }),
+    z.strictObject({ v, type: z.literal('worker'), planId: z.string(), source: z.string(), message: workerMessageSchema }),
     /** `signature`: refused for its signature, which a coordinator that signs its plans knows is not about them. */
     z.strictObject({ v, type: z.literal('refused'), planId: z.string(), reason: z.string(), signature: z.boolean().optional() }),
     /** The agent's dead-man switch stopped its load: to the coordinator, a loss. */
@@ -213,8 +141,8 @@ export const messageSchemas = {
   clockPong: z.strictObject({ v, type: z.literal('clock'), t1: z.number(), t2: z.number(), t3: z.number() }),
 };
 
-export type AgentMessage = z.infer<typeof messageSchemas.agent>;
 export type PlanMessage = z.infer<typeof messageSchemas.plan>;
+export type DownMessage = z.infer<typeof messageSchemas.down>;
 export type UpMessage = z.infer<typeof messageSchemas.up>;
 
 const encoder = new TextEncoder();

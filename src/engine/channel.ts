@@ -1,6 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
+import { check, problemLine } from '../util/issues.js';
 import { errorMessage } from '../errors.js';
-import type { CoordinatorMessage, WorkerMessage, WorkerTask } from './messages.js';
+import { type CoordinatorMessage, type WorkerMessage, workerMessageSchema, type WorkerTask } from './messages.js';
 import type { WorkerGroup } from './worker-group.js';
 
 /**
@@ -41,7 +42,7 @@ export function localSite(group: WorkerGroup): TaskSite {
     launch(tasks, onEvent) {
       const ports = tasks.map((task) => {
         const { port1, port2 } = new MessageChannel();
-        port1.on('message', (m: WorkerMessage) => onEvent(task.source, m));
+        port1.on('message', (m: unknown) => onEvent(task.source, workerEvent(m)));
         group.launch(task, port2).catch((err: unknown) => onEvent(task.source, { type: 'failed', message: errorMessage(err) }));
         return port1;
       });
@@ -51,4 +52,13 @@ export function localSite(group: WorkerGroup): TaskSite {
       };
     },
   };
+}
+
+/**
+ * A worker's message, checked against its schema like one that crossed NATS: a few µs a
+ * snapshot, once per window. A malformed one fails its source instead of reaching the merge.
+ */
+export function workerEvent(m: unknown): TaskEvent {
+  const checked = check(workerMessageSchema, m);
+  return checked.success ? checked.data : { type: 'failed', message: problemLine('malformed message from the worker', checked.problem) };
 }

@@ -11,8 +11,10 @@ import type { RunPlan } from '../plan/plan.js';
 import { isOpenModel, profileFor } from '../profiles/index.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { ConnectionInfo, DatabaseProvider } from '../providers/types.js';
-import { localSite, type TaskEvent, type TaskLink, type TaskSite } from './channel.js';
-import type { CoordinatorMessage, WorkerResult, WorkerTask } from './messages.js';
+import { localSite, type TaskSite } from './channel.js';
+import { execute, type SiteShare } from './execute.js';
+import type { WorkerResult, WorkerTask } from './messages.js';
+import type { AgentLossPolicy, LostSource } from './sources.js';
 import { LOCK_WAIT_MS, bounded } from './deadline.js';
 import { combineServerFigures, type ServerFigures, readServerMetrics, serverFigures } from './server-check.js';
 import { workerGroup } from './worker-group.js';
@@ -66,27 +68,8 @@ export interface ProviderRun {
   blockStarts?: number[];
 }
 
-export interface SiteShare {
-  site: string;
-  /** What a remote agent announced about itself (host, cores, version…); absent for local. */
-  info?: Record<string, unknown>;
-  sources: string[];
-  peakVus: number;
-  /** A remote site's clock against the coordinator's, as measured over NATS round trips. */
-  clock?: { offsetMs: number; rttMs: number };
-  /** How far ahead of the start message the common start was set (ms). */
-  startLeadMs?: number;
-}
-
-export interface LostSource {
-  source: string;
-  reason: string;
-  /** Milliseconds after the common start when the loss was declared. */
-  atMs: number;
-}
-
-/** What to do when an agent goes silent mid-run. */
-export type AgentLossPolicy = 'continue' | 'abort';
+export type { SiteShare } from './execute.js';
+export type { AgentLossPolicy, LostSource } from './sources.js';
 
 export interface RunResult {
   plan: RunPlan;
@@ -111,10 +94,6 @@ export interface RunOptions {
   /** How long the tasks may take to say ready (connections opened, agents prepared); default 60 s. */
   readyTimeoutMs?: number;
 }
-
-/** Delay between the last worker saying ready and the common start, so all start together. */
-const START_DELAY_MS = 50;
-const READY_TIMEOUT_MS = 60_000;
 
 /**
  * The one engine: plan → split → run → merge. The CLI, scenario files and the library API all
@@ -387,136 +366,5 @@ async function connectOrExplain(provider: DatabaseProvider): Promise<void> {
     throw new UserError(
       `provider "${name}": cannot connect${where}: ${redact(errorMessage(err) || String((err as { code?: string }).code))}`,
     );
-  }
-}
-
-type Execution = Omit<ProviderRun, 'config' | 'connection' | 'documents' | 'server' | 'activeMs' | 'blockStarts'>;
-
-/**
- * Launches the tasks on their sites, holds them at a ready barrier (bounded by
- * `readyTimeoutMs`), starts them together and merges what they send into `aggregator`,
- * numbering windows from `windowOffset` (interleaved blocks continue the provider's series).
- * Local workers and remote agents go through this loop.
- */
-async function execute(
-  placed: Array<{ site: TaskSite; tasks: WorkerTask[] }>,
-  options: RunOptions,
-  provider: string,
-  aggregator: Aggregator,
-  windowOffset: number,
-  plannedMs: number | undefined,
-): Promise<Execution> {
-  const sources = placed.flatMap((p) => p.tasks.map((t) => t.source));
-  const links: TaskLink[] = [];
-  const seen = new Map<number, number>();
-  const settled = new Set<string>();
-  const results = new Map<string, WorkerResult>();
-  const lost: LostSource[] = [];
-  const pending = new Map<string, () => void>();
-  const finished = Promise.all(sources.map((s) => new Promise<void>((resolve) => pending.set(s, resolve))));
-  let failure: string | undefined;
-  let startedAt = Date.now();
-  let started = false;
-  /** When the coordinator stopped everyone (ms from the start): no share owes load after it. */
-  let stopAtMs: number | undefined;
-  const broadcast = (m: CoordinatorMessage): void => links.forEach((l) => l.send(m));
-  const stopAll = (): void => {
-    if (started) stopAtMs ??= Math.max(0, Date.now() - startedAt);
-    broadcast({ type: 'stop' });
-  };
-  const fail = (source: string, message: string): void => {
-    failure ??= `${source}: ${message}`;
-    stopAll();
-    allReady();
-  };
-  // A source lost before the start no longer holds the barrier.
-  const settle = (source: string): void => {
-    settled.add(source);
-    if (settled.size === sources.length) allReady();
-  };
-
-  let allReady!: () => void;
-  const readyBarrier = new Promise<void>((resolve) => (allReady = resolve));
-  const onAbort = (): void => stopAll();
-  // A task that never says ready (an agent that drops our messages, a database that never
-  // answers) would hold the barrier forever: after the timeout it fails the run.
-  const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
-  const readyTimer = setTimeout(() => {
-    const unready = sources.filter((s) => !settled.has(s));
-    fail(unready.join(', '), `not ready within ${readyTimeoutMs / 1000}s (--ready-timeout)`);
-    for (const s of unready) pending.get(s)?.();
-  }, readyTimeoutMs);
-
-  // A source is over when it delivered 'done' (so every snapshot before it), failed, or was lost.
-  // Snapshots keep being merged after that: a late one still counts.
-  const onEvent = (source: string, m: TaskEvent): void => {
-    if (m.type === 'snapshot') {
-      m.snapshot.window += windowOffset;
-      aggregator.add(m.snapshot);
-      const count = (seen.get(m.snapshot.window) ?? 0) + 1;
-      seen.set(m.snapshot.window, count);
-      const figures = count === sources.length - lost.length ? aggregator.windowFigures(m.snapshot.window) : undefined;
-      if (figures) options.onWindow?.(provider, figures);
-    } else if (m.type === 'ready') settle(source);
-    else if (m.type === 'done') {
-      results.set(source, m.result);
-      pending.get(source)?.();
-    } else if (m.type === 'lost') {
-      if (results.has(source) || lost.some((l) => l.source === source)) return;
-      lost.push({ source, reason: m.message, atMs: Date.now() - startedAt });
-      options.logger.warn({ provider, source, reason: m.message }, 'source lost');
-      // Continuing makes sense only while someone still runs load.
-      if (options.onAgentLoss === 'abort' || lost.length === sources.length) fail(source, m.message);
-      settle(source);
-      pending.get(source)?.();
-    } else if (!lost.some((l) => l.source === source)) {
-      // A lost source's later failure (its dead-man switch, say) is already counted as the loss.
-      fail(source, m.message);
-      pending.get(source)?.();
-    }
-  };
-
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    for (const { site, tasks } of placed) links.push(site.launch(tasks, onEvent));
-    await readyBarrier;
-    clearTimeout(readyTimer);
-    // Far agents get a longer lead, so that the start message reaches them before the start.
-    const leadMs = Math.max(START_DELAY_MS, ...placed.map(({ site }) => site.startLeadMs?.() ?? 0));
-    if (!failure) {
-      startedAt = Date.now() + leadMs;
-      started = true;
-      broadcast({ type: 'start', startAt: startedAt });
-      if (options.signal?.aborted) onAbort();
-    }
-    await finished;
-    const owedUntilMs = (source: string): number => {
-      const result = results.get(source);
-      if (result && !result.stopped) return result.endedMs;
-      return Math.min(stopAtMs ?? Infinity, plannedMs ?? Infinity);
-    };
-    return {
-      startedAt,
-      endedAt: Date.now(),
-      aggregator,
-      workers: sources.flatMap((s) => results.get(s) ?? []),
-      sites: placed.map(({ site, tasks }) => {
-        const clock = site.clock?.();
-        return {
-          site: site.name,
-          ...(site.info ? { info: site.info } : {}),
-          sources: tasks.map((t) => t.source),
-          peakVus: tasks.reduce((n, t) => n + t.peakVus, 0),
-          ...(clock ? { clock, startLeadMs: leadMs } : {}),
-        };
-      }),
-      lost,
-      shares: sources.map((source) => ({ source, firstWindow: windowOffset, owedUntilMs: owedUntilMs(source) })),
-      failure: failure && redact(failure),
-    };
-  } finally {
-    clearTimeout(readyTimer);
-    options.signal?.removeEventListener('abort', onAbort);
-    for (const l of links) l.close();
   }
 }

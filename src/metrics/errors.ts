@@ -1,12 +1,16 @@
+import { z } from 'zod';
 import { redact } from '../util/secrets.js';
 
-export interface ErrorCount {
-  count: number;
+const errorCountSchema = z.strictObject({
+  count: z.number().int().nonnegative(),
   /** One message of the class, with secrets masked. */
-  sample: string;
-}
+  sample: z.string(),
+});
+export type ErrorCount = z.infer<typeof errorCountSchema>;
 
-export type ErrorsByClass = Record<string, ErrorCount>;
+/** Errors counted by class (see classifyError), as they cross the wire in a snapshot. */
+export const errorsByClassSchema = z.record(z.string(), errorCountSchema);
+export type ErrorsByClass = z.infer<typeof errorsByClassSchema>;
 
 /** Groups an error by what a user acts on: SQLSTATE for PostgreSQL, the driver's code otherwise. */
 export function classifyError(err: unknown): string {
