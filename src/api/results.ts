@@ -96,9 +96,14 @@ export const loadTestResultSchema = z.object({
 });
 export type LoadTestResult = z.infer<typeof loadTestResultSchema>;
 
+/** Library results give latency in milliseconds; a report's figures are microseconds. */
+export function msFromUs(us: number): number {
+  return us / 1000;
+}
+
 /** Milliseconds with microsecond resolution, from a report's µs summary. */
 export function latencyMs(l: ProviderReport['total']['latencyUs']): LatencyMs {
-  const ms = (us: number): number => Math.round(us) / 1000;
+  const ms = (us: number): number => msFromUs(Math.round(us));
   return {
     avgMs: ms(l.mean),
     minMs: ms(l.min),
@@ -108,6 +113,31 @@ export function latencyMs(l: ProviderReport['total']['latencyUs']): LatencyMs {
     p99Ms: ms(l.p99),
     stddevMs: ms(l.stddev),
   };
+}
+
+/**
+ * One operation's figures per window of a provider's report: the replicates verdicts compare.
+ * The last window is partial; `block` is the interleaved block (round) the window belongs to,
+ * which pairs providers' windows.
+ */
+export function windowSamples(report: ProviderReport, operation: string): WindowSample[] {
+  const last = report.windows.at(-1);
+  return report.windows.flatMap((w) => {
+    const op = w.operations?.find((o) => o.operation === operation);
+    if (!op) return [];
+    return [
+      {
+        window: w.window,
+        block: w.block ?? 0,
+        ok: op.ok,
+        errors: op.failed,
+        meanMs: msFromUs(op.latencyUs.mean),
+        p95Ms: msFromUs(op.latencyUs.p95),
+        p99Ms: msFromUs(op.latencyUs.p99),
+        partial: w === last,
+      },
+    ];
+  });
 }
 
 export function errorMessages(op: ProviderReport['total']): z.infer<typeof errorMessageSchema>[] {

@@ -72,7 +72,7 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
 
   const finish = (op: number, t0: number, intended: number): void => {
     const end = performance.now();
-    recorder.okScheduled(op, (end - t0) * 1000, (end - intended) * 1000);
+    recorder.okScheduled(op, end - t0, end - intended);
   };
   /** Drops the backlog's arrivals that are too late (all of them once stopping or ended). */
   const expire = (): void => {
@@ -101,7 +101,7 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
     const t0 = performance.now();
     counts.intended++;
     counts.started++;
-    counts.lag.recordValue((t0 - intended) * 1000);
+    recorder.startLag(t0 - intended);
     busy++;
     runtime.busy(1);
     try {
