@@ -40,7 +40,7 @@ const encodedLatencySchema = z.object({
   corrected: z.string().optional(),
 });
 
-export const operationReportSchema = z.object({
+const operationReportSchema = z.object({
   operation: z.string(),
   /** ok + failed. */
   count,
@@ -70,7 +70,7 @@ const arrivalReportSchema = z.object({
 export type ArrivalReport = z.infer<typeof arrivalReportSchema>;
 
 /** One labelled stretch of the run (a stage, before-spike, spike, recovery) on its own. */
-export const phaseReportSchema = z.object({
+const phaseReportSchema = z.object({
   phase: z.string(),
   /** Planned start and end, from the run's start. */
   startMs: z.number(),
@@ -140,7 +140,7 @@ const operationWindowSchema = z.object({
 });
 export type OperationWindowReport = z.infer<typeof operationWindowSchema>;
 
-export const windowReportSchema = z.object({
+const windowReportSchema = z.object({
   window: count,
   /** From the provider run's start to the window's start. */
   startMs: z.number(),
@@ -250,7 +250,7 @@ const serverFiguresSchema = z.object({
   error: z.string().optional(),
 });
 
-export const providerReportSchema = z.object({
+const providerReportSchema = z.object({
   name: z.string(),
   provider: z.string(),
   connection: z.record(z.string(), z.unknown()),
