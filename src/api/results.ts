@@ -103,15 +103,15 @@ export function msFromUs(us: number): number {
 
 /** Milliseconds with microsecond resolution, from a report's µs summary. */
 export function latencyMs(l: ProviderReport['total']['latencyUs']): LatencyMs {
-  const ms = (us: number): number => msFromUs(Math.round(us));
+  const roundedMs = (us: number): number => msFromUs(Math.round(us));
   return {
-    avgMs: ms(l.mean),
-    minMs: ms(l.min),
-    maxMs: ms(l.max),
-    p50Ms: ms(l.p50),
-    p95Ms: ms(l.p95),
-    p99Ms: ms(l.p99),
-    stddevMs: ms(l.stddev),
+    avgMs: roundedMs(l.mean),
+    minMs: roundedMs(l.min),
+    maxMs: roundedMs(l.max),
+    p50Ms: roundedMs(l.p50),
+    p95Ms: roundedMs(l.p95),
+    p99Ms: roundedMs(l.p99),
+    stddevMs: roundedMs(l.stddev),
   };
 }
 

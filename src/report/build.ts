@@ -32,7 +32,7 @@ const CLOSED_NOTE =
 /** Renders a run into the versioned report every view is made from. Secrets are masked here too. */
 export function buildReport(result: RunResult): Report {
   const { plan } = result;
-  return redactDeep({
+  const report = redactDeep({
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'stampede', version: VERSION },
     runId: plan.runId,
@@ -47,6 +47,17 @@ export function buildReport(result: RunResult): Report {
     environment: runEnvironment(),
     providers: result.providers.map((run) => providerReport(run, plan)),
   } satisfies Report);
+  // Encoded histograms join after masking: they are binary data, where a short secret may show up
+  // by chance, and masking it there would corrupt them.
+  result.providers.forEach((run, i) => addHistograms(report.providers[i]!, run.figures, plan.operationNames));
+  return report;
+}
+
+function addHistograms(report: ProviderReport, figures: RunFigures, operationNames: readonly string[]): void {
+  operationNames.forEach((name, j) => {
+    const histograms = figures.operations.find((o) => o.operation === name)?.histograms;
+    if (histograms) report.operations[j]!.histograms = histograms;
+  });
 }
 
 /** Where a run happened, for any report that compares figures across machines. */
@@ -198,7 +209,6 @@ function namedOperationReport(figures: RunFigures, name: string, durationSec: nu
   if (!op) return operationReport(name, { ok: 0, errors: {}, latencyUs: noLatency() }, durationSec);
   const report = operationReport(name, op, durationSec);
   if (op.partsUs) report.partsUs = op.partsUs;
-  report.histograms = op.histograms;
   return report;
 }
 
