@@ -25,9 +25,7 @@ profile: { type: constant-vus, vus: ${vus}, duration: ${SECONDS}s }
   const plan = buildPlan({ scenario: parseScenario(yaml, 'bench'), file: 'bench', baseDir: process.cwd() }, { workers });
   const result = await runPlan(plan, { logger: silentLogger() });
   const run = result.providers[0]!;
-  const ok = run.aggregator.merged().ok;
-  run.aggregator.destroy();
-  return ok / ((run.endedAt - run.startedAt) / 1000);
+  return run.figures.total.ok / ((run.endedAt - run.startedAt) / 1000);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import { Aggregator } from '../src/metrics/aggregate.js';
 import { decodeHistogram, encodeHistogram, initHistograms, newHistogram } from '../src/metrics/histogram.js';
 import type { Snapshot } from '../src/metrics/snapshot.js';
-import type { Report } from '../src/report/types.js';
+import { readReport } from '../src/report/read.js';
 import { benchRepeats, benchSeconds, median, printFigure, section } from './lib.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
@@ -40,7 +40,7 @@ async function startAgent(prefix: string, name: string): Promise<() => Promise<v
 }
 
 function opsPerSec(out: string): number {
-  const p = (JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!;
+  const p = readReport(out).providers[0]!;
   return p.total.ok / p.durationSec;
 }
 
@@ -75,7 +75,7 @@ async function throughput(dir: string): Promise<void> {
       const two = join(dir, `cluster-${round}.json`);
       await cli(['run', scenario, '--nats', NATS, '--prefix', prefix, '--agents', '2', '--no-local', '--no-live', '--out', two]).done;
       cluster.push(opsPerSec(two));
-      windows += (JSON.parse(readFileSync(two, 'utf8')) as Report).providers[0]!.windows.length;
+      windows += readReport(two).providers[0]!.windows.length;
     }
   } finally {
     await Promise.all(stops.map((s) => s()));
@@ -152,9 +152,7 @@ async function mergeTime(): Promise<void> {
       seen.set(s.window, n);
       if (n === 100) agg.windowFigures(s.window);
     }
-    for (const w of agg.windowIndices()) agg.windowFigures(w);
-    agg.merged('q');
-    agg.merged();
+    agg.figures();
     agg.destroy();
   });
   section('merge: 100 agents x 60 windows (6,000 snapshots)');

@@ -112,8 +112,7 @@ options: { workers: 2 }
     onWindow: (_p, w) => void (w.saturated && saturatedWindows++),
   });
   const run = result.providers[0]!;
-  const a = run.aggregator.arrivals()!;
-  run.aggregator.destroy();
+  const a = run.figures.arrivals!;
   // Over the time the run really took: a generator that fell behind and caught up after the end shows here.
   const elapsedSec = Math.max(SECONDS, (run.endedAt - run.startedAt) / 1000);
   return {
@@ -191,8 +190,7 @@ options: { workers: 0 }
   let peakRss = before;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   try {
-    const result = await runPlan(plan, { logger: createLogger({ level: 'silent' }) });
-    result.providers[0]!.aggregator.destroy();
+    await runPlan(plan, { logger: createLogger({ level: 'silent' }) });
   } finally {
     clearInterval(sampler);
   }

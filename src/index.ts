@@ -28,6 +28,8 @@ export { runPlan } from './engine/engine.js';
 export { buildPlan } from './plan/plan.js';
 export { libraryPlan } from './plan/library.js';
 export { buildReport } from './report/build.js';
+export { readReport } from './report/read.js';
+export type { ProviderReport, Report } from './report/types.js';
 export type { ProviderConfig } from './providers/config.js';
 export type { OperationConfig } from './operations/schema.js';
 export type { Scenario } from './config/schema.js';

@@ -103,18 +103,48 @@ export const loadTestResultSchema = z.object({
 });
 export type LoadTestResult = z.infer<typeof loadTestResultSchema>;
 
+/** Library results give latency in milliseconds; a report's figures are microseconds. */
+export function msFromUs(us: number): number {
+  return us / 1000;
+}
+
 /** Milliseconds with microsecond resolution, from a report's µs summary. */
 export function latencyMs(l: ProviderReport['total']['latencyUs']): LatencyMs {
-  const ms = (us: number): number => Math.round(us) / 1000;
+  const roundedMs = (us: number): number => msFromUs(Math.round(us));
   return {
-    avgMs: ms(l.mean),
-    minMs: ms(l.min),
-    maxMs: ms(l.max),
-    p50Ms: ms(l.p50),
-    p95Ms: ms(l.p95),
-    p99Ms: ms(l.p99),
-    stddevMs: ms(l.stddev),
+    avgMs: roundedMs(l.mean),
+    minMs: roundedMs(l.min),
+    maxMs: roundedMs(l.max),
+    p50Ms: roundedMs(l.p50),
+    p95Ms: roundedMs(l.p95),
+    p99Ms: roundedMs(l.p99),
+    stddevMs: roundedMs(l.stddev),
   };
+}
+
+/**
+ * One operation's figures per window of a provider's report: the replicates verdicts compare.
+ * The last window is partial; `block` is the interleaved block (round) the window belongs to,
+ * which pairs providers' windows.
+ */
+export function windowSamples(report: ProviderReport, operation: string): WindowSample[] {
+  const last = report.windows.at(-1);
+  return report.windows.flatMap((w) => {
+    const op = w.operations?.find((o) => o.operation === operation);
+    if (!op) return [];
+    return [
+      {
+        window: w.window,
+        block: w.block ?? 0,
+        ok: op.ok,
+        errors: op.failed,
+        meanMs: msFromUs(op.latencyUs.mean),
+        p95Ms: msFromUs(op.latencyUs.p95),
+        p99Ms: msFromUs(op.latencyUs.p99),
+        partial: w === last,
+      },
+    ];
+  });
 }
 
 export function errorMessages(op: Pick<ProviderReport['total'], 'errors'>): z.infer<typeof errorMessageSchema>[] {

@@ -85,10 +85,9 @@ async function runWith(cluster: Cluster | undefined, plan: RunPlan, out: string,
       onWindow: flags.live ? (provider, w) => process.stderr.write(`${liveLine(provider, w, plan.windowMs)}\n`) : undefined,
     });
     const report = buildReport(result);
-    const comparisons = sideBySide(result, report);
+    const comparisons = sideBySide(report);
     if (comparisons.length > 0) report.comparisons = comparisons;
     writeJsonAtomic(out, report);
-    for (const run of result.providers) run.aggregator.destroy();
     const compared = comparisons.length > 0 ? `\n\n${renderComparisons(comparisons)}` : '';
     process.stdout.write(`${renderSummary(report)}${compared}\nreport: ${out}\n`);
     if (report.status === 'failed') return 1;

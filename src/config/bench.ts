@@ -23,4 +23,3 @@ export const benchConfigSchema = z.strictObject({
     })
     .optional(),
 });
-export type BenchConfig = z.infer<typeof benchConfigSchema>;

@@ -2,9 +2,9 @@ import type { ProviderConfig } from '../providers/config.js';
 import { redact } from '../util/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { Aggregator, type WindowFigures } from '../metrics/aggregate.js';
-import { type ShareRecord, windowShortfalls } from '../metrics/coverage.js';
-import { initHistograms } from '../metrics/histogram.js';
+import { Aggregator, type RunFigures, type WindowFigures } from '../metrics/aggregate.js';
+import { type ShareRecord, type WindowShortfall, windowShortfalls } from '../metrics/coverage.js';
+import { initHistograms, type LatencySummary } from '../metrics/histogram.js';
 import { documentsPerOperation, needsDocumentsTable, workloadSql } from '../operations/compile.js';
 import { countDocuments, documentsDataset, registerRun, type Teardown, unregisterRun } from '../operations/documents.js';
 import type { RunPlan } from '../plan/plan.js';
@@ -12,12 +12,12 @@ import { isOpenModel, profileFor } from '../profiles/index.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { ConnectionInfo, DatabaseProvider } from '../providers/types.js';
 import { localSite, type TaskSite } from './channel.js';
-import { execute, type SiteShare } from './execute.js';
+import { execute, type Execution, type Placement, type SiteShare } from './execute.js';
 import type { WorkerResult, WorkerTask } from './messages.js';
 import type { AgentLossPolicy, LostSource } from './sources.js';
 import { LOCK_WAIT_MS, bounded } from './deadline.js';
-import { combineServerFigures, type ServerFigures, readServerMetrics, serverFigures } from './server-check.js';
-import { workerGroup } from './worker-group.js';
+import { combineServerFigures, type MetricsRead, type ServerFigures, readServerMetrics, serverFigures } from './server-check.js';
+import { type WorkerGroup, workerGroup } from './worker-group.js';
 
 /**
  * `degraded`: the run finished, but some window lacks part of a share (an agent lost, cut off,
@@ -40,36 +40,52 @@ export interface DocumentCheck {
 /** What teardown did with the tool's tables, or why it failed (the tables and rows then remain). */
 export type TeardownReport = Teardown | { error: string };
 
-/** Everything one provider's run produced, before it is rendered into the report. */
+/**
+ * Everything one provider's run produced, as plain data: the report is rendered from it. The
+ * aggregator that merged the snapshots is gone by then; what it merged is in `figures`.
+ */
 export interface ProviderRun {
   config: ProviderConfig;
   connection: ConnectionInfo;
   startedAt: number;
   endedAt: number;
-  aggregator: Aggregator;
+  /** Time the provider actually ran; less than endedAt - startedAt when blocks were interleaved. */
+  activeMs: number;
+  /** First window of each interleaved block: block k of every provider ran in the same round. */
+  blockStarts: number[];
+  /** Totals, operations, phases, windows and sources, merged from every snapshot. */
+  figures: RunFigures;
   workers: WorkerResult[];
-  /** Each site's share: which sources it ran and the VUs they peaked at. */
-  sites: SiteShare[];
+  /** Each site's share, with the latency its own sources measured. */
+  sites: SiteRun[];
   /** Sources whose agent went silent before they were done. */
   lost: LostSource[];
-  /** What each source owed, block by block: windows are checked against it. */
-  shares: ShareRecord[];
+  /** Windows whose figures lack part of a share, by window index. */
+  shortfalls: Map<number, WindowShortfall>;
   documents?: DocumentCheck;
   /** Before/after server metrics; absent when each worker has a database of its own. */
   server?: ServerFigures;
   /** Absent with --keep-data, or when the run set nothing up. */
   teardown?: TeardownReport;
+  failure?: string;
+}
+
+/** A provider's run between its blocks: what the next block continues. */
+interface ProviderProgress extends Omit<ProviderRun, 'figures' | 'sites' | 'shortfalls'> {
+  sites: SiteShare[];
+  /** What each source owed, block by block: windows are checked against it. */
+  shares: ShareRecord[];
   /** The dataset registered as a user of the tool's tables and not yet torn down (blocks to come). */
   registered?: string;
-  failure?: string;
-  /** Time the provider actually ran; less than endedAt - startedAt when blocks were interleaved. */
-  activeMs?: number;
-  /** First window of each interleaved block: block k of every provider ran in the same round. */
-  blockStarts?: number[];
 }
 
 export type { SiteShare } from './execute.js';
 export type { AgentLossPolicy, LostSource } from './sources.js';
+
+export interface SiteRun extends SiteShare {
+  /** Merged from the site's own sources' histograms. */
+  latencyUs: LatencySummary;
+}
 
 export interface RunResult {
   plan: RunPlan;
@@ -85,7 +101,6 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called once per window when every worker's snapshot for it has arrived. */
   onWindow?: (provider: string, figures: WindowFigures) => void;
-  onProviderStart?: (provider: string, plannedMs: number | undefined) => void;
   /** Remote agents that take shares of the load beside (or instead of) the local workers. */
   agents?: TaskSite[];
   /** False runs no local workers: the agents take all the load. */
@@ -102,48 +117,70 @@ export interface RunOptions {
 export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunResult> {
   await initHistograms();
   const startedAt = Date.now();
-  const runs = new Map<string, ProviderRun>();
   const group = options.local === false ? undefined : workerGroup(plan.workers);
   const sites = [...(group ? [localSite(group)] : []), ...(options.agents ?? [])];
   if (sites.length === 0) throw new UserError('no workers to run on: --no-local needs at least one agent');
+  // The aggregators live only as long as the run: what they merged leaves as plain data.
+  const aggregators = new Map(plan.providers.map((p) => [p.name, new Aggregator()]));
+  const runs = new Map<string, ProviderProgress>();
+  try {
+    let status = await runBlocks(plan, sites, options, runs, aggregators, group);
+    const providers = plan.providers.flatMap((p) => {
+      const run = runs.get(p.name);
+      return run ? [settle(run, aggregators.get(p.name)!, plan.windowMs)] : [];
+    });
+    if (status === 'complete' && providers.some((run) => run.lost.length > 0 || run.shortfalls.size > 0)) status = 'degraded';
+    return { plan, status, startedAt, endedAt: Date.now(), providers };
+  } finally {
+    for (const aggregator of aggregators.values()) aggregator.destroy();
+  }
+}
+
+/** Runs each provider block by block (all in one block without interleaving); says how the run ended. */
+async function runBlocks(
+  plan: RunPlan,
+  sites: TaskSite[],
+  options: RunOptions,
+  runs: Map<string, ProviderProgress>,
+  aggregators: Map<string, Aggregator>,
+  group: WorkerGroup | undefined,
+): Promise<RunStatus> {
   const blocks = plan.interleave ?? 1;
   const slices = blocks > 1 ? profileSlices(plan, blocks) : [plan.profile];
-  let status: RunStatus = 'complete';
-  let finished = 0;
   try {
-    run: for (const [b, profile] of slices.entries()) {
+    for (const [b, profile] of slices.entries()) {
       // Alternate the order (A B, B A, …) so neither provider always runs first in a round.
       const order = b % 2 === 0 ? plan.providers : [...plan.providers].reverse();
       for (const config of order) {
-        if (options.signal?.aborted) break run;
+        if (options.signal?.aborted) return 'partial';
         const run = await runProvider(plan, config, sites, options, {
           profile,
           last: b === slices.length - 1,
           prior: runs.get(config.name),
+          aggregator: aggregators.get(config.name)!,
         });
         runs.set(config.name, run);
-        if (run.failure) {
-          status = 'failed';
-          break run;
-        }
+        if (run.failure) return 'failed';
       }
-      finished++;
     }
+    return options.signal?.aborted ? 'partial' : 'complete';
   } finally {
     await group?.close();
     // A run stopped before a provider's last block (Ctrl-C, a failure) still hands its rows and
     // its registration back.
     for (const run of runs.values()) if (run.registered) await tearDownLater(run, options);
   }
-  if (status === 'complete' && (options.signal?.aborted || finished < slices.length)) status = 'partial';
-  const providers = plan.providers.flatMap((p) => runs.get(p.name) ?? []);
-  if (
-    status === 'complete' &&
-    providers.some((run) => run.lost.length > 0 || windowShortfalls(run.aggregator, run.shares, plan.windowMs).size > 0)
-  ) {
-    status = 'degraded';
-  }
-  return { plan, status, startedAt, endedAt: Date.now(), providers };
+}
+
+/** The provider's run as plain data, read from its aggregator while it still lives. */
+function settle(run: ProviderProgress, aggregator: Aggregator, windowMs: number): ProviderRun {
+  const { shares, registered: _registered, ...rest } = run;
+  return {
+    ...rest,
+    figures: aggregator.figures(),
+    sites: run.sites.map((site) => ({ ...site, latencyUs: aggregator.sourcesLatency(site.sources) })),
+    shortfalls: windowShortfalls(aggregator, shares, windowMs),
+  };
 }
 
 /** The profile cut into `blocks` consecutive parts, for interleaving providers block by block. */
@@ -157,118 +194,159 @@ interface Block {
   profile: RunPlan['profile'];
   last: boolean;
   /** The provider's earlier blocks: this block's windows and counts are merged into them. */
-  prior?: ProviderRun;
+  prior?: ProviderProgress;
+  /** The provider's one aggregator, across all its blocks. */
+  aggregator: Aggregator;
 }
 
+/** What one block of a provider needs at every step: the plan, the provider, its coordinator instance. */
+interface BlockContext {
+  plan: RunPlan;
+  config: ProviderConfig;
+  /** The coordinator's own instance of the provider (setup, server metrics, count, teardown). */
+  main: DatabaseProvider;
+  options: RunOptions;
+  block: Block;
+  /** The `dataset_id` of the provider's rows in this run. */
+  dataset: string;
+}
+
+/** One block of one provider: set up, launch every share, merge, check the counts, tear down after the last. */
 async function runProvider(
   plan: RunPlan,
   config: ProviderConfig,
   sites: TaskSite[],
   options: RunOptions,
   block: Block,
-): Promise<ProviderRun> {
-  const { logger, signal } = options;
+): Promise<ProviderProgress> {
   await loadProviderModule(config, plan.baseDir);
   const main = coordinatorProvider(config);
   await connectOrExplain(main);
-  const { prior } = block;
-  const documents = needsDocumentsTable(plan.workload);
-  const dataset = documentsDataset(plan.runId, config.name);
-  // The tool's tables on a database every instance shares: registered here, torn down here.
-  const shared = documents && main.sharedAcrossInstances;
-  let registered = prior?.registered;
+  const ctx: BlockContext = { plan, config, main, options, block, dataset: documentsDataset(plan.runId, config.name) };
+  let registered = block.prior?.registered;
   try {
-    const profile = profileFor(block.profile.type);
     workloadSql(plan.workload, main.dialect, `workload (provider "${config.name}")`);
-    if (shared) {
-      await setUp(main, dataset);
-      // --keep-data keeps the registration too: a later run then leaves the table and these rows alone.
-      if (!plan.keepData) registered = dataset;
-    }
-
-    // Every worker, local or on an agent, weighs the same: an agent's share follows its worker count.
-    const shares = profile.split(
-      block.profile,
-      sites.flatMap((site) => Array.from({ length: site.size }, () => 1)),
-    );
-    const taskFor = (source: string, share: unknown): WorkerTask => ({
-      runId: plan.runId,
-      source,
-      provider: config,
-      baseDir: plan.baseDir,
-      workload: plan.workload,
-      operationNames: plan.operationNames,
-      profileType: block.profile.type,
-      share,
-      openModel: isOpenModel(plan.profile),
-      phases: profile.phases?.(plan.profile) ?? [],
-      peakVus: profile.sharePeakVus(share),
-      windowMs: plan.windowMs,
-      setupInWorker: !main.sharedAcrossInstances,
-    });
-    let next = 0;
-    const placed = sites.map((site) => ({
-      site,
-      tasks: Array.from({ length: site.size }, (_, i) => taskFor(`${site.name}/w${i}`, shares[next++])),
-    }));
-
-    // The logger masks the DSN's password; logging it shows the user which target is hit.
-    logger.info(
-      { provider: config.name, dsn: config.dsn, workers: next, sites: sites.map((s) => s.name), profile: block.profile },
-      'starting provider run',
-    );
-    const before = main.sharedAcrossInstances ? await readServerMetrics(main, signal) : undefined;
-    options.onProviderStart?.(config.name, profile.durationMs(block.profile));
-    const aggregator = prior?.aggregator ?? new Aggregator();
-    const okBefore = prior ? aggregator.merged().ok : 0;
-    const windowOffset = prior ? (aggregator.windowIndices().at(-1) ?? -1) + 1 : 0;
-    const run = await execute(placed, options, config.name, aggregator, windowOffset, profile.durationMs(block.profile));
-    const combined: Omit<ProviderRun, 'config' | 'connection'> = {
-      ...run,
-      startedAt: prior?.startedAt ?? run.startedAt,
-      activeMs: (prior?.activeMs ?? 0) + (run.endedAt - run.startedAt),
-      blockStarts: [...(prior?.blockStarts ?? []), windowOffset],
-      workers: prior ? mergeWorkers([...prior.workers, ...run.workers]) : run.workers,
-      lost: [...(prior?.lost ?? []), ...run.lost],
-      shares: [...(prior?.shares ?? []), ...run.shares],
-    };
-    if (before && !run.failure) {
-      // Checked block by block: between blocks other providers may use the same server.
-      const server = before.metrics
-        ? await serverFigures(main, before.metrics, aggregator.merged().ok - okBefore, signal)
-        : { error: `before the run: ${before.error}` };
-      combined.server = prior?.server ? combineServerFigures(prior.server, server) : server;
-      const check = combined.server.check;
-      if (check && !check.match) logger.warn({ provider: config.name, ...check }, 'the server saw fewer commits than the client counted');
-      if (server.error) logger.warn({ provider: config.name, error: server.error }, 'server figures incomplete');
-    }
-    if (documents && !run.failure) {
-      // Counts are cumulative over blocks: the rows stay until the provider's last block.
-      const reported = plan.workload.reduce((n, op, i) => n + documentsPerOperation(op) * aggregator.merged(plan.operationNames[i]).ok, 0);
-      combined.documents = main.sharedAcrossInstances
-        ? await documentCheck(main, dataset, reported, signal)
-        : documentMatch(
-            dataset,
-            reported,
-            combined.workers.reduce((n, w) => n + (w.privateDocuments ?? 0), 0),
-          );
-      const check = combined.documents;
-      if (check.error) logger.warn({ provider: config.name, ...check }, 'the database could not be counted');
-      else if (!check.match) logger.warn({ provider: config.name, ...check }, 'the database saw a different count');
+    registered = (await setUpShared(ctx)) ?? registered;
+    const placed = placeShares(ctx, sites);
+    const before = main.sharedAcrossInstances ? await readServerMetrics(main, options.signal) : undefined;
+    const { aggregator, prior } = block;
+    const okBefore = aggregator.ok();
+    const windowOffset = (aggregator.windowIndices().at(-1) ?? -1) + 1;
+    const plannedMs = profileFor(block.profile.type).durationMs(block.profile);
+    const run = await execute(placed, options, config.name, aggregator, windowOffset, plannedMs);
+    const progress = continueRun(prior, run, windowOffset);
+    if (!run.failure) {
+      if (before) progress.server = await checkServer(ctx, before, aggregator.ok() - okBefore);
+      if (needsDocumentsTable(plan.workload)) progress.documents = await checkDocuments(ctx, progress.workers);
     }
     // The provider's last block: its last one planned, or the last it runs (a failure or Ctrl-C stops the run).
-    if (registered && (block.last || run.failure || signal?.aborted)) {
-      combined.teardown = await tearDown(main, registered, config.name, logger);
+    if (registered && (block.last || run.failure || options.signal?.aborted)) {
+      progress.teardown = await tearDown(main, registered, config.name, options.logger);
       registered = undefined;
     }
-    return { ...combined, registered, config, connection: main.getConnectionInfo() };
+    return { ...progress, registered, config, connection: main.getConnectionInfo() };
   } catch (err) {
     // This block's registration never reaches runPlan's cleanup: hand it back now.
-    if (registered && !prior?.registered) await tearDown(main, registered, config.name, logger);
+    if (registered && !block.prior?.registered) await tearDown(main, registered, config.name, options.logger);
     throw err;
   } finally {
     await closeQuietly(main);
   }
+}
+
+/**
+ * Registers the run as a user of the tool's tables on a database every instance shares (set up
+ * and torn down here); returns the dataset when it is to be torn down after the last block.
+ */
+async function setUpShared({ plan, main, dataset }: BlockContext): Promise<string | undefined> {
+  if (!needsDocumentsTable(plan.workload) || !main.sharedAcrossInstances) return undefined;
+  await setUp(main, dataset);
+  // --keep-data keeps the registration too: a later run then leaves the table and these rows alone.
+  return plan.keepData ? undefined : dataset;
+}
+
+/** Splits the block's profile across every worker of every site, and names each task's source. */
+function placeShares({ plan, config, main, options, block }: BlockContext, sites: TaskSite[]): Placement[] {
+  const profile = profileFor(block.profile.type);
+  // Every worker, local or on an agent, weighs the same: an agent's share follows its worker count.
+  const shares = profile.split(
+    block.profile,
+    sites.flatMap((site) => Array.from({ length: site.size }, () => 1)),
+  );
+  const taskFor = (source: string, share: unknown): WorkerTask => ({
+    runId: plan.runId,
+    source,
+    provider: config,
+    baseDir: plan.baseDir,
+    workload: plan.workload,
+    operationNames: plan.operationNames,
+    profileType: block.profile.type,
+    share,
+    openModel: isOpenModel(plan.profile),
+    phases: profile.phases?.(plan.profile) ?? [],
+    peakVus: profile.sharePeakVus(share),
+    windowMs: plan.windowMs,
+    setupInWorker: !main.sharedAcrossInstances,
+  });
+  let next = 0;
+  const placed = sites.map((site) => ({
+    site,
+    tasks: Array.from({ length: site.size }, (_, i) => taskFor(`${site.name}/w${i}`, shares[next++])),
+  }));
+  // The logger masks the DSN's password; logging it shows the user which target is hit.
+  options.logger.info(
+    { provider: config.name, dsn: config.dsn, workers: next, sites: sites.map((s) => s.name), profile: block.profile },
+    'starting provider run',
+  );
+  return placed;
+}
+
+/** This block's execution added to the provider's earlier blocks. */
+function continueRun(
+  prior: ProviderProgress | undefined,
+  run: Execution,
+  windowOffset: number,
+): Omit<ProviderProgress, 'config' | 'connection'> {
+  return {
+    ...run,
+    startedAt: prior?.startedAt ?? run.startedAt,
+    activeMs: (prior?.activeMs ?? 0) + (run.endedAt - run.startedAt),
+    blockStarts: [...(prior?.blockStarts ?? []), windowOffset],
+    workers: prior ? mergeWorkers([...prior.workers, ...run.workers]) : run.workers,
+    lost: [...(prior?.lost ?? []), ...run.lost],
+    shares: [...(prior?.shares ?? []), ...run.shares],
+  };
+}
+
+/** The server's counters against this block's ok count; checked block by block, since between blocks other providers may use the same server. */
+async function checkServer({ config, main, options, block }: BlockContext, before: MetricsRead, clientOk: number): Promise<ServerFigures> {
+  const server = before.metrics
+    ? await serverFigures(main, before.metrics, clientOk, options.signal)
+    : { error: `before the run: ${before.error}` };
+  const combined = block.prior?.server ? combineServerFigures(block.prior.server, server) : server;
+  const check = combined.check;
+  if (check && !check.match)
+    options.logger.warn({ provider: config.name, ...check }, 'the server saw fewer commits than the client counted');
+  if (server.error) options.logger.warn({ provider: config.name, error: server.error }, 'server figures incomplete');
+  return combined;
+}
+
+/** The rows the database holds for the provider against the inserts counted ok, over every block so far (the rows stay until the last). */
+async function checkDocuments(
+  { plan, config, main, options, block, dataset }: BlockContext,
+  workers: WorkerResult[],
+): Promise<DocumentCheck> {
+  const reported = plan.workload.reduce((n, op, i) => n + documentsPerOperation(op) * block.aggregator.ok(plan.operationNames[i]), 0);
+  const check = main.sharedAcrossInstances
+    ? await documentCheck(main, dataset, reported, options.signal)
+    : documentMatch(
+        dataset,
+        reported,
+        workers.reduce((n, w) => n + (w.privateDocuments ?? 0), 0),
+      );
+  if (check.error) options.logger.warn({ provider: config.name, ...check }, 'the database could not be counted');
+  else if (!check.match) options.logger.warn({ provider: config.name, ...check }, 'the database saw a different count');
+  return check;
 }
 
 /** The coordinator's own instance: one connection, for the tool's steps (setup, metrics, count, teardown). */
@@ -320,7 +398,7 @@ async function tearDown(provider: DatabaseProvider, dataset: string, name: strin
 }
 
 /** Teardown on a connection of its own, for a provider whose last planned block never ran. */
-async function tearDownLater(run: ProviderRun, options: RunOptions): Promise<void> {
+async function tearDownLater(run: ProviderProgress, options: RunOptions): Promise<void> {
   const provider = coordinatorProvider(run.config);
   try {
     await connectOrExplain(provider);

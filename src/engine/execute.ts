@@ -36,11 +36,10 @@ export interface ExecuteOptions {
   readyTimeoutMs?: number;
 }
 
-/** What one block of a provider's run produced on its sites. */
+/** What one block of a provider's run produced on its sites; the merged figures stay in the aggregator. */
 export interface Execution {
   startedAt: number;
   endedAt: number;
-  aggregator: Aggregator;
   workers: WorkerResult[];
   /** Each site's share: which sources it ran and the VUs they peaked at. */
   sites: SiteShare[];
@@ -92,7 +91,6 @@ export async function execute(
     return {
       startedAt: control.startedAt,
       endedAt: Date.now(),
-      aggregator,
       workers: sources.results(),
       sites: placed.map((p) => siteShare(p, leadMs)),
       lost: sources.lost(),

@@ -29,8 +29,6 @@ class SharedState {
 
 /** The worker-side state a profile drives: VUs, the clock, and the stop signal. */
 export class WorkerRuntime implements Runtime {
-  phase = 'main';
-
   constructor(
     readonly ops: readonly Executable[],
     readonly pick: () => number,

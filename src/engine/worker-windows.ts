@@ -6,6 +6,9 @@ import type { WorkerMessage, WorkerTask } from './messages.js';
 import type { WorkerRuntime } from './runtime.js';
 import { threadSlice } from './thread-slice.js';
 
+/** The phase name of a profile that has no phases of its own. */
+const SINGLE_PHASE = 'main';
+
 /** The span of a worker's load, in ms from the common start: each window says how much of it it held. */
 export class LoadSpan {
   private startMs = 0;
@@ -112,7 +115,7 @@ export class WorkerWindows {
         runId: task.runId,
         source: task.source,
         provider: task.provider.name,
-        phase: phaseOf(task.phases, (window + 0.5) * task.windowMs) ?? runtime.phase,
+        phase: phaseOf(task.phases, (window + 0.5) * task.windowMs) ?? SINGLE_PHASE,
         window,
         activeVUs,
         ranMs: span.ranMs(from, to),

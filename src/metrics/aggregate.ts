@@ -1,5 +1,16 @@
 import { type ErrorsByClass, errorTotal, mergeErrors } from './errors.js';
-import { decodeHistogram, type Histogram, type LatencySummary, newHistogram, summarize } from './histogram.js';
+import {
+  decodeHistogram,
+  encodeHistogram,
+  type Histogram,
+  type LatencySummary,
+  meanUs,
+  newHistogram,
+  percentileUs,
+  RECORDED_UNIT,
+  type RecordedUnit,
+  summarize,
+} from './histogram.js';
 import { isSaturated } from './health.js';
 import type { GeneratorHealth, Snapshot } from './snapshot.js';
 
@@ -20,6 +31,52 @@ export interface ArrivalFigures {
   lagUs: LatencySummary;
 }
 
+/** Merged histograms, encoded (compressed base64 HDR, in `unit`), so that later steps can merge further. */
+export interface EncodedLatency {
+  unit: RecordedUnit;
+  latency: string;
+  /** Open model: latency from the intended start. */
+  corrected?: string;
+}
+
+/** One operation over the whole run. */
+export interface OperationFigures extends Merged {
+  operation: string;
+  /** Timed parts of the operation (connect, query), each from its own histogram. */
+  partsUs?: Record<string, LatencySummary>;
+  histograms: EncodedLatency;
+}
+
+/** Every operation over one phase. */
+export interface PhaseFigures extends Merged {
+  phase: string;
+  arrivals?: ArrivalFigures;
+}
+
+/** One source's counts over the whole run. */
+export interface SourceFigures {
+  source: string;
+  ok: number;
+  failed: number;
+  /** How far after the common start the source's load began (ms). */
+  lateStartMs: number;
+}
+
+/**
+ * Everything merged for one provider's run, as plain data that holds no WASM memory: what the
+ * report is built from once the aggregator is gone.
+ */
+export interface RunFigures {
+  /** Every operation together. */
+  total: Merged;
+  /** Each operation that sent anything. */
+  operations: OperationFigures[];
+  phases: PhaseFigures[];
+  arrivals?: ArrivalFigures;
+  windows: WindowFigures[];
+  sources: SourceFigures[];
+}
+
 interface Accumulator {
   histogram: Histogram;
   ok: number;
@@ -35,7 +92,7 @@ interface ArrivalAccumulator {
   lag: Histogram;
 }
 
-interface WindowOperation {
+interface WindowOperationState {
   /** Encoded histograms are kept, not decoded ones: a long run has thousands of windows. */
   encoded: string[];
   corrected: string[];
@@ -51,7 +108,7 @@ interface WindowState {
   vus: Map<string, number>;
   /** How long each source's load ran in the window (ms). */
   ran: Map<string, number>;
-  operations: Map<string, WindowOperation>;
+  operations: Map<string, WindowOperationState>;
   arrivals?: { intended: number; started: number; dropped: number; lag: string[] };
   health: Map<string, GeneratorHealth>;
   /** Its histograms went into the run totals; a snapshot arriving later is added there directly. */
@@ -60,15 +117,23 @@ interface WindowState {
   figures?: WindowFigures;
 }
 
+/** One operation's figures in one window: the replicates a comparison draws its verdict from. */
+export interface OperationWindowFigures {
+  operation: string;
+  ok: number;
+  failed: number;
+  latencyUs: { mean: number; p95: number; p99: number };
+}
+
 export interface WindowFigures {
   window: number;
   phase: string;
   sources: number;
   activeVUs: number;
   ok: number;
-  errors: number;
+  failed: number;
   latencyUs: LatencySummary;
-  operations: Record<string, { ok: number; errors: number; mean: number; p95: number; p99: number }>;
+  operations: OperationWindowFigures[];
   correctedUs?: LatencySummary;
   arrivals?: ArrivalFigures;
   /** The busiest source's event-loop delay p99 and CPU. */
@@ -92,7 +157,7 @@ function partKey(operation: string, part: string): string {
 
 interface SourceTotals {
   ok: number;
-  errors: number;
+  failed: number;
   /** The source's own latencies, so a site (a host) gets percentiles of its own. */
   histogram: Histogram;
   lateStartMs: number;
@@ -127,7 +192,7 @@ export class Aggregator {
     if (snapshot.health) window.health.set(snapshot.source, snapshot.health);
     if (snapshot.arrivals) this.addArrivals(window, snapshot.phase, snapshot.arrivals);
     let source = this.perSource.get(snapshot.source);
-    if (!source) this.perSource.set(snapshot.source, (source = { ok: 0, errors: 0, histogram: newHistogram(), lateStartMs: 0 }));
+    if (!source) this.perSource.set(snapshot.source, (source = { ok: 0, failed: 0, histogram: newHistogram(), lateStartMs: 0 }));
     source.lateStartMs = Math.max(source.lateStartMs, snapshot.lateStartMs ?? 0);
     for (const op of snapshot.operations) {
       const total = this.total(snapshot.phase, op.operation);
@@ -160,7 +225,7 @@ export class Aggregator {
       w.ok += op.ok;
       mergeErrors(w.errors, op.errors);
       source.ok += op.ok;
-      source.errors += errorTotal(op.errors);
+      source.failed += errorTotal(op.errors);
     }
   }
 
@@ -220,21 +285,49 @@ export class Aggregator {
     return sum(this.totals, operation, phase);
   }
 
-  /** Names of an operation's timed parts (connect, query), each merged into its own histogram. */
-  parts(operation: string): string[] {
-    const prefix = partKey(operation, '');
-    const names = new Set<string>();
-    for (const byKey of this.partTotals.values()) for (const k of byKey.keys()) if (k.startsWith(prefix)) names.add(k.slice(prefix.length));
-    return [...names];
+  /** Successful operations so far (of one operation, or all), without merging any histogram. */
+  ok(operation?: string): number {
+    let n = 0;
+    for (const byOp of this.totals.values()) for (const [name, acc] of byOp) if (operation === undefined || name === operation) n += acc.ok;
+    return n;
   }
 
-  /** Latency of one timed part of an operation over the whole run (or one phase). */
-  mergedPart(operation: string, part: string, phase?: string): Merged {
-    return sum(this.partTotals, partKey(operation, part), phase);
+  /** Everything merged so far, as plain data. */
+  figures(): RunFigures {
+    this.foldAll();
+    const names = new Set([...this.totals.values()].flatMap((byOp) => [...byOp.keys()]));
+    const arrivals = this.arrivals();
+    return {
+      total: sum(this.totals),
+      operations: [...names].map((name) => this.operationFigures(name)),
+      phases: [...this.totals.keys()].map((phase) => this.phaseFigures(phase)),
+      ...(arrivals ? { arrivals } : {}),
+      windows: this.windowIndices().map((i) => this.windowFigures(i)!),
+      sources: [...this.perSource]
+        .map(([source, c]) => ({ source, ok: c.ok, failed: c.failed, lateStartMs: c.lateStartMs }))
+        .sort((a, b) => a.source.localeCompare(b.source)),
+    };
+  }
+
+  private operationFigures(operation: string): OperationFigures {
+    const figures: OperationFigures = { operation, ...sumEncoded(this.totals, operation) };
+    const prefix = partKey(operation, '');
+    const parts = new Set([...this.partTotals.values()].flatMap((byKey) => [...byKey.keys()].filter((k) => k.startsWith(prefix))));
+    if (parts.size > 0) {
+      figures.partsUs = Object.fromEntries([...parts].map((key) => [key.slice(prefix.length), sum(this.partTotals, key).latencyUs]));
+    }
+    return figures;
+  }
+
+  private phaseFigures(phase: string): PhaseFigures {
+    const figures: PhaseFigures = { phase, ...sum(this.totals, undefined, phase) };
+    const arrivals = this.arrivals(phase);
+    if (arrivals) figures.arrivals = arrivals;
+    return figures;
   }
 
   /** Open-model counts over the whole run (or one phase); undefined for the closed model. */
-  arrivals(phase?: string): ArrivalFigures | undefined {
+  private arrivals(phase?: string): ArrivalFigures | undefined {
     const parts = [...this.arrivalTotals].filter(([p]) => phase === undefined || p === phase).map(([, acc]) => acc);
     if (parts.length === 0) return undefined;
     const lag = newHistogram();
@@ -250,16 +343,6 @@ export class Aggregator {
     } finally {
       lag.destroy();
     }
-  }
-
-  phases(): string[] {
-    return [...this.totals.keys()];
-  }
-
-  sources(): Array<{ source: string; ok: number; errors: number; lateStartMs: number }> {
-    return [...this.perSource]
-      .map(([source, c]) => ({ source, ok: c.ok, errors: c.errors, lateStartMs: c.lateStartMs }))
-      .sort((a, b) => a.source.localeCompare(b.source));
   }
 
   /** Latency over the whole run of some sources only (one site's), merged from their own histograms. */
@@ -292,20 +375,19 @@ export class Aggregator {
     if (w.figures) return w.figures;
     const all = newHistogram();
     const corrected = newHistogram();
-    const operations: WindowFigures['operations'] = {};
+    const operations: OperationWindowFigures[] = [];
     let ok = 0;
-    let errors = 0;
+    let failed = 0;
     try {
       for (const [name, op] of w.operations) {
         const one = op.hot ?? decodeAll(op.encoded);
         all.add(one);
-        operations[name] = {
+        operations.push({
+          operation: name,
           ok: op.ok,
-          errors: errorTotal(op.errors),
-          mean: one.totalCount > 0 ? one.mean : 0,
-          p95: one.getValueAtPercentile(95),
-          p99: one.getValueAtPercentile(99),
-        };
+          failed: errorTotal(op.errors),
+          latencyUs: { mean: Math.round(meanUs(one) * 1000) / 1000, p95: percentileUs(one, 95), p99: percentileUs(one, 99) },
+        });
         if (one !== op.hot) one.destroy();
         for (const e of op.corrected) {
           const c = decodeHistogram(e);
@@ -313,7 +395,7 @@ export class Aggregator {
           c.destroy();
         }
         ok += op.ok;
-        errors += errorTotal(op.errors);
+        failed += errorTotal(op.errors);
       }
       let activeVUs = 0;
       for (const v of w.vus.values()) activeVUs += v;
@@ -323,7 +405,7 @@ export class Aggregator {
         sources: w.vus.size,
         activeVUs,
         ok,
-        errors,
+        failed,
         latencyUs: summarize(all),
         operations,
         saturated: false,
@@ -388,6 +470,38 @@ function decodeAll(encoded: readonly string[]): Histogram {
 
 /** Sums the accumulators of one key (or all) over one phase (or all). */
 function sum(totals: Map<string, Map<string, Accumulator>>, key?: string, phase?: string): Merged {
+  return merge(totals, key, phase, summarizeMerged);
+}
+
+/** The sum of one operation, its merged histograms encoded as well. */
+function sumEncoded(totals: Map<string, Map<string, Accumulator>>, key: string): Merged & { histograms: EncodedLatency } {
+  return merge(totals, key, undefined, (m) => {
+    const histograms: EncodedLatency = { unit: RECORDED_UNIT, latency: encodeHistogram(m.histogram) };
+    if (m.corrected) histograms.corrected = encodeHistogram(m.corrected);
+    return { ...summarizeMerged(m), histograms };
+  });
+}
+
+interface MergedHistograms {
+  ok: number;
+  errors: ErrorsByClass;
+  histogram: Histogram;
+  corrected?: Histogram;
+}
+
+function summarizeMerged(m: MergedHistograms): Merged {
+  const merged: Merged = { ok: m.ok, errors: m.errors, latencyUs: summarize(m.histogram) };
+  if (m.corrected) merged.correctedUs = summarize(m.corrected);
+  return merged;
+}
+
+/** Adds up the accumulators of one key (or all) over one phase (or all) and reads the result while it lives. */
+function merge<T>(
+  totals: Map<string, Map<string, Accumulator>>,
+  key: string | undefined,
+  phase: string | undefined,
+  read: (m: MergedHistograms) => T,
+): T {
   const parts = [...totals]
     .filter(([p]) => phase === undefined || p === phase)
     .flatMap(([, byKey]) => [...byKey].filter(([k]) => key === undefined || k === key).map(([, acc]) => acc));
@@ -402,9 +516,7 @@ function sum(totals: Map<string, Map<string, Accumulator>>, key?: string, phase?
       ok += acc.ok;
       mergeErrors(errors, acc.errors);
     }
-    const merged: Merged = { ok, errors, latencyUs: summarize(histogram) };
-    if (corrected) merged.correctedUs = summarize(corrected);
-    return merged;
+    return read({ ok, errors, histogram, ...(corrected ? { corrected } : {}) });
   } finally {
     histogram.destroy();
     corrected?.destroy();

@@ -2,8 +2,28 @@ import * as hdr from 'hdr-histogram-js';
 
 export type Histogram = hdr.Histogram;
 
-/** Latencies are integer microseconds from 1 µs to 1 h, 3 significant digits. */
-export const HIGHEST_TRACKABLE_US = 3_600_000_000;
+/**
+ * The one place that knows what a latency histogram records: integer microseconds, from one unit
+ * to 1 h, 3 significant digits. Timings enter through `recordedFromNs`/`recordedFromMs`, and
+ * `summarize` hands out microseconds whatever is recorded, so recording nanoseconds instead
+ * changes this block only (and the `unit` that encoded histograms in a report carry).
+ */
+export const RECORDED_UNIT = 'us';
+export type RecordedUnit = typeof RECORDED_UNIT;
+const NS_PER_RECORDED = 1000;
+const US_PER_RECORDED = NS_PER_RECORDED / 1000;
+const HIGHEST_TRACKABLE = 3_600_000_000_000 / NS_PER_RECORDED;
+
+/** An elapsed `hrtime` in the recorded unit (the histogram truncates the fraction). */
+export function recordedFromNs(ns: bigint): number {
+  const recorded = Number(ns) / NS_PER_RECORDED;
+  return recorded < HIGHEST_TRACKABLE ? recorded : HIGHEST_TRACKABLE;
+}
+
+/** A `performance.now()` difference in the recorded unit. */
+export function recordedFromMs(ms: number): number {
+  return Math.min((ms * 1_000_000) / NS_PER_RECORDED, HIGHEST_TRACKABLE);
+}
 
 let wasmReady: Promise<void> | undefined;
 
@@ -17,7 +37,7 @@ export function newHistogram(): Histogram {
   return hdr.build({
     useWebAssembly: true,
     lowestDiscernibleValue: 1,
-    highestTrackableValue: HIGHEST_TRACKABLE_US,
+    highestTrackableValue: HIGHEST_TRACKABLE,
     numberOfSignificantValueDigits: 3,
   });
 }
@@ -31,6 +51,7 @@ export function decodeHistogram(encoded: string): Histogram {
   return hdr.decodeFromCompressedBase64(encoded, 32, true);
 }
 
+/** Latency figures in microseconds, read from one merged histogram. */
 export interface LatencySummary {
   count: number;
   min: number;
@@ -44,21 +65,37 @@ export interface LatencySummary {
   p999: number;
 }
 
+/** The summary of no samples at all. */
+export function noLatency(): LatencySummary {
+  return { count: 0, min: 0, mean: 0, max: 0, stddev: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+}
+
 /** Summary in microseconds, read from the merged histogram (never from averaged percentiles). */
 export function summarize(h: Histogram): LatencySummary {
   const count = h.totalCount;
-  if (count === 0) return { count, min: 0, mean: 0, max: 0, stddev: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
-  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  if (count === 0) return noLatency();
+  const us = (recorded: number): number => recorded * US_PER_RECORDED;
+  // Means keep a nanosecond's precision: enough for sub-microsecond in-process operations.
+  const round = (x: number): number => Math.round(us(x) * 1000) / 1000;
   return {
     count,
-    min: h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : Math.min(h.minNonZeroValue, h.getValueAtPercentile(0)),
+    min: us(h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : Math.min(h.minNonZeroValue, h.getValueAtPercentile(0))),
     mean: round(h.mean),
-    max: h.maxValue,
+    max: us(h.maxValue),
     stddev: round(h.stdDeviation),
-    p50: h.getValueAtPercentile(50),
-    p90: h.getValueAtPercentile(90),
-    p95: h.getValueAtPercentile(95),
-    p99: h.getValueAtPercentile(99),
-    p999: h.getValueAtPercentile(99.9),
+    p50: us(h.getValueAtPercentile(50)),
+    p90: us(h.getValueAtPercentile(90)),
+    p95: us(h.getValueAtPercentile(95)),
+    p99: us(h.getValueAtPercentile(99)),
+    p999: us(h.getValueAtPercentile(99.9)),
   };
+}
+
+/** One summary figure of a histogram (a window's mean or percentile), in microseconds. */
+export function percentileUs(h: Histogram, percentile: number): number {
+  return h.getValueAtPercentile(percentile) * US_PER_RECORDED;
+}
+
+export function meanUs(h: Histogram): number {
+  return h.totalCount > 0 ? h.mean * US_PER_RECORDED : 0;
 }

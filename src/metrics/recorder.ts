@@ -1,5 +1,5 @@
 import { addError, type ErrorsByClass, errorTotal } from './errors.js';
-import { encodeHistogram, HIGHEST_TRACKABLE_US, type Histogram, newHistogram } from './histogram.js';
+import { encodeHistogram, type Histogram, newHistogram, recordedFromMs, recordedFromNs } from './histogram.js';
 import type { ArrivalWindow, OperationWindow } from './snapshot.js';
 
 /** The open model's own counts for one window: every intended arrival is started or dropped. */
@@ -7,7 +7,7 @@ interface Arrivals {
   intended: number;
   started: number;
   dropped: number;
-  /** Schedule lag (actual start − intended start) in µs, as pgbench reports it. */
+  /** Schedule lag (actual start − intended start), as pgbench reports it. */
   lag: Histogram;
   /** Latency from the intended start, per operation: the twin of the service-time histograms. */
   corrected: Histogram[];
@@ -40,23 +40,25 @@ export class Recorder {
   }
 
   ok(op: number, elapsedNs: bigint): void {
-    const us = Number(elapsedNs) / 1000;
-    // A fraction is truncated by the histogram: integer µs as designed.
-    this.histograms[op]!.recordValue(us < HIGHEST_TRACKABLE_US ? us : HIGHEST_TRACKABLE_US);
+    this.histograms[op]!.recordValue(recordedFromNs(elapsedNs));
   }
 
-  /** An open-model success: service time from the actual start, latency from the intended one (µs). */
-  okScheduled(op: number, serviceUs: number, correctedUs: number): void {
-    this.histograms[op]!.recordValue(Math.min(serviceUs, HIGHEST_TRACKABLE_US));
-    this.arrivals!.corrected[op]!.recordValue(Math.min(correctedUs, HIGHEST_TRACKABLE_US));
+  /** An open-model success: service time from the actual start, latency from the intended one (`performance.now()` ms). */
+  okScheduled(op: number, serviceMs: number, correctedMs: number): void {
+    this.histograms[op]!.recordValue(recordedFromMs(serviceMs));
+    this.arrivals!.corrected[op]!.recordValue(recordedFromMs(correctedMs));
+  }
+
+  /** How late an open-model operation started after its intended start (`performance.now()` ms). */
+  startLag(lagMs: number): void {
+    this.arrivals!.lag.recordValue(recordedFromMs(lagMs));
   }
 
   part(op: number, name: string, elapsedNs: bigint): void {
     const parts = this.parts[op]!;
     let h = parts.get(name);
     if (!h) parts.set(name, (h = newHistogram()));
-    const us = Number(elapsedNs) / 1000;
-    h.recordValue(us < HIGHEST_TRACKABLE_US ? us : HIGHEST_TRACKABLE_US);
+    h.recordValue(recordedFromNs(elapsedNs));
   }
 
   error(op: number, err: unknown): void {

@@ -169,7 +169,7 @@ class ArrivalPool {
     const t0 = performance.now();
     this.counts.intended++;
     this.counts.started++;
-    this.counts.lag.recordValue((t0 - intended) * 1000);
+    this.recorder.startLag(t0 - intended);
     this.setBusy(1);
     try {
       const result = ops[op]!();
@@ -189,7 +189,7 @@ class ArrivalPool {
 
   private finish(op: number, t0: number, intended: number): void {
     const end = performance.now();
-    this.recorder.okScheduled(op, (end - t0) * 1000, (end - intended) * 1000);
+    this.recorder.okScheduled(op, end - t0, end - intended);
   }
 
   /** An asynchronous arrival finished: its VU takes the oldest waiting arrival still in time. */

@@ -1,9 +1,10 @@
 import { hostname, availableParallelism } from 'node:os';
 import { redactDeep } from '../util/secrets.js';
-import type { ProviderRun, RunResult, SiteShare } from '../engine/engine.js';
+import type { ProviderRun, RunResult, SiteRun } from '../engine/engine.js';
 import { errorTotal } from '../metrics/errors.js';
-import type { Merged } from '../metrics/aggregate.js';
-import { SHORTFALL_TOLERANCE_MS, windowShortfalls } from '../metrics/coverage.js';
+import type { Merged, RunFigures, WindowFigures } from '../metrics/aggregate.js';
+import { SHORTFALL_TOLERANCE_MS, type WindowShortfall } from '../metrics/coverage.js';
+import { noLatency } from '../metrics/histogram.js';
 import { isOpenModel, profileFor } from '../profiles/index.js';
 import type { RunPlan } from '../plan/plan.js';
 import { rampCapacity } from './capacity.js';
@@ -16,6 +17,7 @@ import {
   REPORT_SCHEMA_VERSION,
   type Report,
   type SiteReport,
+  type SourceReport,
   type WindowReport,
 } from './types.js';
 
@@ -30,7 +32,7 @@ const CLOSED_NOTE =
 /** Renders a run into the versioned report every view is made from. Secrets are masked here too. */
 export function buildReport(result: RunResult): Report {
   const { plan } = result;
-  return redactDeep({
+  const report = redactDeep({
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'stampede', version: VERSION },
     runId: plan.runId,
@@ -45,6 +47,17 @@ export function buildReport(result: RunResult): Report {
     environment: runEnvironment(),
     providers: result.providers.map((run) => providerReport(run, plan)),
   } satisfies Report);
+  // Encoded histograms join after masking: they are binary data, where a short secret may show up
+  // by chance, and masking it there would corrupt them.
+  result.providers.forEach((run, i) => addHistograms(report.providers[i]!, run.figures, plan.operationNames));
+  return report;
+}
+
+function addHistograms(report: ProviderReport, figures: RunFigures, operationNames: readonly string[]): void {
+  operationNames.forEach((name, j) => {
+    const histograms = figures.operations.find((o) => o.operation === name)?.histograms;
+    if (histograms) report.operations[j]!.histograms = histograms;
+  });
 }
 
 /** Where a run happened, for any report that compares figures across machines. */
@@ -53,85 +66,82 @@ export function runEnvironment(): Report['environment'] {
 }
 
 function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
-  const { operationNames, windowMs } = plan;
-  const profile = profileFor(plan.profile.type);
   // Interleaved blocks: the provider ran for less than its first start to its last end.
-  const activeMs = run.activeMs ?? run.endedAt - run.startedAt;
-  const durationSec = Math.max(0, activeMs / 1000);
-  const agg = run.aggregator;
-  const sourcesSeen = new Set(run.workers.map((w) => w.source)).size || agg.sources().length;
-  const byWorker = new Map(run.workers.map((w) => [w.source, w]));
-  const shortfalls = windowShortfalls(agg, run.shares, windowMs);
-  const windowSeconds = (i: number): number => Math.min(windowMs, Math.max(1, activeMs - i * windowMs)) / 1000;
-  const report: ProviderReport = {
+  const durationSec = Math.max(0, run.activeMs / 1000);
+  const windows = windowReports(run, plan);
+  const sites = run.sites.map((site) => siteReport(site, run, durationSec));
+  return {
     name: run.config.name,
     provider: run.config.provider,
     connection: run.connection,
     startedAt: new Date(run.startedAt).toISOString(),
     endedAt: new Date(run.endedAt).toISOString(),
     durationSec: round(durationSec, 3),
-    total: operationReport('total', agg.merged(), durationSec),
-    operations: operationNames.map((name) => {
-      const op = operationReport(name, agg.merged(name), durationSec);
-      const parts = agg.parts(name);
-      if (parts.length > 0) op.partsUs = Object.fromEntries(parts.map((part) => [part, agg.mergedPart(name, part).latencyUs]));
-      return op;
-    }),
-    windows: agg.windowIndices().map((i): WindowReport => {
-      const w = agg.windowFigures(i)!;
-      const seconds = windowSeconds(i);
-      const window: WindowReport = {
-        window: i,
-        startMs: i * windowMs,
-        phase: w.phase,
-        activeVUs: w.activeVUs,
-        ok: w.ok,
-        failed: w.errors,
-        opsPerSec: round(w.ok / seconds, 1),
-        latencyUs: { p50: w.latencyUs.p50, p95: w.latencyUs.p95, p99: w.latencyUs.p99, max: w.latencyUs.max },
-        complete: w.sources >= sourcesSeen,
-        saturated: w.saturated,
-        ...degradation(shortfalls.get(i)),
-      };
-      if (w.arrivals) {
-        Object.assign(window, { intended: w.arrivals.intended, started: w.arrivals.started, dropped: w.arrivals.dropped });
-        window.lagUs = arrivalReport(w.arrivals).lagUs;
-      }
-      if (w.correctedUs)
-        window.correctedLatencyUs = { p50: w.correctedUs.p50, p95: w.correctedUs.p95, p99: w.correctedUs.p99, max: w.correctedUs.max };
-      if (w.health) window.generator = w.health;
-      return window;
-    }),
-    saturatedWindows: [],
-    sources: agg.sources().map((s) => {
-      const w = byWorker.get(s.source);
-      return w ? { ...s, workerOk: w.ok, workerErrors: w.errors } : s;
-    }),
-    sites: run.sites.map((share) => siteReport(share, run, durationSec)),
+    total: operationReport('total', run.figures.total, durationSec),
+    operations: plan.operationNames.map((name) => namedOperationReport(run.figures, name, durationSec)),
+    windows,
+    saturatedWindows: windows.filter((w) => w.saturated).map((w) => w.window),
+    sources: sourceReports(run),
+    sites,
+    ...(run.lost.length || run.shortfalls.size || sites.some((s) => s.lateStartMs !== undefined) ? { degraded: true } : {}),
+    ...profileReports(run, plan, windows),
+    ...(run.documents ? { verification: { documents: run.documents } } : {}),
+    ...(run.server ? { server: run.server } : {}),
+    ...(run.teardown ? { teardown: run.teardown } : {}),
+    ...(run.failure ? { failure: run.failure } : {}),
   };
-  if (run.lost.length || shortfalls.size || report.sites.some((s) => s.lateStartMs !== undefined)) report.degraded = true;
-  report.saturatedWindows = report.windows.filter((w) => w.saturated).map((w) => w.window);
-  const arrivals = agg.arrivals();
-  if (arrivals) report.arrivals = arrivalReport(arrivals);
-  const phasePlans = profile.phases?.(plan.profile) ?? [];
-  if (phasePlans.length > 0) {
-    const phases = phaseReports(agg, phasePlans, report.windows, (w) => windowSeconds(w.window));
-    report.phases = phases;
-    const analysis = profile.analysis?.(plan.profile);
-    if (analysis?.kind === 'spike') {
-      const recovery = spikeRecovery(phases, report.windows, windowMs);
-      if (recovery) report.spike = recovery;
-    }
-    if (analysis?.kind === 'ramp') report.ramp = rampCapacity(phases, analysis.sloP95Ms * 1000);
-  }
-  if (run.documents) report.verification = { documents: run.documents };
-  if (run.server) report.server = run.server;
-  if (run.teardown) report.teardown = run.teardown;
-  if (run.failure) report.failure = run.failure;
-  return report;
 }
 
-function degradation(shortfall: { missing: string[]; short: string[] } | undefined): Pick<WindowReport, 'degraded' | 'missing' | 'short'> {
+/** How long window `i` ran, in seconds: a whole window, except the last, which the end cuts short. */
+function windowSeconds(run: ProviderRun, windowMs: number, i: number): number {
+  return Math.min(windowMs, Math.max(1, run.activeMs - i * windowMs)) / 1000;
+}
+
+function windowReports(run: ProviderRun, { windowMs }: RunPlan): WindowReport[] {
+  const sourcesSeen = new Set(run.workers.map((w) => w.source)).size || run.figures.sources.length;
+  const interleaved = run.blockStarts.length > 1;
+  return run.figures.windows.map((w) => {
+    const window: WindowReport = {
+      window: w.window,
+      startMs: w.window * windowMs,
+      ...(interleaved ? { block: blockOf(run.blockStarts, w.window) } : {}),
+      phase: w.phase,
+      activeVUs: w.activeVUs,
+      ok: w.ok,
+      failed: w.failed,
+      opsPerSec: round(w.ok / windowSeconds(run, windowMs, w.window), 1),
+      latencyUs: percentiles(w.latencyUs),
+      operations: w.operations,
+      complete: w.sources >= sourcesSeen,
+      saturated: w.saturated,
+      ...degradation(run.shortfalls.get(w.window)),
+    };
+    return Object.assign(window, openModelWindow(w), w.health ? { generator: w.health } : {});
+  });
+}
+
+/** The block (round) a window ran in, from the first window of each block. */
+function blockOf(blockStarts: readonly number[], window: number): number {
+  return blockStarts.filter((start) => start <= window).length - 1;
+}
+
+function percentiles(l: WindowFigures['latencyUs']): WindowReport['latencyUs'] {
+  return { p50: l.p50, p95: l.p95, p99: l.p99, max: l.max };
+}
+
+function openModelWindow(w: WindowFigures): Partial<WindowReport> {
+  if (!w.arrivals) return {};
+  const { intended, started, dropped } = w.arrivals;
+  return {
+    intended,
+    started,
+    dropped,
+    lagUs: arrivalReport(w.arrivals).lagUs,
+    ...(w.correctedUs ? { correctedLatencyUs: percentiles(w.correctedUs) } : {}),
+  };
+}
+
+function degradation(shortfall: WindowShortfall | undefined): Pick<WindowReport, 'degraded' | 'missing' | 'short'> {
   if (!shortfall) return {};
   return {
     degraded: true,
@@ -140,25 +150,66 @@ function degradation(shortfall: { missing: string[]; short: string[] } | undefin
   };
 }
 
-function siteReport(share: SiteShare, run: ProviderRun, durationSec: number): SiteReport {
-  const mine = new Set(share.sources);
-  const counted = run.aggregator.sources().filter((s) => mine.has(s.source));
+/** Each source's counts as merged from its snapshots, beside what the worker itself counted. */
+function sourceReports(run: ProviderRun): SourceReport[] {
+  const byWorker = new Map(run.workers.map((w) => [w.source, w]));
+  return run.figures.sources.map((s) => {
+    const w = byWorker.get(s.source);
+    return w ? { ...s, workerOk: w.ok, workerFailed: w.errors } : s;
+  });
+}
+
+function siteReport(site: SiteRun, run: ProviderRun, durationSec: number): SiteReport {
+  const mine = new Set(site.sources);
+  const counted = run.figures.sources.filter((s) => mine.has(s.source));
   const lost = run.lost.find((l) => mine.has(l.source));
-  const info = share.info as { host?: string; id?: string; version?: string } | undefined;
+  const info = site.info as { host?: string; id?: string; version?: string } | undefined;
   const lateStartMs = Math.max(0, ...counted.map((s) => s.lateStartMs));
+  const ok = counted.reduce((n, s) => n + s.ok, 0);
   return {
-    site: share.site,
+    site: site.site,
     ...(info ? { host: info.host, id: info.id, version: info.version } : {}),
-    workers: share.sources.length,
-    peakVus: share.peakVus,
-    ok: counted.reduce((n, s) => n + s.ok, 0),
-    errors: counted.reduce((n, s) => n + s.errors, 0),
-    opsPerSec: durationSec > 0 ? round(counted.reduce((n, s) => n + s.ok, 0) / durationSec, 1) : 0,
-    latencyUs: run.aggregator.sourcesLatency(share.sources),
-    ...(share.clock ? { clockOffsetMs: share.clock.offsetMs, rttMs: round(share.clock.rttMs, 1), startLeadMs: share.startLeadMs } : {}),
+    workers: site.sources.length,
+    peakVUs: site.peakVus,
+    ok,
+    failed: counted.reduce((n, s) => n + s.failed, 0),
+    opsPerSec: durationSec > 0 ? round(ok / durationSec, 1) : 0,
+    latencyUs: site.latencyUs,
+    ...(site.clock ? { clockOffsetMs: site.clock.offsetMs, rttMs: round(site.clock.rttMs, 1), startLeadMs: site.startLeadMs } : {}),
     ...(lateStartMs > SHORTFALL_TOLERANCE_MS ? { lateStartMs: Math.round(lateStartMs) } : {}),
     ...(lost ? { lost: { atMs: lost.atMs, reason: lost.reason } } : {}),
   };
+}
+
+/** Arrivals, the phases, and what the profile works out from them (a spike's recovery, a ramp's capacity). */
+function profileReports(
+  run: ProviderRun,
+  plan: RunPlan,
+  windows: WindowReport[],
+): Pick<ProviderReport, 'arrivals' | 'phases' | 'spike' | 'ramp'> {
+  const out: Pick<ProviderReport, 'arrivals' | 'phases' | 'spike' | 'ramp'> = {};
+  if (run.figures.arrivals) out.arrivals = arrivalReport(run.figures.arrivals);
+  const profile = profileFor(plan.profile.type);
+  const plans = profile.phases?.(plan.profile) ?? [];
+  if (plans.length === 0) return out;
+  const phases = phaseReports(run.figures.phases, plans, windows, (w) => windowSeconds(run, plan.windowMs, w.window));
+  out.phases = phases;
+  const analysis = profile.analysis?.(plan.profile);
+  if (analysis?.kind === 'spike') {
+    const recovery = spikeRecovery(phases, windows, plan.windowMs);
+    if (recovery) out.spike = recovery;
+  }
+  if (analysis?.kind === 'ramp') out.ramp = rampCapacity(phases, analysis.sloP95Ms * 1000);
+  return out;
+}
+
+/** One operation's report; one that never ran (no ok, no failure) has empty figures. */
+function namedOperationReport(figures: RunFigures, name: string, durationSec: number): OperationReport {
+  const op = figures.operations.find((o) => o.operation === name);
+  if (!op) return operationReport(name, { ok: 0, errors: {}, latencyUs: noLatency() }, durationSec);
+  const report = operationReport(name, op, durationSec);
+  if (op.partsUs) report.partsUs = op.partsUs;
+  return report;
 }
 
 function operationReport(operation: string, m: Merged, durationSec: number): OperationReport {

@@ -1,5 +1,6 @@
-import type { Aggregator, ArrivalFigures } from '../metrics/aggregate.js';
+import type { ArrivalFigures, PhaseFigures } from '../metrics/aggregate.js';
 import { errorTotal } from '../metrics/errors.js';
+import { noLatency } from '../metrics/histogram.js';
 import type { PhasePlan } from '../profiles/stages.js';
 import type { ArrivalReport, PhaseReport, WindowReport } from './types.js';
 
@@ -8,7 +9,7 @@ import type { ArrivalReport, PhaseReport, WindowReport } from './types.js';
  * percentiles). Throughput divides by the time the phase's windows actually covered.
  */
 export function phaseReports(
-  agg: Aggregator,
+  figures: readonly PhaseFigures[],
   plans: readonly PhasePlan[],
   windows: readonly WindowReport[],
   windowSeconds: (w: WindowReport) => number,
@@ -16,7 +17,8 @@ export function phaseReports(
   return plans.map((plan) => {
     const mine = windows.filter((w) => w.phase === plan.name);
     const seconds = mine.reduce((s, w) => s + windowSeconds(w), 0);
-    const m = agg.merged(undefined, plan.name);
+    // A phase in which nothing ran has no figures of its own.
+    const m: Omit<PhaseFigures, 'phase'> = figures.find((f) => f.phase === plan.name) ?? { ok: 0, errors: {}, latencyUs: noLatency() };
     const failed = errorTotal(m.errors);
     const report: PhaseReport = {
       phase: plan.name,
@@ -32,8 +34,7 @@ export function phaseReports(
       latencyUs: m.latencyUs,
     };
     if (m.correctedUs) report.correctedLatencyUs = m.correctedUs;
-    const arrivals = agg.arrivals(plan.name);
-    if (arrivals) report.arrivals = arrivalReport(arrivals);
+    if (m.arrivals) report.arrivals = arrivalReport(m.arrivals);
     return report;
   });
 }

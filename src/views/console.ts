@@ -1,5 +1,5 @@
 import type { ProviderReport, Report } from '../report/types.js';
-import { count, formatTable, ms } from './table.js';
+import { count, formatTable, msText } from './table.js';
 
 /** The end-of-run summary: one row per provider × operation, latency in ms. */
 export function renderSummary(report: Report): string {
@@ -14,11 +14,11 @@ export function renderSummary(report: Report): string {
         count(op.ok),
         count(op.failed),
         count(op.opsPerSec),
-        ms(l.mean),
-        ms(l.p50),
-        ms(l.p95),
-        ms(l.p99),
-        ms(l.max),
+        msText(l.mean),
+        msText(l.p50),
+        msText(l.p95),
+        msText(l.p99),
+        msText(l.max),
       ]);
     }
   }
@@ -57,7 +57,7 @@ export function renderSummary(report: Report): string {
     if (p.sites.length > 1 || p.sites[0]?.site !== 'local') {
       for (const site of p.sites) {
         const where = site.host ? ` on ${site.host}` : '';
-        const latency = `p50 ${ms(site.latencyUs.p50)} ms, p99 ${ms(site.latencyUs.p99)} ms`;
+        const latency = `p50 ${msText(site.latencyUs.p50)} ms, p99 ${msText(site.latencyUs.p99)} ms`;
         const clock =
           site.clockOffsetMs === undefined
             ? ''
@@ -65,7 +65,7 @@ export function renderSummary(report: Report): string {
         const late = site.lateStartMs === undefined ? '' : `, STARTED ${site.lateStartMs} ms LATE`;
         const lost = site.lost ? `, LOST after ${(site.lost.atMs / 1000).toFixed(1)}s (${site.lost.reason})` : '';
         lines.push(
-          `${p.name}: ${site.site}${where}: ${site.workers} workers, ${count(site.peakVus)} VUs, ${count(site.ok)} ok, ${count(site.errors)} errors, ${latency}${clock}${late}${lost}`,
+          `${p.name}: ${site.site}${where}: ${site.workers} workers, ${count(site.peakVUs)} VUs, ${count(site.ok)} ok, ${count(site.failed)} errors, ${latency}${clock}${late}${lost}`,
         );
       }
     }
@@ -91,11 +91,11 @@ function correctedRows(report: Report): string[][] {
           count(op.ok),
           count(op.failed),
           count(op.opsPerSec),
-          ms(l.mean),
-          ms(l.p50),
-          ms(l.p95),
-          ms(l.p99),
-          ms(l.max),
+          msText(l.mean),
+          msText(l.p50),
+          msText(l.p95),
+          msText(l.p99),
+          msText(l.max),
         ]);
     }
   }
@@ -109,7 +109,7 @@ function profileLines(p: ProviderReport): string[] {
   if (a) {
     lines.push(
       `${p.name}: intended ${count(a.intended)}, started ${count(a.started)}, dropped ${count(a.dropped)} (no free VU); ` +
-        `schedule lag avg ${ms(a.lagUs.mean)} ms, p99 ${ms(a.lagUs.p99)} ms, max ${ms(a.lagUs.max)} ms`,
+        `schedule lag avg ${msText(a.lagUs.mean)} ms, p99 ${msText(a.lagUs.p99)} ms, max ${msText(a.lagUs.max)} ms`,
     );
   }
   if (p.phases) {
@@ -120,9 +120,9 @@ function profileLines(p: ProviderReport): string[] {
         ph.target === undefined ? '' : count(ph.target),
         count(ph.peakVUs),
         count(ph.opsPerSec),
-        ms(l.p50),
-        ms(l.p95),
-        ms(l.p99),
+        msText(l.p50),
+        msText(l.p95),
+        msText(l.p99),
         count(ph.failed),
       ];
     });
@@ -132,16 +132,16 @@ function profileLines(p: ProviderReport): string[] {
   if (s) {
     lines.push(
       s.recovered
-        ? `${p.name}: recovered ${(s.recoveryMs! / 1000).toFixed(1)} s after the spike (p95 back under ${ms(s.thresholdP95Us)} ms, pre-spike p95 ${ms(s.baselineP95Us)} ms + 20 %)`
-        : `${p.name}: never recovered: p95 stayed above ${ms(s.thresholdP95Us)} ms (pre-spike p95 ${ms(s.baselineP95Us)} ms + 20 %)`,
+        ? `${p.name}: recovered ${(s.recoveryMs! / 1000).toFixed(1)} s after the spike (p95 back under ${msText(s.thresholdP95Us)} ms, pre-spike p95 ${msText(s.baselineP95Us)} ms + 20 %)`
+        : `${p.name}: never recovered: p95 stayed above ${msText(s.thresholdP95Us)} ms (pre-spike p95 ${msText(s.baselineP95Us)} ms + 20 %)`,
     );
   }
   const r = p.ramp;
   if (r) {
     lines.push(
       r.capacity
-        ? `${p.name}: concurrent-user capacity ${count(r.capacity.users)} users (${r.capacity.phase}: p95 under ${ms(r.sloP95Us)} ms, errors under 1 %)`
-        : `${p.name}: concurrent-user capacity: no step stayed under p95 ${ms(r.sloP95Us)} ms with errors under 1 %`,
+        ? `${p.name}: concurrent-user capacity ${count(r.capacity.users)} users (${r.capacity.phase}: p95 under ${msText(r.sloP95Us)} ms, errors under 1 %)`
+        : `${p.name}: concurrent-user capacity: no step stayed under p95 ${msText(r.sloP95Us)} ms with errors under 1 %`,
       r.knee
         ? `${p.name}: knee at ${count(r.knee.users)} users (${r.knee.phase}, ${count(r.knee.opsPerSec)} ops/s): more users did not add 5 % throughput`
         : `${p.name}: no knee: throughput grew at every step`,

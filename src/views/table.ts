@@ -9,8 +9,11 @@ export function formatTable(header: string[], rows: string[][], textColumns = 1)
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** Microseconds shown as milliseconds with three decimals, as pgbench prints latency. */
-export function ms(us: number): string {
+/**
+ * A latency in microseconds as milliseconds text with three decimals, as pgbench prints it: the
+ * one place a latency changes unit on its way to the screen.
+ */
+export function msText(us: number): string {
   return (us / 1000).toFixed(3);
 }
 

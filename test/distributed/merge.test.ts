@@ -69,7 +69,7 @@ profile: { type: iterations, vus: 5, iterations: 4000 }
     assert.equal(p.degraded, undefined);
     // Each worker takes one share of the 5 VUs (largest remainder: 2, 2, 1): east has two workers.
     assert.deepEqual(
-      p.sites.map((s) => [s.site, s.workers, s.peakVus]),
+      p.sites.map((s) => [s.site, s.workers, s.peakVUs]),
       [
         ['east', 2, 4],
         ['west', 1, 1],
