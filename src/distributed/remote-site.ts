@@ -36,6 +36,7 @@ export function remoteSite(agent: AgentInfo, clock: ClockEstimate, context: Site
   return {
     name: agent.name,
     size: agent.workers,
+    remote: true,
     info: { id, host, cores, workers, version, providers },
     startLeadMs: () => START_LEAD_RTTS * (clock.recentMaxRttMs ?? 0),
     clock: () => (clock.offsetMs === undefined ? undefined : { offsetMs: clock.offsetMs, rttMs: clock.rttMs! }),

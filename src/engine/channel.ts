@@ -25,6 +25,12 @@ export interface TaskSite {
   readonly name: string;
   /** Workers at the site: each takes one share of the load. */
   readonly size: number;
+  /**
+   * Another process, reached over a network: its share can go missing or start late for reasons
+   * of its own (a partition, a clock). A local share that runs short was held up by this very
+   * machine: the generator set the pace.
+   */
+  readonly remote: boolean;
   /** What a remote agent announced about itself, for the report. */
   readonly info?: Record<string, unknown>;
   /** How far ahead the common start must be for a start message to reach the site in time (ms). */
@@ -39,6 +45,7 @@ export function localSite(group: WorkerGroup): TaskSite {
   return {
     name: 'local',
     size: group.size,
+    remote: false,
     launch(tasks, onEvent) {
       const ports = tasks.map((task) => {
         const { port1, port2 } = new MessageChannel();

@@ -94,7 +94,7 @@ export async function execute(
       workers: sources.results(),
       sites: placed.map((p) => siteShare(p, leadMs)),
       lost: sources.lost(),
-      shares: shareRecords(sources, windowOffset, Math.min(control.stopAtMs ?? Infinity, plannedMs ?? Infinity)),
+      shares: shareRecords(sources, placed, windowOffset, Math.min(control.stopAtMs ?? Infinity, plannedMs ?? Infinity)),
       failure: sources.failure && redact(sources.failure),
     };
   } finally {
@@ -189,9 +189,10 @@ function siteShare({ site, tasks }: Placement, leadMs: number): SiteShare {
  * What each source owed: until its own end when it finished its work, otherwise until the
  * coordinator's stop or the planned end (`cutMs`).
  */
-function shareRecords(sources: Sources, firstWindow: number, cutMs: number): ShareRecord[] {
+function shareRecords(sources: Sources, placed: readonly Placement[], firstWindow: number, cutMs: number): ShareRecord[] {
+  const remote = new Set(placed.filter((p) => p.site.remote).flatMap((p) => p.tasks.map((t) => t.source)));
   return sources.names.map((source) => {
     const result = sources.result(source);
-    return { source, firstWindow, owedUntilMs: result && !result.stopped ? result.endedMs : cutMs };
+    return { source, remote: remote.has(source), firstWindow, owedUntilMs: result && !result.stopped ? result.endedMs : cutMs };
   });
 }

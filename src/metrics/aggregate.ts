@@ -292,6 +292,13 @@ export class Aggregator {
     return n;
   }
 
+  /** Failures so far by class (of one operation, or all), without merging any histogram. */
+  errors(operation?: string): ErrorsByClass {
+    const errors: ErrorsByClass = {};
+    for (const byOp of this.totals.values()) for (const [name, acc] of byOp) if (operation === undefined || name === operation) mergeErrors(errors, acc.errors);
+    return errors;
+  }
+
   /** Everything merged so far, as plain data. */
   figures(): RunFigures {
     this.foldAll();

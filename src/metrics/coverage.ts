@@ -3,6 +3,8 @@ import type { Aggregator } from './aggregate.js';
 /** What one source owed: what a window's figures are checked against. */
 export interface ShareRecord {
   source: string;
+  /** Run by another process (an agent): its shortfall degrades the window (see TaskSite.remote). */
+  remote: boolean;
   /** First window (provider-wide index) of the block the share ran in. */
   firstWindow: number;
   /**
@@ -19,6 +21,11 @@ export interface WindowShortfall {
   missing: string[];
   /** The snapshot says the source ran less of the window than it owed (started late, stopped, lost). */
   short: string[];
+  /**
+   * True when only this process's own workers ran short (a thread that started late on a busy
+   * machine): the generator set the pace, which flags the window saturated rather than degraded.
+   */
+  localOnly: boolean;
 }
 
 /** Timers and message hops move a start or a stop by a few ms; a shortfall beyond this is flagged. */
@@ -36,7 +43,7 @@ export function windowShortfalls(aggregator: Aggregator, shares: readonly ShareR
     if (first === undefined) continue;
     const from = (index - first) * windowMs;
     const ran = aggregator.windowRan(index);
-    const shortfall: WindowShortfall = { missing: [], short: [] };
+    const shortfall: WindowShortfall = { missing: [], short: [], localOnly: true };
     for (const share of shares) {
       if (share.firstWindow !== first) continue;
       const owedMs = Math.min(from + windowMs, share.owedUntilMs) - from;
@@ -44,6 +51,8 @@ export function windowShortfalls(aggregator: Aggregator, shares: readonly ShareR
       const ranMs = ran.get(share.source);
       if (ranMs === undefined) shortfall.missing.push(share.source);
       else if (ranMs < owedMs - SHORTFALL_TOLERANCE_MS) shortfall.short.push(share.source);
+      else continue;
+      if (share.remote || ranMs === undefined) shortfall.localOnly = false;
     }
     if (shortfall.missing.length || shortfall.short.length) flagged.set(index, shortfall);
   }

@@ -41,3 +41,27 @@ export function errorTotal(errors: ErrorsByClass): number {
   for (const e of Object.values(errors)) n += e.count;
   return n;
 }
+
+/**
+ * Classes of an error where the connection went away after the request may have reached the
+ * server: the operation failed for the client, yet the server may have committed it (a lost
+ * acknowledgement). A refused connection (ECONNREFUSED, 57P03) never reached it.
+ */
+const IN_DOUBT = new Set([
+  'SQLSTATE 57P01',
+  'SQLSTATE 57P02',
+  'SQLSTATE 08006',
+  'SQLSTATE 08007',
+  'ECONNRESET',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+]);
+
+/** Failed operations whose outcome on the server is unknown (see IN_DOUBT). */
+export function inDoubtTotal(errors: ErrorsByClass): number {
+  let n = 0;
+  for (const [cls, e] of Object.entries(errors)) if (IN_DOUBT.has(cls)) n += e.count;
+  return n;
+}

@@ -1,6 +1,6 @@
 import { hostname, availableParallelism } from 'node:os';
 import { redactDeep } from '../util/secrets.js';
-import type { ProviderRun, RunResult, SiteRun } from '../engine/engine.js';
+import { isDegraded, type ProviderRun, type RunResult, type SiteRun } from '../engine/engine.js';
 import { errorTotal } from '../metrics/errors.js';
 import type { Merged, RunFigures, WindowFigures } from '../metrics/aggregate.js';
 import { SHORTFALL_TOLERANCE_MS, type WindowShortfall } from '../metrics/coverage.js';
@@ -83,7 +83,7 @@ function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
     saturatedWindows: windows.filter((w) => w.saturated).map((w) => w.window),
     sources: sourceReports(run),
     sites,
-    ...(run.lost.length || run.shortfalls.size || sites.some((s) => s.lateStartMs !== undefined) ? { degraded: true } : {}),
+    ...(isDegraded(run) ? { degraded: true } : {}),
     ...profileReports(run, plan, windows),
     ...(run.documents ? { verification: { documents: run.documents } } : {}),
     ...(run.server ? { server: run.server } : {}),
@@ -113,8 +113,7 @@ function windowReports(run: ProviderRun, { windowMs }: RunPlan): WindowReport[] 
       latencyUs: percentiles(w.latencyUs),
       operations: w.operations,
       complete: w.sources >= sourcesSeen,
-      saturated: w.saturated,
-      ...degradation(run.shortfalls.get(w.window)),
+      ...shortfallFlags(w.saturated, run.shortfalls.get(w.window)),
     };
     return Object.assign(window, openModelWindow(w), w.health ? { generator: w.health } : {});
   });
@@ -141,10 +140,18 @@ function openModelWindow(w: WindowFigures): Partial<WindowReport> {
   };
 }
 
-function degradation(shortfall: WindowShortfall | undefined): Pick<WindowReport, 'degraded' | 'missing' | 'short'> {
-  if (!shortfall) return {};
+/**
+ * A window that lacks part of a share: degraded when another process owed it; when only this
+ * machine's own workers ran short (a thread that started late), the generator set the pace.
+ */
+function shortfallFlags(
+  saturated: boolean,
+  shortfall: WindowShortfall | undefined,
+): Pick<WindowReport, 'saturated' | 'degraded' | 'missing' | 'short'> {
+  if (!shortfall) return { saturated };
   return {
-    degraded: true,
+    saturated: saturated || shortfall.localOnly,
+    ...(shortfall.localOnly ? {} : { degraded: true }),
     ...(shortfall.missing.length ? { missing: shortfall.missing } : {}),
     ...(shortfall.short.length ? { short: shortfall.short } : {}),
   };

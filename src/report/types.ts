@@ -219,6 +219,9 @@ const documentCheckSchema = z.object({
   reported: count,
   /** Rows the database holds for this provider's run; null when they could not be counted. */
   database: count.nullable(),
+  /** Rows failed operations may have inserted all the same (their connection was lost mid-request). */
+  inDoubt: count.optional(),
+  /** reported ≤ database ≤ reported + inDoubt. */
   match: z.boolean(),
   /** Why the rows could not be counted. */
   error: z.string().optional(),

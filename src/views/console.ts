@@ -36,8 +36,17 @@ export function renderSummary(report: Report): string {
     if (doc) {
       if (doc.database === null)
         lines.push(`${p.name}: UNVERIFIED: reported ${count(doc.reported)} inserts, but the database could not be counted: ${doc.error}`);
-      else if (doc.match) lines.push(`${p.name}: the database holds ${count(doc.database)} inserted rows, as reported`);
-      else lines.push(`${p.name}: MISMATCH: reported ${count(doc.reported)} inserts, the database holds ${count(doc.database)}`);
+      else if (doc.match && doc.database === doc.reported)
+        lines.push(`${p.name}: the database holds ${count(doc.database)} inserted rows, as reported`);
+      else if (doc.match) {
+        lines.push(
+          `${p.name}: the database holds ${count(doc.database)} inserted rows for ${count(doc.reported)} reported: ` +
+            `${count(doc.database - doc.reported)} of up to ${count(doc.inDoubt ?? 0)} rows of failed operations, whose connection was lost mid-request, were committed all the same`,
+        );
+      } else {
+        const doubt = doc.inDoubt ? ` (+ up to ${count(doc.inDoubt)} in doubt)` : '';
+        lines.push(`${p.name}: MISMATCH: reported ${count(doc.reported)} inserts${doubt}, the database holds ${count(doc.database)}`);
+      }
     }
     if (p.server?.error) lines.push(`${p.name}: server figures incomplete: ${p.server.error}`);
     const teardown = p.teardown;
