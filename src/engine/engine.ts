@@ -350,7 +350,10 @@ async function checkDocuments(
 ): Promise<DocumentCheck> {
   const count = (per: (name: string) => number): number =>
     plan.workload.reduce((n, op, i) => n + documentsPerOperation(op) * per(plan.operationNames[i]!), 0);
-  const reported = { ok: count((name) => block.aggregator.ok(name)), inDoubt: count((name) => inDoubtTotal(block.aggregator.errors(name))) };
+  const reported = {
+    ok: count((name) => block.aggregator.ok(name)),
+    inDoubt: count((name) => inDoubtTotal(block.aggregator.errors(name))),
+  };
   const check = main.sharedAcrossInstances
     ? await documentCheck(main, dataset, reported, options.signal)
     : documentMatch(

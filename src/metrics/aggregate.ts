@@ -295,7 +295,8 @@ export class Aggregator {
   /** Failures so far by class (of one operation, or all), without merging any histogram. */
   errors(operation?: string): ErrorsByClass {
     const errors: ErrorsByClass = {};
-    for (const byOp of this.totals.values()) for (const [name, acc] of byOp) if (operation === undefined || name === operation) mergeErrors(errors, acc.errors);
+    for (const byOp of this.totals.values())
+      for (const [name, acc] of byOp) if (operation === undefined || name === operation) mergeErrors(errors, acc.errors);
     return errors;
   }
 
