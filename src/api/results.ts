@@ -147,8 +147,8 @@ export function windowSamples(report: ProviderReport, operation: string): Window
   });
 }
 
-export function errorMessages(op: Pick<ProviderReport['total'], 'errors'>): z.infer<typeof errorMessageSchema>[] {
-  return Object.entries(op.errors)
+export function errorMessages(op: Partial<Pick<ProviderReport['total'], 'errors'>>): z.infer<typeof errorMessageSchema>[] {
+  return Object.entries(op.errors ?? {})
     .map(([cls, e]) => ({ class: cls, message: e.sample, count: e.count }))
     .sort((a, b) => b.count - a.count);
 }

@@ -81,7 +81,8 @@ const phaseReportSchema = z.object({
   peakVUs: count,
   ok: count,
   failed: count,
-  errors: errorsByClassSchema,
+  /** Absent in a version 1 report, which did not split a phase's failures by class. */
+  errors: errorsByClassSchema.optional(),
   /** failed / (ok + failed), 0..1. */
   errorRate: z.number(),
   opsPerSec: z.number(),
