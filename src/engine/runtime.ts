@@ -131,6 +131,11 @@ export class WorkerRuntime implements Runtime {
     this.state.activeVUs++;
     this.noteChange(1);
     try {
+      const first = runs.begin();
+      if (first) {
+        await first;
+        runs.restart();
+      }
       while (!vu.stopped && budget.remaining > 0) {
         budget.remaining--;
         const op = pick();

@@ -118,6 +118,15 @@ export class Runs implements Turns {
 
   constructor(private readonly turn: Turn) {}
 
+  /**
+   * Before the first operation: a VU started while the thread is busy (one of thousands started
+   * in one stretch) waits its turn like the others, so starting them never holds the thread for
+   * longer than a slice.
+   */
+  begin(): Promise<void> | undefined {
+    return threadSlice.endOfRun(this.turn, performance.now());
+  }
+
   /** After each operation: undefined to go on, or a promise to await and then `restart()`. */
   next(): Promise<void> | undefined {
     if (++this.count !== this.length) return undefined;

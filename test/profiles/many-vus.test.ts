@@ -28,9 +28,11 @@ for (const vus of [4000, 20_000]) {
     // The window timers fire while the VUs run: each planned second is its own window, with all
     // its VUs (a stop that lands just after a boundary may leave a last, partial window).
     assert.ok(p.windows.length === 4 || p.windows.length === 5, `${p.windows.length} windows`);
-    for (const w of p.windows.slice(0, 4)) {
-      assert.ok(w.ok > 0 && w.activeVUs === vus, `window ${w.window}: ${w.ok} ok, ${w.activeVUs} VUs`);
-      // Each VU waits for thousands of others to take their turn: the generator sets the pace.
+    for (const w of p.windows.slice(0, 4)) assert.ok(w.ok > 0 && w.activeVUs === vus, `window ${w.window}: ${w.ok} ok, ${w.activeVUs} VUs`);
+    // Each VU waits for thousands of others to take their turn: the generator sets the pace. (The
+    // first window is left out: when the worker thread starts late on a loaded machine, it may
+    // close before any VU has had its turn back, so no wait is measured in it yet.)
+    for (const w of p.windows.slice(1, 4)) {
       assert.ok(
         w.generator!.inline && w.generator!.threadWaitP99Us! >= 50_000 && w.saturated,
         `window ${w.window}: ${JSON.stringify(w.generator)}`,
