@@ -76,8 +76,8 @@ const expressionSchema = z.string().transform((expression, ctx) => {
  * merges latency per operation and per phase, not per both) and may stop the run when broken.
  */
 export const thresholdSchema = z
-  .union([
-    expressionSchema,
+  .preprocess(
+    (entry) => (typeof entry === 'string' ? { threshold: entry } : entry),
     z.strictObject({
       threshold: expressionSchema,
       provider: name.optional(),
@@ -87,14 +87,13 @@ export const thresholdSchema = z
       /** Windows before this much of a provider's run has passed never abort it (warm-up). */
       delayAbortEval: durationOrZeroMsSchema.optional(),
     }),
-  ])
+  )
   .superRefine((t, ctx) => {
-    if (typeof t === 'object' && 'threshold' in t && t.operation !== undefined && t.phase !== undefined) {
+    if (t.operation !== undefined && t.phase !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['phase'], message: 'give an operation or a phase, not both' });
     }
   })
   .transform((t): Threshold => {
-    if ('expression' in t) return { ...t, scope: {}, abortOnFail: false, delayAbortEvalMs: 0 };
     const { threshold, provider, operation, phase, abortOnFail, delayAbortEval } = t;
     const scope: ThresholdScope = {};
     if (provider !== undefined) scope.provider = provider;
@@ -117,6 +116,8 @@ export function checkThresholdScopes(
   ctx: z.RefinementCtx,
 ): void {
   thresholds?.forEach((t, i) => {
+    // An entry that failed its own checks reaches here unresolved (zod goes on to collect every issue).
+    if (typeof t.scope !== 'object') return;
     if (t.scope.provider !== undefined && !providers.includes(t.scope.provider)) {
       ctx.addIssue({ code: 'custom', path: ['thresholds', i, 'provider'], message: `no provider named "${t.scope.provider}"` });
     }
