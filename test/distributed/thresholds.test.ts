@@ -14,7 +14,11 @@ before(async () => {
   [local, remote, nats] = await Promise.all([freshDatabase(), freshDatabase(), startNats()]);
   // One statement, two databases: it answers on the local workers' and raises on the agent's.
   await adminQuery('CREATE FUNCTION probe() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$', [], local.name);
-  await adminQuery(`CREATE FUNCTION probe() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'agent side'; END $$`, [], remote.name);
+  await adminQuery(
+    `CREATE FUNCTION probe() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'agent side'; END $$`,
+    [],
+    remote.name,
+  );
 });
 after(async () => {
   await nats.stop();
