@@ -27,6 +27,6 @@ export function compareCommand(baseFile: string, newFile: string, flags: Compare
 export function regressionMargin(value: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(value);
   const margin = m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
-  if (!(margin >= 0 && margin < 10)) throw new InvalidArgumentError('must be a margin such as 10% or 0.1');
+  if (!(margin >= 0 && Number.isFinite(margin))) throw new InvalidArgumentError('must be a margin such as 10% or 0.1');
   return margin;
 }
