@@ -61,25 +61,16 @@ export function parseThreshold(expression: string): Pick<Threshold, 'metric' | '
   return { metric, comparator: comparator as Comparator, limit: value, unit };
 }
 
-const expressionSchema = z.string().transform((expression, ctx) => {
-  const parsed = parseThreshold(expression);
-  if (typeof parsed === 'string') {
-    ctx.addIssue({ code: 'custom', message: `"${expression}": ${parsed}` });
-    return z.NEVER;
-  }
-  return { expression: expression.trim(), ...parsed };
-});
-
 /**
  * One entry of `thresholds:`. A bare string holds for every provider's whole run; the object form
  * narrows it to a provider, an operation or a phase (not an operation within a phase: the report
  * merges latency per operation and per phase, not per both) and may stop the run when broken.
  */
 export const thresholdSchema = z
-  .preprocess(
-    (entry) => (typeof entry === 'string' ? { threshold: entry } : entry),
+  .union([
+    z.string(),
     z.strictObject({
-      threshold: expressionSchema,
+      threshold: z.string(),
       provider: name.optional(),
       operation: name.optional(),
       phase: z.string().min(1).optional(),
@@ -87,19 +78,29 @@ export const thresholdSchema = z
       /** Windows before this much of a provider's run has passed never abort it (warm-up). */
       delayAbortEval: durationOrZeroMsSchema.optional(),
     }),
-  )
-  .superRefine((t, ctx) => {
+  ])
+  .transform((entry, ctx): Threshold => {
+    const t = typeof entry === 'string' ? { threshold: entry } : entry;
+    const parsed = parseThreshold(t.threshold);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', path: typeof entry === 'string' ? [] : ['threshold'], message: `"${t.threshold}": ${parsed}` });
+      return z.NEVER;
+    }
     if (t.operation !== undefined && t.phase !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['phase'], message: 'give an operation or a phase, not both' });
+      return z.NEVER;
     }
-  })
-  .transform((t): Threshold => {
-    const { threshold, provider, operation, phase, abortOnFail, delayAbortEval } = t;
     const scope: ThresholdScope = {};
-    if (provider !== undefined) scope.provider = provider;
-    if (operation !== undefined) scope.operation = operation;
-    if (phase !== undefined) scope.phase = phase;
-    return { ...threshold, scope, abortOnFail: abortOnFail ?? false, delayAbortEvalMs: delayAbortEval ?? 0 };
+    if (t.provider !== undefined) scope.provider = t.provider;
+    if (t.operation !== undefined) scope.operation = t.operation;
+    if (t.phase !== undefined) scope.phase = t.phase;
+    return {
+      expression: t.threshold.trim(),
+      ...parsed,
+      scope,
+      abortOnFail: t.abortOnFail ?? false,
+      delayAbortEvalMs: t.delayAbortEval ?? 0,
+    };
   });
 
 /** The expression with its scope, as the console, JUnit and Markdown name a threshold. */

@@ -33,7 +33,7 @@ export function compareJunit(c: RunCompare): string {
   }));
   return junit(
     `stampede compare ${c.base.name}`,
-    new Date().toISOString(),
+    c.candidate.startedAt,
     cases,
     `base ${c.base.runId}, new ${c.candidate.runId}, margin ${c.margin}`,
   );

@@ -45,6 +45,7 @@ export function compareSummaryMd(c: RunCompare): string {
       `| ${mark} | ${cell(r.provider)} | ${cell(r.operation)} | ${r.base.toFixed(3)} | ${r.candidate.toFixed(3)} | ${times(r.ratio)}× | ${ci} | ${pValue(r.p)} |`,
     );
   }
+  if (c.unmatched.length > 0) lines.push('', `In one run only: ${c.unmatched.map(cell).join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -53,7 +53,7 @@ function errorOf(text: string): string {
 test('a bad threshold is one line naming the file, the line and the entry', () => {
   assert.equal(
     errorOf(`${SCENARIO}thresholds:\n  - "p95 < 50"\n`),
-    'x.yaml:12: thresholds[0].threshold: "p95 < 50": p95 needs a time unit (us, ms or s), e.g. "p95 < 50ms"',
+    'x.yaml:12: thresholds[0]: "p95 < 50": p95 needs a time unit (us, ms or s), e.g. "p95 < 50ms"',
   );
   assert.equal(
     errorOf(`${SCENARIO}thresholds:\n  - { threshold: "p95 < 5ms", provider: nope }\n`),
@@ -68,8 +68,12 @@ test('a bad threshold is one line naming the file, the line and the entry', () =
     'x.yaml:12: thresholds[0].phase: give an operation or a phase, not both',
   );
   assert.equal(
-    errorOf(`${SCENARIO}thresholds:\n  - { threshold: "p95 < 5ms", abortOnFail: yes please }\n`),
-    'x.yaml:12: thresholds[0].abortOnFail: Invalid input: expected boolean, received string',
+    errorOf(`${SCENARIO}thresholds:\n  - { threshold: "p95 < 5ms", abortOnFial: true }\n`),
+    'x.yaml:12: thresholds[0].abortOnFial: unknown field',
+  );
+  assert.equal(
+    errorOf(`${SCENARIO}thresholds:\n  - { threshold: "p9 < 5ms" }\n`),
+    'x.yaml:12: thresholds[0].threshold: "p9 < 5ms": unknown metric "p9"; one of p50, p90, p95, p99, p999, mean, max, error_rate, ops_per_sec, failed',
   );
 });
 
