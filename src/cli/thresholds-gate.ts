@@ -36,7 +36,13 @@ export class ThresholdGate {
   /** Adds the thresholds' results (and what stopped the run) to the report. */
   apply(report: Report): void {
     const thresholds = this.plan.scenario.thresholds;
-    if (thresholds?.length) report.thresholds = evaluateThresholds(report, thresholds);
+    if (thresholds?.length) {
+      report.thresholds = evaluateThresholds(
+        report,
+        thresholds,
+        this.plan.providers.map((p) => p.name),
+      );
+    }
     if (this.abortedBy !== undefined) report.abortedBy = this.abortedBy;
   }
 }

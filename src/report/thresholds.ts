@@ -16,15 +16,21 @@ interface Figures {
  * one), on the report's figures: those are merged from the histograms and counts of every local
  * worker and every agent, so a threshold sees the whole load, never one runner's share.
  */
-export function evaluateThresholds(report: Report, thresholds: readonly Threshold[]): ThresholdResult[] {
+export function evaluateThresholds(
+  report: Report,
+  thresholds: readonly Threshold[],
+  /** The plan's providers: one that never ran (a run stopped before it) fails its thresholds rather than skip them. */
+  providers: readonly string[] = report.providers.map((p) => p.name),
+): ThresholdResult[] {
   return thresholds.flatMap((t) =>
-    report.providers
-      .filter((p) => t.scope.provider === undefined || p.name === t.scope.provider)
-      .map((p) => {
-        const measured = measure(t.metric, scoped(p, t));
+    providers
+      .filter((name) => t.scope.provider === undefined || name === t.scope.provider)
+      .map((name) => {
+        const p = report.providers.find((x) => x.name === name);
+        const measured = measure(t.metric, p && scoped(p, t));
         return {
           expression: t.expression,
-          scope: { ...t.scope, provider: p.name },
+          scope: { ...t.scope, provider: name },
           metric: t.metric,
           comparator: t.comparator,
           limit: t.limit,

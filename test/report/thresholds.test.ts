@@ -122,6 +122,16 @@ test('thresholds read the merged figures of their scope: the whole run, an opera
     ['p95 < 10s', { phase: 'nothere', provider: 'mem' }, null, false],
   ]);
   assert.equal(results[0]!.limit, 0.99);
+  // A provider of the plan that never ran (the run stopped before it) fails, never passes unseen.
+  const ghost = evaluateThresholds(r, thresholds('  - "error_rate < 99%"\n'), ['mem', 'ghost']);
+  assert.deepEqual(
+    ghost.map((t) => [t.scope.provider, t.ok]),
+    [
+      ['mem', true],
+      ['ghost', false],
+    ],
+  );
+  assert.equal(ghost[1]!.measured, null);
   assert.equal(results[0]!.unit, 'ratio');
 });
 
