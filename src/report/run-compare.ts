@@ -27,9 +27,17 @@ export interface RunCompareRow {
   verdict: string;
 }
 
+/** Which run a side is; its status, since a partial or degraded run's windows are fewer or low. */
+export interface RunHead {
+  runId: string;
+  name: string;
+  startedAt: string;
+  status: Report['status'];
+}
+
 export interface RunCompare {
-  base: { runId: string; name: string; startedAt: string };
-  candidate: { runId: string; name: string; startedAt: string };
+  base: RunHead;
+  candidate: RunHead;
   /** A regression is called only beyond this (a fraction: 0.1 is 10 %). */
   margin: number;
   rows: RunCompareRow[];
@@ -67,7 +75,7 @@ export function compareRuns(base: Report, candidate: Report, options: { margin?:
       if (!b?.operations.some((o) => o.operation === operation)) unmatched.push(`${c.name}/${operation}`);
     }
   }
-  const head = (r: Report): RunCompare['base'] => ({ runId: r.runId, name: r.name, startedAt: r.startedAt });
+  const head = (r: Report): RunHead => ({ runId: r.runId, name: r.name, startedAt: r.startedAt, status: r.status });
   return { base: head(base), candidate: head(candidate), margin, rows, unmatched };
 }
 

@@ -21,6 +21,9 @@ export function renderRunCompare(c: RunCompare): string {
     'p95 latency (mean over windows), lower is better; separate runs compared window by window: drift between them is not cancelled',
     table,
     ...(c.unmatched.length > 0 ? [`in one run only: ${c.unmatched.join(', ')}`] : []),
+    ...[c.base, c.candidate].flatMap((r, i) =>
+      r.status === 'complete' ? [] : [`note: the ${i === 0 ? 'base' : 'new'} run is ${r.status}: its windows are fewer or flagged`],
+    ),
     regressions > 0
       ? `${regressions} regression${regressions > 1 ? 's' : ''} (significant and slower by more than ${percent(c.margin)})`
       : `no regression beyond ${percent(c.margin)}`,
