@@ -17,6 +17,7 @@ packages=(
   pgbouncer nats-server openssl   # throwaway poolers, NATS servers and TLS certificates
   iptables faketime               # cluster fault tests: packet loss, clock skew
   mariadb-server sysbench chromium
+  libxml2-utils                   # xmllint: JUnit output checked against its XSD
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -10,6 +10,7 @@ import { agentCommand, type AgentFlags } from './agent-command.js';
 import { agentName, agentsWanted, natsOptions } from './nats-options.js';
 import { benchCommand, type BenchFlags } from './bench-command.js';
 import { runCommand, type RunFlags } from './run-command.js';
+import { compareCommand, type CompareFlags, regressionMargin } from './compare-command.js';
 
 function program(): Command {
   const cli = new Command('stampede')
@@ -45,7 +46,9 @@ function program(): Command {
       new Option('--ready-timeout <duration>', 'how long workers and agents may take to be ready to start')
         .argParser(duration)
         .default(60_000, '60s'),
-    );
+    )
+    .option('--junit <file>', 'also write the thresholds as JUnit XML (one test case per threshold and provider)')
+    .option('--summary-md <file>', 'also write a Markdown summary (for a CI job summary)');
   natsOptions(run, false).action(async (file: string, flags: RunFlags) => {
     process.exitCode = await runCommand(file, flags);
   });
@@ -75,6 +78,23 @@ function program(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .action(async (file: string, flags: BenchFlags) => {
       process.exitCode = await benchCommand(file, flags);
+    });
+
+  cli
+    .command('compare')
+    .description('compare two saved run reports, provider by provider and operation by operation; exit 5 on a regression')
+    .argument('<base>', 'the baseline run report (JSON)')
+    .argument('<new>', 'the new run report (JSON)')
+    .option(
+      '--fail-on-regression <margin>',
+      'call a significant slowdown a regression only beyond this margin (default 5%)',
+      regressionMargin,
+    )
+    .option('--force', 'compare reports of different scenarios')
+    .option('--junit <file>', 'also write the verdicts as JUnit XML (one test case per provider and operation)')
+    .option('--summary-md <file>', 'also write a Markdown summary (for a CI job summary)')
+    .action((base: string, candidate: string, flags: CompareFlags) => {
+      process.exitCode = compareCommand(base, candidate, flags);
     });
 
   cli

@@ -14,11 +14,14 @@ import { writeJsonAtomic } from '../report/write.js';
 import { renderComparisons } from '../api/comparison-report.js';
 import { checkOutPath } from './out-path.js';
 import { sideBySide } from './side-by-side.js';
+import { runExitCode } from './exit-code.js';
+import { ThresholdGate } from './thresholds-gate.js';
+import { type CiFlags, checkCiPaths, writeCiOutputs } from './ci-outputs.js';
+import { renderThresholds } from '../views/thresholds.js';
+import { runJunit } from '../views/junit.js';
+import { runSummaryMd } from '../views/summary-md.js';
 
-/** The run finished but some window lacks part of a share: its figures are flagged as low. */
-const DEGRADED_EXIT = 3;
-
-export interface RunFlags extends Partial<NatsFlags> {
+export interface RunFlags extends Partial<NatsFlags>, CiFlags {
   agents?: AgentWanted;
   agentTimeout: number;
   local: boolean;
@@ -37,7 +40,7 @@ export interface RunFlags extends Partial<NatsFlags> {
   live: boolean;
 }
 
-/** `stampede run`: returns the exit code (0 complete, 1 failed or unverified, 3 degraded, 130 interrupted). */
+/** `stampede run`: returns the exit code (`runExitCode`: 0 complete, 1 failed or unverified, 3 degraded, 4 a threshold failed, 130 interrupted). */
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const logger = createLogger({ level: flags.logLevel });
   const plan = buildPlan(loadScenario(file), {
@@ -51,6 +54,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   });
   const out = flags.out ?? join('reports', `${basename(file, extname(file))}-${plan.runId.slice(0, 8)}.json`);
   checkOutPath(out);
+  checkCiPaths(flags);
 
   if (flags.agents !== undefined && !flags.nats) throw new UserError('--agents needs --nats <url>');
   if (!flags.local && !flags.nats) throw new UserError('--no-local needs agents: add --nats <url> --agents <n>');
@@ -74,6 +78,7 @@ async function runWith(cluster: Cluster | undefined, plan: RunPlan, out: string,
     controller.abort();
   };
   process.on('SIGINT', onSigint);
+  const gate = new ThresholdGate(plan, controller);
   try {
     const result = await runPlan(plan, {
       logger,
@@ -82,19 +87,21 @@ async function runWith(cluster: Cluster | undefined, plan: RunPlan, out: string,
       local: flags.local,
       onAgentLoss: flags.onAgentLoss,
       readyTimeoutMs: flags.readyTimeout,
-      onWindow: flags.live ? (provider, w) => process.stderr.write(`${liveLine(provider, w, plan.windowMs)}\n`) : undefined,
+      onWindow: (provider, w) => {
+        if (flags.live) process.stderr.write(`${liveLine(provider, w, plan.windowMs)}\n`);
+        gate.onWindow(provider, w);
+      },
     });
     const report = buildReport(result);
+    gate.apply(report);
     const comparisons = sideBySide(report);
     if (comparisons.length > 0) report.comparisons = comparisons;
     writeJsonAtomic(out, report);
     const compared = comparisons.length > 0 ? `\n\n${renderComparisons(comparisons)}` : '';
-    process.stdout.write(`${renderSummary(report)}${compared}\nreport: ${out}\n`);
-    if (report.status === 'failed') return 1;
-    if (report.status === 'partial') return 130;
-    // The load ran, but the report cannot vouch for its count, or the tool's tables were left behind.
-    if (report.providers.some((p) => p.verification?.documents?.error !== undefined || (p.teardown && 'error' in p.teardown))) return 1;
-    return report.status === 'degraded' ? DEGRADED_EXIT : 0;
+    const thresholds = report.thresholds?.length ? `\n\n${renderThresholds(report)}` : '';
+    process.stdout.write(`${renderSummary(report)}${compared}${thresholds}\nreport: ${out}\n`);
+    writeCiOutputs(flags, { junit: () => runJunit(report), summaryMd: () => runSummaryMd(report) });
+    return runExitCode(report);
   } finally {
     process.off('SIGINT', onSigint);
   }

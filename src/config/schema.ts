@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { operationSchema } from '../operations/schema.js';
+import { operationName } from '../operations/compile.js';
 import { profileSchema } from '../profiles/index.js';
 import { providerConfigSchema } from '../providers/config.js';
+import { checkThresholdScopes, thresholdSchema } from './thresholds.js';
 import { atMost, durationMsSchema, durationOrZeroMsSchema, MAX_BLOCKS, name, workerCount } from '../util/fields.js';
 
 /** One of several load profiles in a file; without `startTime` it starts when the previous one ends. */
@@ -32,8 +34,16 @@ export const scenarioSchema = z
       })
       .transform(({ window, ...rest }) => ({ windowMs: window, ...rest }))
       .optional(),
+    /** Pass/fail gates on the merged figures: a failed one exits 4. */
+    thresholds: z.array(thresholdSchema).optional(),
   })
   .superRefine((s, ctx) => {
+    checkThresholdScopes(
+      s.thresholds,
+      s.providers.map((p) => p.name),
+      s.workload.map(operationName),
+      ctx,
+    );
     if ((s.profile === undefined) === (s.scenarios === undefined)) {
       ctx.addIssue({
         code: 'custom',

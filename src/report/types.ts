@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { comparisonSchema } from './comparison.js';
+import { thresholdResultSchema } from './threshold-result.js';
 
 /**
  * The report file's format. The zod schemas are the one definition: the types are inferred from
@@ -299,5 +300,9 @@ export const reportSchema = z.object({
   providers: z.array(providerReportSchema),
   /** With several providers: each operation's providers side by side, with verdicts (values in the metric's unit). */
   comparisons: z.array(comparisonSchema).optional(),
+  /** The scenario's thresholds, each checked on the merged figures of every site. */
+  thresholds: z.array(thresholdResultSchema).optional(),
+  /** The threshold (with its scope) whose abortOnFail stopped the run early. */
+  abortedBy: z.string().optional(),
 });
 export type Report = z.infer<typeof reportSchema>;

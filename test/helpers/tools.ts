@@ -17,6 +17,7 @@ export const TOOLS = {
   mariadbd: { apt: 'mariadb-server', dir: '/usr/sbin' },
   sysbench: { apt: 'sysbench' },
   chromium: { apt: 'chromium' },
+  xmllint: { apt: 'libxml2-utils' },
 } satisfies Record<string, { apt: string; dir?: string; only?: boolean }>;
 
 export type Tool = keyof typeof TOOLS;
