@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createProvider } from '../src/providers/index.js';
+import type { Report } from '../src/report/types.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { mysqlDsn, startMariadb, type ThrowawayMariadb } from './helpers/mariadb.js';
+import { assertBadInput, scenario } from './providers/bad-input.js';
+import { type Certificates, makeCertificates } from './helpers/servers.js';
+
+let server: ThrowawayMariadb;
+let certs: Certificates;
+before(async () => {
+  certs = makeCertificates();
+  server = await startMariadb({ tls: certs });
+});
+after(async () => {
+  await server?.stop();
+  if (certs) rmSync(certs.dir, { recursive: true, force: true });
+});
+
+for (const mode of ['REQUIRED', 'VERIFY_CA', 'VERIFY_IDENTITY']) {
+  test(`ssl-mode ${mode}: the session is encrypted (Ssl_cipher is not empty), and the report says so`, async () => {
+    const dsn = server.dsn('test', `ssl-mode=${mode}&ssl-ca=${encodeURIComponent(certs.ca)}`);
+    const p = createProvider({ name: 'tls', provider: 'mariadb', dsn });
+    await p.initialize();
+    try {
+      const session = await p.sessionProvider.createSession();
+      const [row] = await session.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+      assert.notEqual(String(row!.Value), '');
+      await p.sessionProvider.closeSession(session);
+      assert.equal(p.getConnectionInfo().sslMode, mode);
+    } finally {
+      await p.close();
+    }
+    const out = join(tempDir(), 'report.json');
+    const r = await runCli(['run', scenario('mariadb', dsn), '--out', out, '--no-live']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+    const figures = report.providers[0]!.server!.after!.server;
+    assert.equal(figures.ssl, true);
+    assert.match(String(figures.sslCipher), /\w/);
+  });
+}
+
+test('without ssl-mode the same server is reached in plain text', async () => {
+  const p = createProvider({ name: 'plain', provider: 'mysql', dsn: server.dsn() });
+  await p.initialize();
+  try {
+    const m = await p.getPerformanceMetrics();
+    assert.equal(m.server.ssl, false);
+  } finally {
+    await p.close();
+  }
+});
+
+test('a CA that did not sign the server certificate is refused: one line naming the ssl-mode and the CA file, exit 2', async () => {
+  for (const mode of ['VERIFY_CA', 'VERIFY_IDENTITY']) {
+    const dsn = server.dsn('test', `ssl-mode=${mode}&ssl-ca=${encodeURIComponent(certs.otherCa)}`);
+    await assertBadInput(
+      scenario('mariadb', dsn),
+      new RegExp(
+        `^stampede: provider "target": cannot connect at .*: TLS failed \\(ssl-mode ${mode}, CA file ${certs.otherCa}\\): .*certificate`,
+      ),
+    );
+  }
+});
+
+test('ssl-mode REQUIRED against a server without TLS is refused in one line', async () => {
+  await assertBadInput(
+    scenario('mysql', mysqlDsn('test', { query: 'ssl-mode=REQUIRED' })),
+    /^stampede: provider "target": cannot connect at .*: TLS failed \(ssl-mode REQUIRED, no CA file \(system roots\)\): .*(secure connection|SSL)/i,
+  );
+});
