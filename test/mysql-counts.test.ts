@@ -74,7 +74,7 @@ async function runAndCheck(kind: string, prepare: boolean, sites: string[], conn
   assert.equal(delta.Com_commit, ok('tx'));
   assert.equal(delta.Com_update, ok('tx'));
   assert.equal(delta.Com_select, ok('read') + ok('tx'));
-  assert.equal(delta.Com_stmt_execute > 0, prepare, `protocol: ${JSON.stringify(delta)}`);
+  assert.equal((delta.Com_stmt_execute ?? 0) > 0, prepare, `protocol: ${JSON.stringify(delta)}`);
 
   // The ok count against Questions: every statement sent, and nothing of the tool's own reads. The
   // excess is what a closing connection sends (COM_QUIT counts as a Question) and an agent's
