@@ -62,8 +62,10 @@ const IN_DOUBT = new Set([
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
   // MySQL and MariaDB (mysql2): the connection closed under a statement, the server shutting down
-  // (1053) or killing the connection (MariaDB's 1927) while it ran.
+  // (1053) or killing the connection (MariaDB's 1927) while it ran, or mysql2's own statement
+  // timeout, which closes the connection on the client while the server may finish the statement.
   'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_SERVER_SHUTDOWN',
   'ER_CONNECTION_KILLED',
 ]);

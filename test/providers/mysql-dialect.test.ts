@@ -66,3 +66,20 @@ test('a registry lock held by another run: setup waits, then fails in one clear 
     await other.end();
   }
 });
+
+test('statementTimeoutMs ends a statement that runs too long, in both protocols', async () => {
+  for (const prepare of [true, false]) {
+    const p = createProvider({ name: 'slow', provider: 'mysql', dsn: db.dsn, options: { prepare, statementTimeoutMs: 300 } });
+    await p.initialize();
+    try {
+      const started = Date.now();
+      await assert.rejects(Promise.resolve(p.prepareQuery('SELECT SLEEP(?) AS s', [3])()), { code: 'PROTOCOL_SEQUENCE_TIMEOUT' });
+      assert.ok(Date.now() - started < 2500);
+      // The pool goes on with a fresh connection.
+      const [rows] = (await p.prepareQuery('SELECT 1 AS one', [])()) as [Record<string, unknown>[]];
+      assert.equal(Number(rows[0]!.one), 1);
+    } finally {
+      await p.close();
+    }
+  }
+});
