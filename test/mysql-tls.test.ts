@@ -73,3 +73,15 @@ test('ssl-mode REQUIRED against a server without TLS is refused in one line', as
     /^stampede: provider "target": cannot connect at .*: TLS failed \(ssl-mode REQUIRED, no CA file \(system roots\)\): .*(secure connection|SSL)/i,
   );
 });
+
+test("sslConfig in libpq's words maps to the MySQL ssl-modes: verify-full is VERIFY_IDENTITY", async () => {
+  const p = createProvider({ name: 'tls', provider: 'mysql', dsn: server.dsn(), sslConfig: { mode: 'verify-full', rootCert: certs.ca } });
+  await p.initialize();
+  try {
+    assert.equal(p.getConnectionInfo().sslMode, 'VERIFY_IDENTITY');
+    const m = await p.getPerformanceMetrics();
+    assert.equal(m.server.ssl, true);
+  } finally {
+    await p.close();
+  }
+});
