@@ -22,7 +22,9 @@ after(async () => {
 
 for (const mode of ['REQUIRED', 'VERIFY_CA', 'VERIFY_IDENTITY']) {
   test(`ssl-mode ${mode}: the session is encrypted (Ssl_cipher is not empty), and the report says so`, async () => {
-    const dsn = server.dsn('test', `ssl-mode=${mode}&ssl-ca=${encodeURIComponent(certs.ca)}`);
+    // VERIFY_IDENTITY checks a host name: the certificate's own, localhost.
+    const host = mode === 'VERIFY_IDENTITY' ? 'localhost' : '127.0.0.1';
+    const dsn = server.dsn('test', `ssl-mode=${mode}&ssl-ca=${encodeURIComponent(certs.ca)}`).replace('127.0.0.1', host);
     const p = createProvider({ name: 'tls', provider: 'mariadb', dsn });
     await p.initialize();
     try {
@@ -57,7 +59,9 @@ test('without ssl-mode the same server is reached in plain text', async () => {
 
 test('a CA that did not sign the server certificate is refused: one line naming the ssl-mode and the CA file, exit 2', async () => {
   for (const mode of ['VERIFY_CA', 'VERIFY_IDENTITY']) {
-    const dsn = server.dsn('test', `ssl-mode=${mode}&ssl-ca=${encodeURIComponent(certs.otherCa)}`);
+    const dsn = server
+      .dsn('test', `ssl-mode=${mode}&ssl-ca=${encodeURIComponent(certs.otherCa)}`)
+      .replace('127.0.0.1', mode === 'VERIFY_IDENTITY' ? 'localhost' : '127.0.0.1');
     await assertBadInput(
       scenario('mariadb', dsn),
       new RegExp(
@@ -75,7 +79,8 @@ test('ssl-mode REQUIRED against a server without TLS is refused in one line', as
 });
 
 test("sslConfig in libpq's words maps to the MySQL ssl-modes: verify-full is VERIFY_IDENTITY", async () => {
-  const p = createProvider({ name: 'tls', provider: 'mysql', dsn: server.dsn(), sslConfig: { mode: 'verify-full', rootCert: certs.ca } });
+  const dsn = server.dsn().replace('127.0.0.1', 'localhost');
+  const p = createProvider({ name: 'tls', provider: 'mysql', dsn, sslConfig: { mode: 'verify-full', rootCert: certs.ca } });
   await p.initialize();
   try {
     assert.equal(p.getConnectionInfo().sslMode, 'VERIFY_IDENTITY');
@@ -84,4 +89,20 @@ test("sslConfig in libpq's words maps to the MySQL ssl-modes: verify-full is VER
   } finally {
     await p.close();
   }
+});
+
+test('VERIFY_CA accepts an address the certificate does not name; VERIFY_IDENTITY with an IP address is refused in one line', async () => {
+  const at = (mode: string): string =>
+    server.dsn('test', `ssl-mode=${mode}&ssl-ca=${encodeURIComponent(certs.ca)}`).replace('127.0.0.1', '127.0.0.2');
+  const p = createProvider({ name: 'tls', provider: 'mariadb', dsn: at('VERIFY_CA') });
+  await p.initialize();
+  try {
+    assert.equal((await p.getPerformanceMetrics()).server.ssl, true);
+  } finally {
+    await p.close();
+  }
+  await assertBadInput(
+    scenario('mariadb', at('VERIFY_IDENTITY')),
+    /^stampede: provider "target": dsn: ssl-mode VERIFY_IDENTITY needs a host name, not the address 127\.0\.0\.2 \(mysql2 does not check a certificate's IP addresses\); use the name the certificate carries, or VERIFY_CA\n$/,
+  );
 });

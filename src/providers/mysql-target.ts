@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ProviderConfig } from './config.js';
 import { UserError, errorMessage } from '../errors.js';
 import { readUserFile } from '../util/files.js';
@@ -84,6 +85,12 @@ export function mysqlTls(target: MysqlTarget, providerName: string): MysqlTls | 
   const read = (field: string, path: string | undefined): Buffer | undefined =>
     path ? readUserFile(path, `provider "${providerName}": ${field}`, path) : undefined;
   const verify = target.sslMode !== 'REQUIRED';
+  // mysql2 3.24 checks a certificate's names against a host name only: an IP address passes
+  // unchecked (tested), so VERIFY_IDENTITY there would promise what it does not do.
+  if (target.sslMode === 'VERIFY_IDENTITY' && isIP(target.host))
+    throw new UserError(
+      `provider "${providerName}": dsn: ssl-mode VERIFY_IDENTITY needs a host name, not the address ${target.host} (mysql2 does not check a certificate's IP addresses); use the name the certificate carries, or VERIFY_CA`,
+    );
   return {
     ca: read('ssl-ca', target.sslCa),
     cert: read('ssl-cert', target.sslCert),

@@ -84,7 +84,8 @@ export async function startMariadb(opts: { tls?: Certificates } = {}): Promise<T
     `--pid-file=${join(dir, 'mariadbd.pid')}`,
     `--log-error=${join(dir, 'error.log')}`,
     '--user=mysql',
-    '--bind-address=127.0.0.1',
+    // 127.0.0.2 reaches the same server under an address its test certificate does not name.
+    '--bind-address=127.0.0.1,127.0.0.2',
     '--skip-name-resolve',
     '--innodb-buffer-pool-size=32M',
     '--innodb-log-file-size=16M',
