@@ -19,6 +19,8 @@ export const mysqlDialect: SqlDialect = {
     json: 'JSON',
     timestamp: 'TIMESTAMP',
   },
+  // MariaDB has CREATE INDEX IF NOT EXISTS, MySQL 8 does not: inside CREATE TABLE, both accept it.
+  indexInTable: true,
   insertIgnoring: { verb: 'INSERT IGNORE', clause: '' },
   // DDL commits the transaction it runs in, so the lock must outlive it: GET_LOCK belongs to the
   // session (the connection) and is released explicitly, once the transaction has ended.
