@@ -19,6 +19,10 @@ const MODULES: Record<string, { about: string; load: () => Promise<{ bench: () =
     about: 'what interleaved blocks cost the benchmark suite (400 iterations per second, 3 repeats)',
     load: () => import('./compare.js'),
   },
+  mysql: {
+    about: 'point select: mariadb kind vs sysbench oltp_point_select; MariaDB vs PostgreSQL (runs: 5 s, 3 repeats)',
+    load: () => import('./mysql.js'),
+  },
 };
 
 const USAGE = `usage: npm run bench [-- <bench>…]     (all of them when none is named)
@@ -33,6 +37,7 @@ environment:
   BENCH_REPEATS   alternating rounds per figure, median printed (default: per bench, above)
   BENCH_PG_DSN    PostgreSQL for core and providers (default postgres://postgres@127.0.0.1:5432/postgres)
   BENCH_NATS      NATS for distributed (default nats://127.0.0.1:4222)
+  BENCH_MYSQL_DSN MySQL/MariaDB for mysql (default mysql://root@127.0.0.1:3306/test)
 `;
 
 function badInput(message: string): never {

@@ -5,7 +5,7 @@ export { AbstractUnitOfWork, SqlUnitOfWork } from './uow/unit-of-work.js';
 export { validateManagerConfig } from './config/manager.js';
 export type { DatabaseManagerConfig, DatabaseProviderConfig, ValidatedManagerConfig } from './config/manager.js';
 export { createProvider, registerProvider, registeredKinds, loadProviderModule } from './providers/index.js';
-export { postgresqlDialect, sqliteDialect } from './providers/index.js';
+export { postgresqlDialect, mysqlDialect, sqliteDialect } from './providers/index.js';
 export type * from './providers/types.js';
 export { PostgresFamilyProvider, type PgKindPolicy } from './providers/postgresql.js';
 // The library API: every class runs on the same engine as the CLI.

@@ -12,11 +12,15 @@ export type ErrorCount = z.infer<typeof errorCountSchema>;
 export const errorsByClassSchema = z.record(z.string(), errorCountSchema);
 export type ErrorsByClass = z.infer<typeof errorsByClassSchema>;
 
-/** Groups an error by what a user acts on: SQLSTATE for PostgreSQL, the driver's code otherwise. */
+/**
+ * Groups an error by what a user acts on: SQLSTATE for PostgreSQL, the driver's code otherwise
+ * (MySQL's error name, `ER_LOCK_DEADLOCK`, or a connection's, `ECONNRESET`). Every SQLSTATE has a
+ * digit; EPIPE, five letters, is not one.
+ */
 export function classifyError(err: unknown): string {
   const e = err as { code?: unknown; name?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : undefined;
-  if (code && /^[0-9A-Z]{5}$/.test(code)) return `SQLSTATE ${code}`;
+  if (code && /^(?=.*\d)[0-9A-Z]{5}$/.test(code)) return `SQLSTATE ${code}`;
   if (code) return code;
   return typeof e?.name === 'string' ? e.name : 'Error';
 }
@@ -57,6 +61,13 @@ const IN_DOUBT = new Set([
   'CONNECTION_CLOSED',
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
+  // MySQL and MariaDB (mysql2): the connection closed under a statement, the server shutting down
+  // (1053) or killing the connection (MariaDB's 1927) while it ran, or mysql2's own statement
+  // timeout, which closes the connection on the client while the server may finish the statement.
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
 ]);
 
 /** Failed operations whose outcome on the server is unknown (see IN_DOUBT). */

@@ -8,6 +8,7 @@ const DOCUMENTS_TABLE = 'stampede_documents';
  * stays (the safe way to fail).
  */
 const RUNS_TABLE = 'stampede_runs';
+const DATASET_INDEX = `${DOCUMENTS_TABLE}_dataset`;
 
 /**
  * The value a provider's run stores in `dataset_id`: unique per provider of a run, so providers
@@ -43,8 +44,13 @@ function documentsSql(dialect: SqlDialect): DocumentsSql {
         title ${t.text} NOT NULL,
         content ${t.text} NOT NULL,
         metadata ${t.json} NOT NULL,
-        created_at ${t.timestamp} NOT NULL DEFAULT CURRENT_TIMESTAMP)`,
-      `CREATE INDEX IF NOT EXISTS ${DOCUMENTS_TABLE}_dataset ON ${DOCUMENTS_TABLE} (dataset_id)`,
+        created_at ${t.timestamp} NOT NULL DEFAULT CURRENT_TIMESTAMP${
+          dialect.indexInTable
+            ? `,
+        INDEX ${DATASET_INDEX} (dataset_id)`
+            : ''
+        })`,
+      ...(dialect.indexInTable ? [] : [`CREATE INDEX IF NOT EXISTS ${DATASET_INDEX} ON ${DOCUMENTS_TABLE} (dataset_id)`]),
     ],
     insert: `INSERT INTO ${DOCUMENTS_TABLE} (dataset_id, title, content, metadata) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`,
     // concat(), not ||, which MySQL reads as OR.

@@ -3,7 +3,8 @@ import './sqlite.js';
 import './postgresql.js';
 import './postgresql-optimized.js';
 import './supabase.js';
+import './mysql.js';
 
 export { createProvider, registerProvider, registeredKinds, loadProviderModule } from './registry.js';
-export { postgresqlDialect, sqliteDialect } from './dialects/index.js';
+export { postgresqlDialect, mysqlDialect, sqliteDialect } from './dialects/index.js';
 export type * from './types.js';

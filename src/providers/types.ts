@@ -34,6 +34,11 @@ export interface SqlDialect {
     /** A moment, defaulting to `CURRENT_TIMESTAMP`. */
     readonly timestamp: string;
   };
+  /**
+   * The tool's index is declared inside its CREATE TABLE, for a database without
+   * `CREATE INDEX IF NOT EXISTS` (MySQL 8). Optional: absent means a separate CREATE INDEX.
+   */
+  readonly indexInTable?: boolean;
   /** An INSERT that skips a row whose key exists: the words before `INTO` and the clause after `VALUES (…)`. */
   readonly insertIgnoring: { readonly verb: string; readonly clause: string };
   /**

@@ -15,6 +15,7 @@ export const TOOLS = {
   iptables: { apt: 'iptables', dir: '/usr/sbin' },
   faketime: { apt: 'faketime' },
   mariadbd: { apt: 'mariadb-server', dir: '/usr/sbin' },
+  'mariadb-install-db': { apt: 'mariadb-server', dir: '/usr/bin' },
   sysbench: { apt: 'sysbench' },
   chromium: { apt: 'chromium' },
   xmllint: { apt: 'libxml2-utils' },

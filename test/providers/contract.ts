@@ -12,6 +12,8 @@ export interface ContractCase {
   config: () => ProviderConfig;
   /** The same provider pointed at a port nothing listens on; undefined for file databases. */
   dead?: () => ProviderConfig;
+  /** A config whose DSN holds SECRET, for the masking check, when `config` cannot hold one (default: `config`). */
+  info?: () => ProviderConfig;
 }
 
 /**
@@ -82,12 +84,19 @@ export function providerContract(c: ContractCase): void {
       if (p.dialect.name === 'postgresql') {
         assert.equal(m.operationCounter, 'xact_commit');
         assert.ok(Number((m.server.settings as Record<string, string>).max_connections) > 0);
+      } else if (p.dialect.name === 'mysql') {
+        assert.equal(m.operationCounter, 'Questions');
+        const settings = m.server.settings as Record<string, string>;
+        for (const s of ['innodb_buffer_pool_size', 'innodb_flush_log_at_trx_commit', 'max_connections', 'sync_binlog'])
+          assert.match(String(settings[s]), /^\d+$/, s);
+        assert.ok(Number(m.server.connections) >= 1);
+        for (const c of ['Com_commit', 'Com_select', 'Questions', 'Handler_write']) assert.ok(c in m.counters, c);
       } else assert.match(String(m.server.journalMode), /^(memory|wal)$/);
     });
   });
 
   test(`${c.label}: connection info names the kind and never the password`, async () => {
-    const config = c.config();
+    const config = (c.info ?? c.config)();
     const p = createProvider(config);
     const info = p.getConnectionInfo();
     assert.equal(info.provider, config.provider);

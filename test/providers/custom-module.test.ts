@@ -110,10 +110,10 @@ test('stampede providers lists a custom kind when its module is given', async ()
   const dir = tempDir();
   const module = writeCustomModule(dir);
   const plain = await runCli(['providers']);
-  assert.equal(plain.stdout, 'postgresql\npostgresql_optimized\nsqlite\nsqlite_memory\nsupabase\n');
+  assert.equal(plain.stdout, 'mariadb\nmysql\npostgresql\npostgresql_optimized\nsqlite\nsqlite_memory\nsupabase\n');
   const withModule = await runCli(['providers', '--module', module]);
   assert.equal(withModule.code, 0, withModule.stderr);
-  assert.equal(withModule.stdout, 'counting\npostgresql\npostgresql_optimized\nsqlite\nsqlite_memory\nsupabase\n');
+  assert.equal(withModule.stdout, 'counting\nmariadb\nmysql\npostgresql\npostgresql_optimized\nsqlite\nsqlite_memory\nsupabase\n');
   const missing = await runCli(['providers', '--module', join(dir, 'nope.js')]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /^stampede: provider ".*nope\.js": cannot load module .*nope\.js/);

@@ -4,7 +4,7 @@ import { compileOperation } from '../../src/operations/compile.js';
 import { countDocuments, createDocumentsTable, registerRun, unregisterRun } from '../../src/operations/documents.js';
 import type { OperationConfig } from '../../src/operations/schema.js';
 import type { ProviderConfig } from '../../src/providers/config.js';
-import { createProvider, registerProvider, sqliteDialect } from '../../src/providers/index.js';
+import { createProvider, mysqlDialect, registerProvider, sqliteDialect } from '../../src/providers/index.js';
 import { SqliteMemoryProvider } from '../../src/providers/sqlite.js';
 import type { DatabaseProvider, SqlDialect } from '../../src/providers/types.js';
 
@@ -52,6 +52,7 @@ const context = { datasetId: 'run/mem', source: 'test' };
 
 test('a kind that names a built-in dialect gets that dialect; an unknown name, none, or missing facts is one clear line', () => {
   assert.equal(createProvider({ name: 'named', provider: kindDeclaring(() => 'sqlite') }).dialect, sqliteDialect);
+  assert.equal(createProvider({ name: 'named', provider: kindDeclaring(() => 'mysql') }).dialect, mysqlDialect);
   const refused = (declared: unknown, problem: RegExp): void =>
     assert.throws(
       () => createProvider({ name: 'mine', provider: kindDeclaring(() => declared) }),
@@ -59,11 +60,11 @@ test('a kind that names a built-in dialect gets that dialect; an unknown name, n
         assert.equal(err.name, 'UserError');
         assert.match(err.message, /^provider "mine" \(kind sqlite_dialect_\d+\): dialect: /);
         assert.match(err.message, problem);
-        assert.match(err.message, /declare a SqlDialect .* or a built-in dialect's name \(postgresql, sqlite\)$/);
+        assert.match(err.message, /declare a SqlDialect .* or a built-in dialect's name \(postgresql, mysql, sqlite\)$/);
         return true;
       },
     );
-  refused('mysql', /dialect: "mysql" is not a built-in dialect;/);
+  refused('oracle', /dialect: "oracle" is not a built-in dialect;/);
   refused(undefined, /dialect: not declared;/);
   const partial = Object.fromEntries(
     Object.entries(sqliteDialect).filter(([fact]) => fact !== 'lockRegistry' && fact !== 'insertIgnoring'),

@@ -2,11 +2,12 @@ import { UserError } from '../../errors.js';
 import type { DatabaseProvider, SqlDialect } from '../types.js';
 import { postgresqlDialect } from './postgresql.js';
 import { sqliteDialect } from './sqlite.js';
+import { mysqlDialect } from './mysql.js';
 
-export { postgresqlDialect, sqliteDialect };
+export { postgresqlDialect, sqliteDialect, mysqlDialect };
 
 /** The built-in dialects: the keys a scenario may give a per-dialect statement under. */
-export const DIALECTS: readonly SqlDialect[] = [postgresqlDialect, sqliteDialect];
+export const DIALECTS: readonly SqlDialect[] = [postgresqlDialect, mysqlDialect, sqliteDialect];
 export const DIALECT_NAMES = DIALECTS.map((d) => d.name);
 
 const FACTS = Object.keys(sqliteDialect);
@@ -21,7 +22,7 @@ export function settleDialect(provider: DatabaseProvider): void {
   function fail(problem: string): never {
     throw new UserError(
       `provider "${provider.config.name}" (kind ${provider.config.provider}): dialect: ${problem}; ` +
-        `declare a SqlDialect (stampede exports postgresqlDialect and sqliteDialect) or a built-in dialect's name (${DIALECT_NAMES.join(', ')})`,
+        `declare a SqlDialect (stampede exports postgresqlDialect, mysqlDialect and sqliteDialect) or a built-in dialect's name (${DIALECT_NAMES.join(', ')})`,
     );
   }
   if (typeof declared === 'string') {
