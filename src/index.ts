@@ -12,7 +12,8 @@ export { PostgresFamilyProvider, type PgKindPolicy } from './providers/postgresq
 export { DatabaseBenchmark, BenchmarkSuite, BENCHMARK_TESTS } from './api/benchmark.js';
 export type { BenchmarkOptions, BenchmarkTestName, SuiteOptions } from './api/benchmark.js';
 export { LoadTester, rampUpSteps, spikePhases } from './api/load-tester.js';
-export type { LoadStep, LoadTesterOptions } from './api/load-tester.js';
+export type { LoadOperation, LoadStep, LoadTesterOptions } from './api/load-tester.js';
+export type { Row, ScriptContext, ScriptFunction, ScriptQuery } from './operations/script.js';
 export { PerformanceComparator } from './api/comparator.js';
 export type { ComparatorOptions } from './api/comparator.js';
 export { ComparisonReport, comparisonReportJsonSchema, comparisonReportSchema, renderComparisons } from './api/comparison-report.js';
