@@ -11,7 +11,7 @@ import { countDocuments, documentsDataset, registerRun, type Teardown, unregiste
 import type { RunPlan } from '../plan/plan.js';
 import { isInlineScript, loadScripts } from '../operations/script.js';
 import { isOpenModel, profileFor } from '../profiles/index.js';
-import { createProvider, loadProviderModule } from '../providers/index.js';
+import { createProvider, loadProviderModule, shippedProvider } from '../providers/index.js';
 import type { ConnectionInfo, DatabaseProvider } from '../providers/types.js';
 import { localSite, type TaskSite } from './channel.js';
 import { execute, type Execution, type Placement, type SiteShare } from './execute.js';
@@ -291,10 +291,12 @@ function placeShares({ plan, config, main, options, block }: BlockContext, sites
     block.profile,
     sites.flatMap((site) => Array.from({ length: site.size }, () => 1)),
   );
+  // A kind the main program registered travels as the module that registered it, for other threads to import.
+  const provider = shippedProvider(config, plan.workers > 0 || (options.agents?.length ?? 0) > 0);
   const taskFor = (source: string, share: unknown): WorkerTask => ({
     runId: plan.runId,
     source,
-    provider: config,
+    provider,
     baseDir: plan.baseDir,
     workload: plan.workload,
     operationNames: plan.operationNames,

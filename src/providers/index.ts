@@ -4,6 +4,6 @@ import './postgresql.js';
 import './postgresql-optimized.js';
 import './supabase.js';
 
-export { createProvider, registerProvider, registeredKinds, loadProviderModule } from './registry.js';
+export { createProvider, registerProvider, registeredKinds, loadProviderModule, shippedProvider } from './registry.js';
 export { postgresqlDialect, sqliteDialect } from './dialects/index.js';
 export type * from './types.js';
