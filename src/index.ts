@@ -33,5 +33,7 @@ export { readReport } from './report/read.js';
 export type { ProviderReport, Report } from './report/types.js';
 export type { ProviderConfig } from './providers/config.js';
 export type { OperationConfig } from './operations/schema.js';
-export type { Scenario } from './config/schema.js';
+export type { Scenario, ScenarioInput } from './config/schema.js';
+export { defineScenario } from './config/scenario-module.js';
+export { scenarioJsonSchema } from './config/json-schema.js';
 export { UserError, RunFailure } from './errors.js';

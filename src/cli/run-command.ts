@@ -1,5 +1,5 @@
 import { basename, extname, join } from 'node:path';
-import { loadScenario } from '../config/load.js';
+import { loadAnyScenario } from '../config/scenario-module.js';
 import { type AgentLossPolicy, runPlan } from '../engine/engine.js';
 import { type NatsFlags, natsFlagsFromEnv } from '../distributed/bus.js';
 import { type AgentWanted, Cluster } from '../distributed/coordinator.js';
@@ -40,7 +40,7 @@ export interface RunFlags extends Partial<NatsFlags> {
 /** `stampede run`: returns the exit code (0 complete, 1 failed or unverified, 3 degraded, 130 interrupted). */
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const logger = createLogger({ level: flags.logLevel });
-  const plan = buildPlan(loadScenario(file), {
+  const plan = buildPlan(await loadAnyScenario(file), {
     vus: flags.vus,
     rate: flags.rate,
     stages: flags.stages,

@@ -43,5 +43,5 @@ export function completeProvider(provider: DatabaseProvider, kind: string, confi
 function asMetrics(value: unknown): PerformanceMetrics {
   const v = value as Partial<PerformanceMetrics> | null | undefined;
   if (v && typeof v === 'object' && v.server && v.counters) return v as PerformanceMetrics;
-  return { server: v && typeof v === 'object' ? (v) : {}, counters: {} };
+  return { server: v && typeof v === 'object' ? v : {}, counters: {} };
 }
