@@ -37,3 +37,5 @@ export type { Scenario, ScenarioInput } from './config/schema.js';
 export { defineScenario } from './config/scenario-module.js';
 export { scenarioJsonSchema } from './config/json-schema.js';
 export { UserError, RunFailure } from './errors.js';
+export { createLogger } from './log.js';
+export type { Logger, LoggerOptions } from './log.js';

@@ -5,6 +5,7 @@ import { type NatsFlags, natsFlagsFromEnv } from '../distributed/bus.js';
 import { type AgentWanted, Cluster } from '../distributed/coordinator.js';
 import { UserError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { takeNotes } from '../util/notes.js';
 import { buildPlan, type RunPlan } from '../plan/plan.js';
 import type { Stage } from '../profiles/stages.js';
 import { buildReport } from '../report/build.js';
@@ -49,6 +50,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     keepData: flags.keepData,
     interleave: flags.interleave,
   });
+  for (const line of takeNotes()) process.stderr.write(`stampede: note: ${line}\n`);
   const out = flags.out ?? join('reports', `${basename(file, extname(file))}-${plan.runId.slice(0, 8)}.json`);
   checkOutPath(out);
 
