@@ -46,7 +46,7 @@ function piscinaGroup(threads: number): WorkerGroup {
  * module (a custom kind, a script) imports, and that module would register into the other copy.
  * A `.ts` module gets tsx's ES loader in the thread itself (src/util/modules.ts).
  */
-export function withoutTsx(argv: readonly string[]): string[] {
+function withoutTsx(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
