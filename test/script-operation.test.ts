@@ -3,7 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { LoadTester } from '../src/api/load-tester.js';
-import type { ScriptContext } from '../src/operations/script.js';
+import { runPlan } from '../src/engine/engine.js';
+import { silentLogger } from '../src/log.js';
+import { inlineScript, type ScriptContext } from '../src/operations/script.js';
+import { libraryPlan } from '../src/plan/library.js';
 import type { Report } from '../src/report/types.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { type Agent, startAgent, startNats, stopAgents, uniquePrefix } from './helpers/nats.js';
@@ -172,4 +175,35 @@ test('LoadTester runs a function in-process, a module reference on workers, and 
   assert.ok(onWorkers.successfulRequests > 0);
   const [{ n }] = (await adminQuery<{ n: string }>("SELECT count(*) AS n FROM orders WHERE tag = 'cli'", [], db.name)) as [{ n: string }];
   assert.equal(Number(n), onWorkers.successfulRequests);
+});
+
+test("under an arrival rate each call runs as one of the pool's VUs: ids below maxVUs, each VU's iterations counted from 0", async () => {
+  const seen = new Map<number, number[]>();
+  const record = async (ctx: ScriptContext): Promise<void> => {
+    const mine = seen.get(ctx.vu) ?? [];
+    seen.set(ctx.vu, [...mine, ctx.iteration]);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  };
+  const plan = libraryPlan(
+    {
+      name: 'open',
+      providers: [{ name: 'mem', provider: 'sqlite_memory' }],
+      workload: [inlineScript(record)],
+      profile: { type: 'constant-arrival-rate', rate: 200, duration: '1s', preAllocatedVUs: 2, maxVUs: 4 },
+    },
+    { workers: 0 },
+  );
+  const result = await runPlan(plan, { logger: silentLogger() });
+  assert.equal(result.status, 'complete');
+  const calls = [...seen.values()].reduce((n, its) => n + its.length, 0);
+  assert.equal(calls, result.providers[0]!.figures.total.ok);
+  assert.ok(calls > 0);
+  for (const [vu, iterations] of seen) {
+    assert.ok(vu >= 0 && vu < 4, `VU ${vu}`);
+    assert.deepEqual(
+      iterations,
+      iterations.map((_, i) => i),
+      `VU ${vu}`,
+    );
+  }
 });

@@ -98,14 +98,15 @@ export function compileScript(provider: DatabaseProvider, fn: ScriptFunction, en
     return ctx;
   };
   const alone: VuSlot = { id: 0, iteration: 0 };
-  const run = (vu: VuSlot = alone): unknown => {
+  // The iteration is read when the VU makes the call: a call that waits its turn runs after the VU has counted it.
+  const run = (vu: VuSlot, iteration: number): unknown => {
     const ctx = contexts.get(vu) ?? contextFor(vu);
-    ctx.iteration = vu.iteration;
+    ctx.iteration = iteration;
     return fn(ctx as ScriptContext);
   };
   // One connection per worker (better-sqlite3): a script's statements must not interleave with another VU's transaction.
-  if (!provider.dialect.oneConnectionPerHandle) return run;
-  return serialized(provider, run);
+  const call = provider.dialect.oneConnectionPerHandle ? serialized(provider, run) : run;
+  return (vu = alone) => call(vu, vu.iteration);
 }
 
 /** The context's calls, the same for every VU of the operation (plain functions: a script may destructure them). */
