@@ -4,6 +4,7 @@ import { runPlan } from '../engine/engine.js';
 import { RunFailure } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { libraryPlan } from '../plan/library.js';
+import { takeNotes } from '../util/notes.js';
 import type { ProfileConfig } from '../profiles/index.js';
 import type { DatabaseProvider } from '../providers/types.js';
 import { buildReport } from '../report/build.js';
@@ -52,6 +53,7 @@ export async function runOnEngine(
     { workers: options.workers, windowMs: options.windowMs, interleave: options.interleave },
     options.baseDir,
   );
+  for (const line of takeNotes()) options.logger?.info(line);
   const report = buildReport(await runPlan(plan, { logger: options.logger ?? silentLogger(), signal: options.signal }));
   const failed = report.providers.find((p) => p.failure);
   if (failed) throw new RunFailure(`provider "${failed.name}": ${failed.failure}`);

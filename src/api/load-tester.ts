@@ -1,4 +1,5 @@
 import type { OperationConfig } from '../operations/schema.js';
+import { inlineScript, type ScriptFunction } from '../operations/script.js';
 import type { ProviderConfig } from '../providers/config.js';
 import type { ProfileConfig } from '../profiles/index.js';
 import { DEFAULT_SLO_P95_MS } from '../profiles/ramping-vus.js';
@@ -15,6 +16,12 @@ export interface LoadTesterOptions extends EngineOptions {
    */
   p95SloMs?: number;
 }
+
+/**
+ * What a test runs: an operation as data (a query, a document insert, a module's function by
+ * reference: runs on worker threads), or a function itself (runs in-process: workers 0).
+ */
+export type LoadOperation = OperationConfig | ScriptFunction;
 
 /** One stretch of a stepped test: a constant number of users for a while. */
 export interface LoadStep {
@@ -71,6 +78,11 @@ export class LoadTester {
     return params ? { type: 'query', sql, params } : { type: 'query', sql };
   }
 
+  /** A module's exported function as an operation: every worker thread imports the module itself. */
+  createScriptOperation(module: string, exportName?: string): OperationConfig {
+    return exportName === undefined ? { type: 'script', module } : { type: 'script', module, export: exportName };
+  }
+
   /** Inserts one document into the tool's own table per call; the run checks the database's count. */
   createDocumentOperation(contentBytes?: number): OperationConfig {
     return contentBytes === undefined ? { type: 'insert_document' } : { type: 'insert_document', contentBytes };
@@ -80,7 +92,7 @@ export class LoadTester {
     testName: string;
     durationSeconds: number;
     concurrentUsers: number;
-    operation?: OperationConfig;
+    operation?: LoadOperation;
   }): Promise<LoadTestResult> {
     const [result] = await this.runPlateaus(
       o.testName,
@@ -96,7 +108,7 @@ export class LoadTester {
     rampUpDuration: number;
     testDuration: number;
     steps?: number;
-    operation?: OperationConfig;
+    operation?: LoadOperation;
   }): Promise<LoadTestResult[]> {
     return this.runPlateaus(o.testName, rampUpSteps(o.maxUsers, o.rampUpDuration, o.testDuration, o.steps), o.operation);
   }
@@ -107,7 +119,7 @@ export class LoadTester {
     spikeUsers: number;
     spikeDuration: number;
     totalDuration: number;
-    operation?: OperationConfig;
+    operation?: LoadOperation;
   }): Promise<LoadTestResult[]> {
     const phases = spikePhases(o.normalUsers, o.spikeUsers, o.spikeDuration, o.totalDuration);
     requireSteps(o.testName, phases);
@@ -133,7 +145,7 @@ export class LoadTester {
   }
 
   /** Steps as ramping-vus stages: an instant step to each step's users, then a hold (a plateau). */
-  private runPlateaus(testName: string, steps: LoadStep[], operation?: OperationConfig): Promise<LoadTestResult[]> {
+  private runPlateaus(testName: string, steps: LoadStep[], operation?: LoadOperation): Promise<LoadTestResult[]> {
     requireSteps(testName, steps);
     const profile: ProfileConfig = {
       type: 'ramping-vus',
@@ -151,10 +163,14 @@ export class LoadTester {
     testName: string,
     profile: ProfileConfig,
     steps: readonly LoadStep[],
-    operation: OperationConfig = this.createQueryOperation('SELECT 1'),
+    given: LoadOperation = this.createQueryOperation('SELECT 1'),
   ): Promise<LoadTestResult[]> {
-    const run = await runOnEngine(testName, [this.config], { ...operation, name: operation.name ?? operation.type }, profile, {
+    // A function cannot reach another thread: it runs in-process unless told otherwise (the engine then says why not).
+    const direct = typeof given === 'function';
+    const operation = direct ? inlineScript(given) : given;
+    const run = await runOnEngine(testName, [this.config], { ...operation, name: operation.name ?? operationLabel(operation) }, profile, {
       ...this.options,
+      workers: this.options.workers ?? (direct ? 0 : undefined),
       windowMs: this.windowMs,
     });
     const { report, windows } = run.providers[0]!;
@@ -240,6 +256,10 @@ function windowsOf(phase: PhaseReport, samples: readonly WindowSample[], report:
     }),
     seconds: ms / 1000,
   };
+}
+
+function operationLabel(op: OperationConfig): string {
+  return op.type === 'script' ? (op.export ?? 'script') : op.type;
 }
 
 /** A step needs a length the run can hold: at least a millisecond. */

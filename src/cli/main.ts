@@ -5,6 +5,7 @@ import { redact } from '../util/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import { loadProviderModule, registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
+import { scenarioJsonSchema } from '../config/json-schema.js';
 import { blockCount, duration, positiveInt, positiveNumber, stages, workerCount } from './options.js';
 import { agentCommand, type AgentFlags } from './agent-command.js';
 import { agentName, agentsWanted, natsOptions } from './nats-options.js';
@@ -21,7 +22,7 @@ function program(): Command {
 
   const run = cli
     .command('run')
-    .description('run a scenario file (YAML or JSON) and write its report')
+    .description('run a scenario file (YAML, JSON, or a .ts/.js module exporting defineScenario({...})) and write its report')
     .argument('<scenario>', 'scenario file')
     .option('--duration <duration>', "override the profile's duration (30s, 2m)", duration)
     .option('--vus <n>', "override the profile's virtual users", positiveInt)
@@ -95,6 +96,13 @@ function program(): Command {
     .option('--summary-md <file>', 'also write a Markdown summary (for a CI job summary)')
     .action((base: string, candidate: string, flags: CompareFlags) => {
       process.exitCode = compareCommand(base, candidate, flags);
+    });
+
+  cli
+    .command('schema')
+    .description('print the JSON Schema of scenario files, for editors (# yaml-language-server: $schema=<file>)')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
     });
 
   cli

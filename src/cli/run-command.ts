@@ -1,10 +1,11 @@
 import { basename, extname, join } from 'node:path';
-import { loadScenario } from '../config/load.js';
+import { loadAnyScenario } from '../config/scenario-module.js';
 import { type AgentLossPolicy, runPlan } from '../engine/engine.js';
 import { type NatsFlags, natsFlagsFromEnv } from '../distributed/bus.js';
 import { type AgentWanted, Cluster } from '../distributed/coordinator.js';
 import { UserError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { takeNotes } from '../util/notes.js';
 import { buildPlan, type RunPlan } from '../plan/plan.js';
 import type { Stage } from '../profiles/stages.js';
 import { buildReport } from '../report/build.js';
@@ -43,7 +44,7 @@ export interface RunFlags extends Partial<NatsFlags>, CiFlags {
 /** `stampede run`: returns the exit code (`runExitCode`: 0 complete, 1 failed or unverified, 3 degraded, 4 a threshold failed, 130 interrupted). */
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const logger = createLogger({ level: flags.logLevel });
-  const plan = buildPlan(loadScenario(file), {
+  const plan = buildPlan(await loadAnyScenario(file), {
     vus: flags.vus,
     rate: flags.rate,
     stages: flags.stages,
@@ -52,6 +53,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     keepData: flags.keepData,
     interleave: flags.interleave,
   });
+  for (const line of takeNotes()) process.stderr.write(`stampede: note: ${line}\n`);
   const out = flags.out ?? join('reports', `${basename(file, extname(file))}-${plan.runId.slice(0, 8)}.json`);
   checkOutPath(out);
   checkCiPaths(flags);

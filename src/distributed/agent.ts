@@ -10,6 +10,7 @@ import type { WorkerTask } from '../engine/messages.js';
 import { workerGroup } from '../engine/worker-group.js';
 import { needsDocumentsTable } from '../operations/compile.js';
 import { createDocumentsTable } from '../operations/documents.js';
+import { loadScripts } from '../operations/script.js';
 import { createProvider, loadProviderModule, registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
 import { type AgentEffect, type AgentEvent, type AgentSelf, agentTransition, IDLE } from './agent-state.js';
@@ -309,6 +310,8 @@ function resolveTask(task: RemoteTask, own: OwnProviders | undefined): WorkerTas
 async function prepare(tasks: WorkerTask[], baseDir: string): Promise<void> {
   const byName = new Map(tasks.map((t) => [t.provider.name, t.provider]));
   const documents = needsDocumentsTable(tasks[0]!.workload);
+  // The scripts' modules must be on this host too: a missing one refuses the plan before any load.
+  await loadScripts(tasks[0]!.workload, baseDir);
   for (const config of byName.values()) {
     await loadProviderModule(config, baseDir);
     const provider = createProvider({ ...config, options: { ...config.options, poolSize: 1 } });

@@ -9,8 +9,9 @@ import { initHistograms, type LatencySummary } from '../metrics/histogram.js';
 import { documentsPerOperation, needsDocumentsTable, workloadSql } from '../operations/compile.js';
 import { countDocuments, documentsDataset, registerRun, type Teardown, unregisterRun } from '../operations/documents.js';
 import type { RunPlan } from '../plan/plan.js';
+import { isInlineScript, loadScripts } from '../operations/script.js';
 import { isOpenModel, profileFor } from '../profiles/index.js';
-import { createProvider, loadProviderModule } from '../providers/index.js';
+import { createProvider, loadProviderModule, shippedProvider } from '../providers/index.js';
 import type { ConnectionInfo, DatabaseProvider } from '../providers/types.js';
 import { localSite, type TaskSite } from './channel.js';
 import { execute, type Execution, type Placement, type SiteShare } from './execute.js';
@@ -123,6 +124,11 @@ export interface RunOptions {
  */
 export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunResult> {
   await initHistograms();
+  // A missing module or export is bad input, said before any load; each worker imports its own copy.
+  await loadScripts(plan.workload, plan.baseDir);
+  if (plan.workers > 0 && plan.workload.some(isInlineScript)) {
+    throw new UserError('a function given directly runs only in this thread: run with workers: 0, or name its module ({module, export})');
+  }
   const startedAt = Date.now();
   const group = options.local === false ? undefined : workerGroup(plan.workers);
   const sites = [...(group ? [localSite(group)] : []), ...(options.agents ?? [])];
@@ -285,10 +291,12 @@ function placeShares({ plan, config, main, options, block }: BlockContext, sites
     block.profile,
     sites.flatMap((site) => Array.from({ length: site.size }, () => 1)),
   );
+  // A kind the main program registered travels as the module that registered it, for other threads to import.
+  const provider = shippedProvider(config, plan.workers > 0 || (options.agents?.length ?? 0) > 0);
   const taskFor = (source: string, share: unknown): WorkerTask => ({
     runId: plan.runId,
     source,
-    provider: config,
+    provider,
     baseDir: plan.baseDir,
     workload: plan.workload,
     operationNames: plan.operationNames,

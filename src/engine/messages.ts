@@ -41,6 +41,8 @@ export const workerTaskSchema = z.strictObject({
   windowMs: z.number().int().positive(),
   /** True when the worker must create the tool's tables itself (a private database). */
   setupInWorker: z.boolean(),
+  /** What the scenario's setup returned (plain JSON), handed to every script call as `data`. */
+  setupData: z.unknown().optional(),
 });
 export type WorkerTask = z.infer<typeof workerTaskSchema>;
 

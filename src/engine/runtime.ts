@@ -18,6 +18,8 @@ class SharedState {
   changes: number[] = [];
   level = 0;
   plannedAt: number | undefined;
+  /** The id the next VU started gets. */
+  nextVuId = 0;
   /** The end of the window being recorded, on the run's clock: see `heldBack`. */
   windowEndMs = Infinity;
   readonly windowWaiters = new Set<() => void>();
@@ -116,7 +118,7 @@ export class WorkerRuntime implements Runtime {
    * pausing `thinkMs` between operations (an idle VU costs a timer, not a thread).
    */
   startVu(budget: Budget = { remaining: Infinity }, thinkMs = 0): Vu {
-    const vu = { stopped: this.stopping } as { stopped: boolean; done: Promise<void> };
+    const vu = { id: this.state.nextVuId++, iteration: 0, stopped: this.stopping } as Vu & { done: Promise<void> };
     this.state.vus.add(vu);
     vu.done = this.vuLoop(vu, budget, thinkMs);
     return vu;
@@ -141,12 +143,13 @@ export class WorkerRuntime implements Runtime {
         const op = pick();
         const t0 = process.hrtime.bigint();
         try {
-          const result = ops[op]!();
+          const result = ops[op]!(vu);
           if (result instanceof Promise) await result;
           recorder.ok(op, process.hrtime.bigint() - t0);
         } catch (err) {
           recorder.error(op, err);
         }
+        vu.iteration++;
         if (thinkMs > 0) await think(vu, thinkMs);
         else {
           const turn = runs.next();

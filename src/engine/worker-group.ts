@@ -31,12 +31,29 @@ function piscinaGroup(threads: number): WorkerGroup {
     // The default 'sync' atomics freeze an idle worker's event loop; ours keep sockets and timers.
     atomics: 'disabled',
     idleTimeout: 60_000,
+    execArgv: withoutTsx(process.execArgv),
   });
   return {
     size: threads,
     launch: (task, port) => pool.run({ task, port }, { transferList: [port] }) as Promise<WorkerResult>,
     close: () => pool.destroy(),
   };
+}
+
+/**
+ * Worker threads run compiled JavaScript, without the main thread's tsx (`--import tsx`): inherited,
+ * it loads the engine a second time as CommonJS beside the ES module that a user's TypeScript
+ * module (a custom kind, a script) imports, and that module would register into the other copy.
+ * A `.ts` module gets tsx's ES loader in the thread itself (src/util/modules.ts).
+ */
+function withoutTsx(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (/^(--import|--loader|--experimental-loader|--require|-r)$/.test(arg) && /\btsx\b/.test(argv[i + 1] ?? '')) i++;
+    else if (!/^--(import|loader|experimental-loader|require)=.*\btsx\b/.test(arg)) out.push(arg);
+  }
+  return out;
 }
 
 /**

@@ -5,6 +5,7 @@ import { Recorder } from '../metrics/recorder.js';
 import { initHistograms } from '../metrics/histogram.js';
 import { compileOperation, needsDocumentsTable } from '../operations/compile.js';
 import { countDocuments, createDocumentsTable, documentsDataset } from '../operations/documents.js';
+import { loadScripts } from '../operations/script.js';
 import { profileFor } from '../profiles/index.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { DatabaseProvider } from '../providers/types.js';
@@ -30,8 +31,15 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
     const inline = live.dialect.synchronous && !task.openModel;
     const rec = (recorder = new Recorder(task.operationNames, task.openModel));
     const datasetId = documentsDataset(task.runId, task.provider.name);
+    const scripts = await loadScripts(task.workload, task.baseDir);
     const ops = task.workload.map((op, i) =>
-      compileOperation(live, op, i, { datasetId, source: task.source, recordPart: (part, ns) => rec.part(i, part, ns) }),
+      compileOperation(live, op, i, {
+        datasetId,
+        source: task.source,
+        recordPart: (part, ns) => rec.part(i, part, ns),
+        scripts,
+        data: task.setupData,
+      }),
     );
 
     const startAt = await handshake(port, send);

@@ -1,7 +1,9 @@
 import type { OperationConfig, TransactionStatement } from './schema.js';
 import { UserError } from '../errors.js';
-import type { DatabaseProvider, Executable, Session, SqlDialect } from '../providers/types.js';
+import type { DatabaseProvider, Executable, Session, SqlDialect, VuSlot } from '../providers/types.js';
 import { documentInsertSql, documentParams, documentUpdateSql } from './documents.js';
+import { compileScript, type ScriptFunction } from './script.js';
+import { serialized } from './serialized.js';
 
 export interface OperationContext {
   /** Every row a provider run inserts carries its dataset id, so the database's own count can be checked. */
@@ -9,13 +11,21 @@ export interface OperationContext {
   source: string;
   /** Records a timed part of one operation (connect, query) into that part's own histogram. */
   recordPart?: (part: string, elapsedNs: bigint) => void;
+  /** Each script operation's function, by its index in the workload, imported in this thread (loadScripts). */
+  scripts?: ReadonlyArray<ScriptFunction | undefined>;
+  /** What the scenario's setup returned, handed to every script call as `data`. */
+  data?: unknown;
+  /** A VU's own random numbers for scripts (default: Math.random). */
+  random?: (vu: VuSlot) => () => number;
 }
 
 type SqlSource = Extract<OperationConfig, { type: 'query' }>['sql'];
 
 /** The name an operation is reported under. */
 export function operationName(op: OperationConfig, index: number): string {
-  return op.name ?? (op.type === 'query' ? `query${index + 1}` : op.type);
+  if (op.name) return op.name;
+  if (op.type === 'script') return op.export ?? 'script';
+  return op.type === 'query' ? `query${index + 1}` : op.type;
 }
 
 function querySql(op: { sql: SqlSource }, dialect: SqlDialect, where: string): string {
@@ -56,6 +66,11 @@ export function compileOperation(provider: DatabaseProvider, op: OperationConfig
       return compileTransaction(provider, op.statements, index, ctx);
     case 'connect_query':
       return compileConnectQuery(provider, querySql(op, provider.dialect, `workload[${index}]`), ctx);
+    case 'script': {
+      const fn = ctx.scripts?.[index];
+      if (!fn) throw new Error(`workload[${index}]: the script's module was not loaded in this thread`);
+      return compileScript(provider, fn, { data: ctx.data, recordPart: ctx.recordPart ?? (() => {}), random: ctx.random });
+    }
   }
 }
 
@@ -109,7 +124,7 @@ function compileTransaction(
       await sessions.closeSession(session);
     }
   };
-  return provider.dialect.oneConnectionPerHandle ? serialized(run) : run;
+  return provider.dialect.oneConnectionPerHandle ? serialized(provider, run) : run;
 }
 
 /** A document insert that resolves to the new row's id, the way the dialect hands it back. */
@@ -125,19 +140,6 @@ function insertReturningId(dialect: SqlDialect): (s: Session, params: unknown[])
   }
   const sql = `${insert} RETURNING id`;
   return async (s, params) => (await s.query(sql, params))[0]?.id;
-}
-
-/**
- * A driver with one connection per handle (better-sqlite3) shares it between every session of a
- * worker: two VUs' transactions must not interleave on it, so they take turns.
- */
-function serialized(run: () => Promise<void>): Executable {
-  let tail: Promise<unknown> = Promise.resolve();
-  return () => {
-    const next = tail.then(run);
-    tail = next.catch(() => {});
-    return next;
-  };
 }
 
 /** A new connection per call; connect and query times also go to their own histograms. */

@@ -47,10 +47,24 @@ const connectQueryOperation = z.strictObject({
   sql: queryOperation.shape.sql,
 });
 
+/** A user's function: every worker thread and agent imports the module itself (src/operations/script.ts). */
+const scriptOperation = z.strictObject({
+  name: name.optional(),
+  weight,
+  type: z.literal('script'),
+  /** A .js or .ts file, relative to the scenario (on an agent: to its provider file, or its working directory). */
+  module: z.string().min(1, 'must name a module file'),
+  export: z
+    .string()
+    .regex(/^[A-Za-z_$][\w$]*$/, 'must be the name of an exported function')
+    .optional(),
+});
+
 export const operationSchema = z.discriminatedUnion('type', [
   queryOperation,
   insertDocumentOperation,
   transactionOperation,
   connectQueryOperation,
+  scriptOperation,
 ]);
 export type OperationConfig = z.infer<typeof operationSchema>;

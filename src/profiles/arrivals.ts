@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { ArrivalSchedule, type RateSegment, ShareArrivals } from './arrival-schedule.js';
 import { splitInteger } from '../util/split.js';
 import { nap } from '../metrics/health.js';
+import type { VuSlot } from '../providers/types.js';
 import type { Runtime, Turns } from './types.js';
 
 /** One worker's part of an arrival-rate profile: plain data, rebuilt into its schedule in the worker. */
@@ -119,6 +120,9 @@ class ArrivalPool {
   private released: (() => void) | undefined;
   /** After the schedule's last arrival nothing new starts: arrivals still waiting are dropped. */
   private ended = false;
+  /** The VUs not busy now: an arrival runs as one of them (a script reads its id and iteration). */
+  private readonly idle: VuSlot[] = [];
+  private vuIds = 0;
 
   constructor(
     private readonly share: ArrivalShare,
@@ -171,19 +175,24 @@ class ArrivalPool {
     this.counts.started++;
     this.recorder.startLag(t0 - intended);
     this.setBusy(1);
+    const vu = this.idle.pop() ?? { id: this.vuIds++, iteration: 0 };
     try {
-      const result = ops[op]!();
+      const result = ops[op]!(vu);
       if (result instanceof Promise) {
         result.then(
-          () => (this.finish(op, t0, intended), this.release()),
-          (err: unknown) => (recorder.error(op, err), this.release()),
+          () => (this.finish(op, t0, intended), this.release(vu)),
+          (err: unknown) => (recorder.error(op, err), this.release(vu)),
         );
         return;
       }
       this.finish(op, t0, intended);
     } catch (err) {
       recorder.error(op, err);
+    } finally {
+      // Before a promise settles: the call has already read the count.
+      vu.iteration++;
     }
+    this.idle.push(vu);
     this.setBusy(-1);
   }
 
@@ -193,7 +202,8 @@ class ArrivalPool {
   }
 
   /** An asynchronous arrival finished: its VU takes the oldest waiting arrival still in time. */
-  private release(): void {
+  private release(vu: VuSlot): void {
+    this.idle.push(vu);
     this.setBusy(-1);
     if (this.waiting) {
       this.expire();

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Recorder } from '../metrics/recorder.js';
-import type { Executable } from '../providers/types.js';
+import type { Executable, VuSlot } from '../providers/types.js';
 import type { PhasePlan, Stage } from './stages.js';
 
 /** Values from CLI flags that override the scenario's profile, resolved as the profile's own are. */
@@ -60,7 +60,7 @@ export interface Turn {
   wake?: () => void;
 }
 
-export interface Vu extends Turn {
+export interface Vu extends Turn, VuSlot {
   stopped: boolean;
   readonly done: Promise<void>;
   /** Ends the VU's think time, or its wait for the thread, early when it is retired. */

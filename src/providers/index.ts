@@ -5,6 +5,6 @@ import './postgresql-optimized.js';
 import './supabase.js';
 import './mysql.js';
 
-export { createProvider, registerProvider, registeredKinds, loadProviderModule } from './registry.js';
+export { createProvider, registerProvider, registeredKinds, loadProviderModule, shippedProvider } from './registry.js';
 export { postgresqlDialect, mysqlDialect, sqliteDialect } from './dialects/index.js';
 export type * from './types.js';

@@ -1,7 +1,18 @@
 import type { ProviderConfig } from './config.js';
 
-/** What a compiled operation is on the hot path: a call that returns a value or a promise. */
-export type Executable = () => unknown;
+/** The VU a call runs for: what an operation that varies per VU (a script) reads. */
+export interface VuSlot {
+  /** Counts from 0 in each worker. */
+  readonly id: number;
+  /** Operations the VU started before this one. */
+  iteration: number;
+}
+
+/**
+ * What a compiled operation is on the hot path: a call that returns a value or a promise. The
+ * engine passes the VU; a caller outside it (a bench, a test) may leave it out.
+ */
+export type Executable = (vu?: VuSlot) => unknown;
 
 /**
  * What a provider declares about its SQL and its driver. The layers above read these facts, never

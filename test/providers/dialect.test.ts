@@ -4,7 +4,7 @@ import { compileOperation } from '../../src/operations/compile.js';
 import { countDocuments, createDocumentsTable, registerRun, unregisterRun } from '../../src/operations/documents.js';
 import type { OperationConfig } from '../../src/operations/schema.js';
 import type { ProviderConfig } from '../../src/providers/config.js';
-import { createProvider, mysqlDialect, registerProvider, sqliteDialect } from '../../src/providers/index.js';
+import { createProvider, mysqlDialect, postgresqlDialect, registerProvider, sqliteDialect } from '../../src/providers/index.js';
 import { SqliteMemoryProvider } from '../../src/providers/sqlite.js';
 import type { DatabaseProvider, SqlDialect } from '../../src/providers/types.js';
 
@@ -50,9 +50,10 @@ async function withProvider<T>(kind: string, fn: (p: DatabaseProvider) => Promis
 const insertThenUpdate: OperationConfig = { type: 'transaction', statements: [{ type: 'insert_document' }, { type: 'update_document' }] };
 const context = { datasetId: 'run/mem', source: 'test' };
 
-test('a kind that names a built-in dialect gets that dialect; an unknown name, none, or missing facts is one clear line', () => {
+test('a kind that names a built-in dialect gets that dialect, none gets PostgreSQL; an unknown name, a wrong type or missing facts is one clear line', () => {
   assert.equal(createProvider({ name: 'named', provider: kindDeclaring(() => 'sqlite') }).dialect, sqliteDialect);
   assert.equal(createProvider({ name: 'named', provider: kindDeclaring(() => 'mysql') }).dialect, mysqlDialect);
+  assert.equal(createProvider({ name: 'none', provider: kindDeclaring(() => undefined) }).dialect, postgresqlDialect);
   const refused = (declared: unknown, problem: RegExp): void =>
     assert.throws(
       () => createProvider({ name: 'mine', provider: kindDeclaring(() => declared) }),
@@ -65,7 +66,7 @@ test('a kind that names a built-in dialect gets that dialect; an unknown name, n
       },
     );
   refused('oracle', /dialect: "oracle" is not a built-in dialect;/);
-  refused(undefined, /dialect: not declared;/);
+  refused(42, /dialect: neither a SqlDialect nor a name;/);
   const partial = Object.fromEntries(
     Object.entries(sqliteDialect).filter(([fact]) => fact !== 'lockRegistry' && fact !== 'insertIgnoring'),
   );

@@ -15,7 +15,8 @@ const FACTS = Object.keys(sqliteDialect);
 /**
  * Checks the dialect a new provider declares, once, so the layers above read facts only. A
  * plain-JavaScript kind may name a built-in dialect instead of giving one; the name is replaced by
- * that dialect here.
+ * that dialect here. A kind that declares none (the guide's skeleton has no dialect) speaks
+ * PostgreSQL, the guide's database.
  */
 export function settleDialect(provider: DatabaseProvider): void {
   const declared: unknown = provider.dialect;
@@ -25,12 +26,13 @@ export function settleDialect(provider: DatabaseProvider): void {
         `declare a SqlDialect (stampede exports postgresqlDialect, mysqlDialect and sqliteDialect) or a built-in dialect's name (${DIALECT_NAMES.join(', ')})`,
     );
   }
-  if (typeof declared === 'string') {
-    const named = DIALECTS.find((d) => d.name === declared) ?? fail(`"${declared}" is not a built-in dialect`);
+  if (declared === undefined || typeof declared === 'string') {
+    const name = declared ?? postgresqlDialect.name;
+    const named = DIALECTS.find((d) => d.name === name) ?? fail(`"${name}" is not a built-in dialect`);
     Object.defineProperty(provider, 'dialect', { value: named, enumerable: true });
     return;
   }
-  if (typeof declared !== 'object' || declared === null) fail('not declared');
+  if (typeof declared !== 'object' || declared === null) fail('neither a SqlDialect nor a name');
   const missing = FACTS.filter((fact) => !(fact in declared));
   if (missing.length > 0) fail(`missing ${missing.join(', ')}`);
 }
