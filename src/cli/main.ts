@@ -5,11 +5,13 @@ import { redact } from '../util/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import { loadProviderModule, registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
-import { blockCount, duration, positiveInt, positiveNumber, stages, workerCount } from './options.js';
+import { blockCount, duration, port, positiveInt, positiveNumber, stages, workerCount } from './options.js';
 import { agentCommand, type AgentFlags } from './agent-command.js';
 import { agentName, agentsWanted, natsOptions } from './nats-options.js';
 import { benchCommand, type BenchFlags } from './bench-command.js';
-import { runCommand, type RunFlags } from './run-command.js';
+import { reportCommand, type ReportFlags } from './report-command.js';
+import { DASHBOARD_PORT, runCommand, type RunFlags } from './run-command.js';
+import { RUN_HELP } from './run-help.js';
 
 function program(): Command {
   const cli = new Command('stampede')
@@ -31,6 +33,8 @@ function program(): Command {
     .option('--keep-data', "keep the tool's tables after the run")
     .option('--interleave <n>', 'run the providers in n alternating blocks, so machine drift hits all alike', blockCount)
     .option('--no-live', 'no progress line per window')
+    .option('--html <file>', 'also write the self-contained HTML report (charts and tables; opens offline)')
+    .option('--dashboard [port]', `serve a live dashboard on 127.0.0.1 (default port ${DASHBOARD_PORT}; 0: any free port)`, port)
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .option('--agents <n|names>', 'agents to run on with --nats: a count, or names separated by commas (default: 1)', agentsWanted)
     .addOption(new Option('--agent-timeout <duration>', 'how long to wait for the agents').argParser(duration).default(10_000, '10s'))
@@ -46,9 +50,20 @@ function program(): Command {
         .argParser(duration)
         .default(60_000, '60s'),
     );
-  natsOptions(run, false).action(async (file: string, flags: RunFlags) => {
-    process.exitCode = await runCommand(file, flags);
-  });
+  natsOptions(run, false)
+    .addHelpText('after', RUN_HELP)
+    .action(async (file: string, flags: RunFlags) => {
+      process.exitCode = await runCommand(file, flags);
+    });
+
+  cli
+    .command('report')
+    .description('render a saved run report (JSON) as a self-contained HTML page')
+    .argument('<report>', 'run report written by `stampede run`')
+    .option('--html <file>', 'HTML file to write')
+    .action((file: string, flags: ReportFlags) => {
+      process.exitCode = reportCommand(file, flags);
+    });
 
   const agent = cli
     .command('agent')

@@ -8,15 +8,20 @@ import { createLogger, type Logger } from '../log.js';
 import { buildPlan, type RunPlan } from '../plan/plan.js';
 import type { Stage } from '../profiles/stages.js';
 import { buildReport } from '../report/build.js';
-import { renderSummary } from '../views/console.js';
-import { liveLine } from '../views/live.js';
-import { writeJsonAtomic } from '../report/write.js';
+import { renderDesignLimits, renderSummary } from '../views/console.js';
+import { liveLine, liveOutput } from '../views/live.js';
+import { renderHtml } from '../views/html/page.js';
+import { writeJsonAtomic, writeTextAtomic } from '../report/write.js';
+import { isOpenModel, profileFor } from '../profiles/index.js';
+import { Dashboard } from './dashboard.js';
 import { renderComparisons } from '../api/comparison-report.js';
 import { checkOutPath } from './out-path.js';
 import { sideBySide } from './side-by-side.js';
 
 /** The run finished but some window lacks part of a share: its figures are flagged as low. */
 const DEGRADED_EXIT = 3;
+/** `--dashboard` without a port: k6's web dashboard port, which users of load tools know. */
+export const DASHBOARD_PORT = 5665;
 
 export interface RunFlags extends Partial<NatsFlags> {
   agents?: AgentWanted;
@@ -35,6 +40,10 @@ export interface RunFlags extends Partial<NatsFlags> {
   interleave?: number;
   logLevel: string;
   live: boolean;
+  /** Also write the self-contained HTML report here. */
+  html?: string;
+  /** Serve the live dashboard on 127.0.0.1 (true: the default port). */
+  dashboard?: true | number;
 }
 
 /** `stampede run`: returns the exit code (0 complete, 1 failed or unverified, 3 degraded, 130 interrupted). */
@@ -51,6 +60,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   });
   const out = flags.out ?? join('reports', `${basename(file, extname(file))}-${plan.runId.slice(0, 8)}.json`);
   checkOutPath(out);
+  if (flags.html !== undefined) checkOutPath(flags.html, '--html');
 
   if (flags.agents !== undefined && !flags.nats) throw new UserError('--agents needs --nats <url>');
   if (!flags.local && !flags.nats) throw new UserError('--no-local needs agents: add --nats <url> --agents <n>');
@@ -74,6 +84,8 @@ async function runWith(cluster: Cluster | undefined, plan: RunPlan, out: string,
     controller.abort();
   };
   process.on('SIGINT', onSigint);
+  const dashboard = flags.dashboard === undefined ? undefined : await startDashboard(plan, flags.dashboard);
+  const live = flags.live ? liveOutput(process.stderr) : undefined;
   try {
     const result = await runPlan(plan, {
       logger,
@@ -82,20 +94,52 @@ async function runWith(cluster: Cluster | undefined, plan: RunPlan, out: string,
       local: flags.local,
       onAgentLoss: flags.onAgentLoss,
       readyTimeoutMs: flags.readyTimeout,
-      onWindow: flags.live ? (provider, w) => process.stderr.write(`${liveLine(provider, w, plan.windowMs)}\n`) : undefined,
+      onWindow:
+        live || dashboard
+          ? (provider, w) => {
+              live?.line(liveLine(provider, w, plan.windowMs));
+              dashboard?.window(provider, w);
+            }
+          : undefined,
     });
+    live?.end();
     const report = buildReport(result);
     const comparisons = sideBySide(report);
     if (comparisons.length > 0) report.comparisons = comparisons;
     writeJsonAtomic(out, report);
-    const compared = comparisons.length > 0 ? `\n\n${renderComparisons(comparisons)}` : '';
-    process.stdout.write(`${renderSummary(report)}${compared}\nreport: ${out}\n`);
+    if (flags.html !== undefined) writeTextAtomic(flags.html, renderHtml(report));
+    dashboard?.finish(report);
+    const limits = renderDesignLimits(report);
+    const compared = comparisons.length > 0 ? `\n\n${renderComparisons(comparisons)}${limits ? `\n${limits}` : ''}` : '';
+    const html = flags.html === undefined ? '' : `html: ${flags.html}\n`;
+    process.stdout.write(`${renderSummary(report)}${compared}\nreport: ${out}\n${html}`);
     if (report.status === 'failed') return 1;
     if (report.status === 'partial') return 130;
     // The load ran, but the report cannot vouch for its count, or the tool's tables were left behind.
     if (report.providers.some((p) => p.verification?.documents?.error !== undefined || (p.teardown && 'error' in p.teardown))) return 1;
     return report.status === 'degraded' ? DEGRADED_EXIT : 0;
   } finally {
+    live?.end();
+    await dashboard?.close();
     process.off('SIGINT', onSigint);
   }
+}
+
+/** The live dashboard on 127.0.0.1, its address on stderr before the load starts. */
+async function startDashboard(plan: RunPlan, port: true | number): Promise<Dashboard> {
+  const dashboard = await Dashboard.start(port === true ? DASHBOARD_PORT : port, {
+    name: plan.name,
+    runId: plan.runId,
+    windowMs: plan.windowMs,
+    open: isOpenModel(plan.profile),
+    providers: plan.providers.map((p) => p.name),
+    operations: [...plan.operationNames],
+    phases: (profileFor(plan.profile.type).phases?.(plan.profile) ?? []).map((ph) => ({
+      name: ph.name,
+      fromSec: ph.startMs / 1000,
+      toSec: ph.endMs / 1000,
+    })),
+  });
+  process.stderr.write(`dashboard: ${dashboard.url}\n`);
+  return dashboard;
 }
