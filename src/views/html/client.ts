@@ -64,7 +64,7 @@ export const CLIENT_SCRIPT = String.raw`
       title: title,
       width: width(),
       height: 240,
-      scales: { x: { time: false } },
+      scales: { x: { time: false, range: function (u, min, max) { return [0, Math.max(max, model.windowSec)]; } } },
       axes: [{ label: 'seconds from the provider run\'s start (end of window)' }, { label: unit, size: 60 }],
       series: [{ label: 's' }].concat(series),
       hooks: { drawClear: [underlay], draw: [overlay, function () { drawn++; }] },
