@@ -25,10 +25,10 @@ export interface OpenedPage {
 }
 
 /**
- * Opens `url` in headless chromium with a fresh profile; every request is routed, and any
- * that is not to a file: or data: URL is refused and recorded (`allow` lets a test's own server through).
+ * Headless chromium with a fresh profile, its page ready to open a URL. Every request is routed:
+ * any not to a file: or data: URL is refused and recorded (`allow` lets a test's own server through).
  */
-export async function openPage(url: string, allow: (url: string) => boolean = () => false): Promise<OpenedPage> {
+export async function launchPage(allow: (url: string) => boolean = () => false): Promise<OpenedPage> {
   const profile = mkdtempSync(join(tmpdir(), 'stampede-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -48,7 +48,6 @@ export async function openPage(url: string, allow: (url: string) => boolean = ()
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
   return {
     page,
     errors,
@@ -58,6 +57,13 @@ export async function openPage(url: string, allow: (url: string) => boolean = ()
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** launchPage, then open `url`. */
+export async function openPage(url: string): Promise<OpenedPage> {
+  const opened = await launchPage();
+  await opened.page.goto(url);
+  return opened;
 }
 
 /** How many pixels of each chart's canvas were drawn on (not transparent). Page code is text: the tests' types have no DOM. */
