@@ -56,7 +56,7 @@ test('the HTML report opens offline in chromium: no error, no request, every cha
     const pixels = await drawnPixels(page);
     assert.equal(pixels.length, 5, 'throughput, VUs, errors, latency, per-operation p95');
     pixels.forEach((n, i) => assert.ok(n > 1000, `chart ${i} has drawn pixels (${n})`));
-    const series = (await page.evaluate(`window.__stampede.charts[3].series.map((s) => s.label)`)) as string[];
+    const series = await page.evaluate<string[]>(`window.__stampede.charts[3].series.map((s) => s.label)`);
     assert.ok(
       series.includes('alpha p95') && series.includes('alpha p95 corrected'),
       `latency with its corrected twin: ${series.join(', ')}`,
