@@ -37,6 +37,8 @@ test('the HTML report opens offline in chromium: no error, no request, every cha
   const run = await runCli(['run', writeScenario(SCENARIO), '--out', json, '--html', html, '--workers', '1', '--no-live']);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, new RegExp(`html: ${html}`));
+  // 3 windows a provider cannot give p < 0.01: the console says so and names the run that could.
+  assert.match(run.stdout, /note: one: \d windows a provider can give p ≥ 0\.\d+ at best, never p < 0\.01: .* Run --duration ≥ 6s/);
 
   const again = join(dir, 'again.html');
   const rendered = await runCli(['report', json, '--html', again]);
