@@ -33,7 +33,7 @@ const latency = (base: number) => ({
 });
 
 /** A run of `providers` × `operations` × `windows` one-second windows, with figures that vary (a sine and noise), open model. */
-function syntheticReport(providers: number, operations: number, windows: number): Report {
+export function syntheticReport(providers: number, operations: number, windows: number): Report {
   const ops = Array.from({ length: operations }, (_, i) => `op${i + 1}`);
   const provider = (p: number): ProviderReport => {
     const at = (w: number, o: number): number =>

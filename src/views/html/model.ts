@@ -2,9 +2,9 @@ import type { ProviderReport, Report, WindowReport } from '../../report/types.js
 
 /**
  * At most this many points per series: a chart is a few hundred pixels wide, so more points add
- * bytes and drawing time, not detail. A run of 3,600 windows is folded 6 windows to a point.
+ * bytes and drawing time, not detail. A run of 3,600 windows is folded 9 windows to a point.
  */
-export const MAX_POINTS = 600;
+export const MAX_POINTS = 400;
 
 /** One provider's series, one value per point (null where it ran no window). Latency in µs. */
 export interface ProviderSeries {
@@ -83,7 +83,8 @@ function providerSeries(
   const worst = (f: (w: WindowReport) => number | undefined): (number | null)[] =>
     buckets.map((ws) => {
       const values = ws.flatMap((w) => f(w) ?? []);
-      return values.length ? Math.max(...values) : null;
+      // Whole microseconds: finer digits add bytes, not information.
+      return values.length ? Math.round(Math.max(...values)) : null;
     });
   const flagged = (f: (w: WindowReport) => boolean | undefined): number[] =>
     buckets.flatMap((ws, i) => (ws.some((w) => f(w) === true) ? [i] : []));
