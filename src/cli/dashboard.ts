@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { UserError } from '../errors.js';
 import type { WindowFigures } from '../metrics/aggregate.js';
 import type { Report } from '../report/types.js';
 import { type LivePoint, livePoint } from '../views/html/live-point.js';
@@ -37,7 +38,9 @@ export class Dashboard {
     const dashboard = new Dashboard(server, skeleton);
     server.on('request', (req, res) => dashboard.serve(req.url ?? '/', res));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(new UserError(`--dashboard: cannot listen on 127.0.0.1:${port}: ${err.code ?? err.message}`)),
+      );
       server.listen(port, '127.0.0.1', () => resolve());
     });
     return dashboard;
