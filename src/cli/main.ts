@@ -6,11 +6,13 @@ import { UserError, errorMessage } from '../errors.js';
 import { loadProviderModule, registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
 import { scenarioJsonSchema } from '../config/json-schema.js';
-import { blockCount, duration, positiveInt, positiveNumber, stages, workerCount } from './options.js';
+import { blockCount, duration, port, positiveInt, positiveNumber, stages, workerCount } from './options.js';
 import { agentCommand, type AgentFlags } from './agent-command.js';
 import { agentName, agentsWanted, natsOptions } from './nats-options.js';
 import { benchCommand, type BenchFlags } from './bench-command.js';
-import { runCommand, type RunFlags } from './run-command.js';
+import { reportCommand, type ReportFlags } from './report-command.js';
+import { DASHBOARD_PORT, runCommand, type RunFlags } from './run-command.js';
+import { RUN_HELP } from './run-help.js';
 import { compareCommand, type CompareFlags, regressionMargin } from './compare-command.js';
 
 function program(): Command {
@@ -33,6 +35,8 @@ function program(): Command {
     .option('--keep-data', "keep the tool's tables after the run")
     .option('--interleave <n>', 'run the providers in n alternating blocks, so machine drift hits all alike', blockCount)
     .option('--no-live', 'no progress line per window')
+    .option('--html <file>', 'also write the self-contained HTML report (charts and tables; opens offline)')
+    .option('--dashboard [port]', `serve a live dashboard on 127.0.0.1 (default port ${DASHBOARD_PORT}; 0: any free port)`, port)
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .option('--agents <n|names>', 'agents to run on with --nats: a count, or names separated by commas (default: 1)', agentsWanted)
     .addOption(new Option('--agent-timeout <duration>', 'how long to wait for the agents').argParser(duration).default(10_000, '10s'))
@@ -50,9 +54,20 @@ function program(): Command {
     )
     .option('--junit <file>', 'also write the thresholds as JUnit XML (one test case per threshold and provider)')
     .option('--summary-md <file>', 'also write a Markdown summary (for a CI job summary)');
-  natsOptions(run, false).action(async (file: string, flags: RunFlags) => {
-    process.exitCode = await runCommand(file, flags);
-  });
+  natsOptions(run, false)
+    .addHelpText('after', RUN_HELP)
+    .action(async (file: string, flags: RunFlags) => {
+      process.exitCode = await runCommand(file, flags);
+    });
+
+  cli
+    .command('report')
+    .description('render a saved run report (JSON) as a self-contained HTML page')
+    .argument('<report>', 'run report written by `stampede run`')
+    .option('--html <file>', 'HTML file to write')
+    .action((file: string, flags: ReportFlags) => {
+      process.exitCode = reportCommand(file, flags);
+    });
 
   const agent = cli
     .command('agent')

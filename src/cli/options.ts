@@ -55,3 +55,10 @@ export function stages(value: string): Stage[] {
     throw err;
   }
 }
+
+/** A TCP port to listen on (0: any free port). */
+export function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) throw new InvalidArgumentError('must be a port number (0 to 65535; 0: any free port)');
+  return n;
+}

@@ -9,9 +9,12 @@ import { takeNotes } from '../util/notes.js';
 import { buildPlan, type RunPlan } from '../plan/plan.js';
 import type { Stage } from '../profiles/stages.js';
 import { buildReport } from '../report/build.js';
-import { renderSummary } from '../views/console.js';
-import { liveLine } from '../views/live.js';
-import { writeJsonAtomic } from '../report/write.js';
+import { renderDesignLimits, renderSummary } from '../views/console.js';
+import { liveLine, liveOutput } from '../views/live.js';
+import { renderHtml } from '../views/html/page.js';
+import { writeJsonAtomic, writeTextAtomic } from '../report/write.js';
+import { isOpenModel, profileFor } from '../profiles/index.js';
+import { Dashboard } from './dashboard.js';
 import { renderComparisons } from '../api/comparison-report.js';
 import { checkOutPath } from './out-path.js';
 import { sideBySide } from './side-by-side.js';
@@ -21,6 +24,9 @@ import { type CiFlags, checkCiPaths, writeCiOutputs } from './ci-outputs.js';
 import { renderThresholds } from '../views/thresholds.js';
 import { runJunit } from '../views/junit.js';
 import { runSummaryMd } from '../views/summary-md.js';
+
+/** `--dashboard` without a port: k6's web dashboard port, which users of load tools know. */
+export const DASHBOARD_PORT = 5665;
 
 export interface RunFlags extends Partial<NatsFlags>, CiFlags {
   agents?: AgentWanted;
@@ -39,6 +45,10 @@ export interface RunFlags extends Partial<NatsFlags>, CiFlags {
   interleave?: number;
   logLevel: string;
   live: boolean;
+  /** Also write the self-contained HTML report here. */
+  html?: string;
+  /** Serve the live dashboard on 127.0.0.1 (true: the default port). */
+  dashboard?: true | number;
 }
 
 /** `stampede run`: returns the exit code (`runExitCode`: 0 complete, 1 failed or unverified, 3 degraded, 4 a threshold failed, 130 interrupted). */
@@ -57,6 +67,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const out = flags.out ?? join('reports', `${basename(file, extname(file))}-${plan.runId.slice(0, 8)}.json`);
   checkOutPath(out);
   checkCiPaths(flags);
+  if (flags.html !== undefined) checkOutPath(flags.html, '--html');
 
   if (flags.agents !== undefined && !flags.nats) throw new UserError('--agents needs --nats <url>');
   if (!flags.local && !flags.nats) throw new UserError('--no-local needs agents: add --nats <url> --agents <n>');
@@ -81,6 +92,8 @@ async function runWith(cluster: Cluster | undefined, plan: RunPlan, out: string,
   };
   process.on('SIGINT', onSigint);
   const gate = new ThresholdGate(plan, controller);
+  const dashboard = flags.dashboard === undefined ? undefined : await startDashboard(plan, flags.dashboard);
+  const live = flags.live ? liveOutput(process.stderr) : undefined;
   try {
     const result = await runPlan(plan, {
       logger,
@@ -90,21 +103,48 @@ async function runWith(cluster: Cluster | undefined, plan: RunPlan, out: string,
       onAgentLoss: flags.onAgentLoss,
       readyTimeoutMs: flags.readyTimeout,
       onWindow: (provider, w) => {
-        if (flags.live) process.stderr.write(`${liveLine(provider, w, plan.windowMs)}\n`);
+        live?.line(liveLine(provider, w, plan.windowMs));
+        dashboard?.window(provider, w);
         gate.onWindow(provider, w);
       },
     });
+    live?.end();
     const report = buildReport(result);
     gate.apply(report);
     const comparisons = sideBySide(report);
     if (comparisons.length > 0) report.comparisons = comparisons;
     writeJsonAtomic(out, report);
-    const compared = comparisons.length > 0 ? `\n\n${renderComparisons(comparisons)}` : '';
+    if (flags.html !== undefined) writeTextAtomic(flags.html, renderHtml(report));
+    dashboard?.finish(report);
+    const limits = renderDesignLimits(report);
+    const compared = comparisons.length > 0 ? `\n\n${renderComparisons(comparisons)}${limits ? `\n${limits}` : ''}` : '';
     const thresholds = report.thresholds?.length ? `\n\n${renderThresholds(report)}` : '';
-    process.stdout.write(`${renderSummary(report)}${compared}${thresholds}\nreport: ${out}\n`);
+    const html = flags.html === undefined ? '' : `html: ${flags.html}\n`;
+    process.stdout.write(`${renderSummary(report)}${compared}${thresholds}\nreport: ${out}\n${html}`);
     writeCiOutputs(flags, { junit: () => runJunit(report), summaryMd: () => runSummaryMd(report) });
     return runExitCode(report);
   } finally {
+    live?.end();
+    await dashboard?.close();
     process.off('SIGINT', onSigint);
   }
+}
+
+/** The live dashboard on 127.0.0.1, its address on stderr before the load starts. */
+async function startDashboard(plan: RunPlan, port: true | number): Promise<Dashboard> {
+  const dashboard = await Dashboard.start(port === true ? DASHBOARD_PORT : port, {
+    name: plan.name,
+    runId: plan.runId,
+    windowMs: plan.windowMs,
+    open: isOpenModel(plan.profile),
+    providers: plan.providers.map((p) => p.name),
+    operations: [...plan.operationNames],
+    phases: (profileFor(plan.profile.type).phases?.(plan.profile) ?? []).map((ph) => ({
+      name: ph.name,
+      fromSec: ph.startMs / 1000,
+      toSec: ph.endMs / 1000,
+    })),
+  });
+  process.stderr.write(`dashboard: ${dashboard.url}\n`);
+  return dashboard;
 }

@@ -202,7 +202,7 @@ function settle(run: ProviderProgress, aggregator: Aggregator, windowMs: number)
 }
 
 /** The profile cut into `blocks` consecutive parts, for interleaving providers block by block. */
-function profileSlices(plan: RunPlan, blocks: number): RunPlan['profile'][] {
+export function profileSlices(plan: RunPlan, blocks: number): RunPlan['profile'][] {
   const profile = profileFor(plan.profile.type);
   if (!profile.slice) throw new UserError(`options.interleave: profile "${plan.profile.type}" cannot be cut into blocks`);
   return profile.slice(plan.profile, blocks);

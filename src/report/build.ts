@@ -1,6 +1,6 @@
 import { hostname, availableParallelism } from 'node:os';
 import { redactDeep } from '../util/secrets.js';
-import { isDegraded, type ProviderRun, type RunResult, type SiteRun } from '../engine/engine.js';
+import { isDegraded, profileSlices, type ProviderRun, type RunResult, type SiteRun } from '../engine/engine.js';
 import { errorTotal } from '../metrics/errors.js';
 import type { Merged, RunFigures, WindowFigures } from '../metrics/aggregate.js';
 import { SHORTFALL_TOLERANCE_MS, type WindowShortfall } from '../metrics/coverage.js';
@@ -97,9 +97,11 @@ function windowSeconds(run: ProviderRun, windowMs: number, i: number): number {
   return Math.min(windowMs, Math.max(1, run.activeMs - i * windowMs)) / 1000;
 }
 
-function windowReports(run: ProviderRun, { windowMs }: RunPlan): WindowReport[] {
+function windowReports(run: ProviderRun, plan: RunPlan): WindowReport[] {
+  const { windowMs } = plan;
   const sourcesSeen = new Set(run.workers.map((w) => w.source)).size || run.figures.sources.length;
   const interleaved = run.blockStarts.length > 1;
+  const leftover = leftoverWindow(run, plan);
   return run.figures.windows.map((w) => {
     const window: WindowReport = {
       window: w.window,
@@ -113,10 +115,25 @@ function windowReports(run: ProviderRun, { windowMs }: RunPlan): WindowReport[] 
       latencyUs: percentiles(w.latencyUs),
       operations: w.operations,
       complete: w.sources >= sourcesSeen,
-      ...shortfallFlags(w.saturated, run.shortfalls.get(w.window)),
+      ...shortfallFlags(w.saturated && !leftover(w.window), run.shortfalls.get(w.window)),
     };
     return Object.assign(window, openModelWindow(w), w.health ? { generator: w.health } : {});
   });
+}
+
+/**
+ * A window that starts at or after its block's planned end holds only the operations still in
+ * flight at the end, while the generator stops its workers and sends their last figures: its
+ * event-loop figures are the wind-down's, not a sign the generator set the pace of the load.
+ */
+export function leftoverWindow(run: Pick<ProviderRun, 'blockStarts'>, plan: RunPlan): (window: number) => boolean {
+  const blocks = plan.interleave ?? 1;
+  const plannedMs = (blocks > 1 ? profileSlices(plan, blocks) : [plan.profile]).map((p) => profileFor(p.type).durationMs(p));
+  return (window) => {
+    const block = Math.max(0, blockOf(run.blockStarts, window));
+    const end = plannedMs[block];
+    return end !== undefined && (window - (run.blockStarts[block] ?? 0)) * plan.windowMs >= end;
+  };
 }
 
 /** The block (round) a window ran in, from the first window of each block. */

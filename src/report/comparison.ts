@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { comparePairs } from '../stats/paired.js';
 import { type Replicate, weightedMean } from '../stats/replicates.js';
+import { smallestRankP, smallestSignedRankP } from '../stats/reachable.js';
 import { compareReplicates, type Verdict, type VerdictOptions } from '../stats/verdict.js';
 
 export const differenceSchema = z.object({
@@ -79,10 +80,13 @@ export function compareProviders(
       const [v, design] = lowerIsBetter ? verdict(best, e, options) : verdict(e, best, options);
       const interval = Number.isFinite(v.low) && Number.isFinite(v.high);
       const d = { provider: e.name, baseline: best.name, ratio: v.ratio, low: interval ? v.low : null, high: interval ? v.high : null };
-      const undecidable = design === 'paired' && 2 / 2 ** v.replicates.baseline >= (options.alpha ?? 0.01);
+      const alpha = options.alpha ?? 0.01;
+      const { baseline: m, candidate: n } = v.replicates;
+      const undecidable = (design === 'paired' ? smallestSignedRankP(m) : smallestRankP(m, n)) >= alpha;
+      const unit = design === 'paired' ? 'blocks' : 'windows';
       const text =
         verdictText(head.metric, d, v.significant, v.p) +
-        (undecidable ? `; ${v.replicates.baseline} blocks cannot reach p < ${options.alpha ?? 0.01}: run more` : '');
+        (undecidable ? `; ${Math.min(m, n)} ${unit} cannot reach p < ${alpha}: run more` : '');
       return { ...d, confidence: v.confidence, p: v.p, replicates: v.replicates, significant: v.significant, design, verdict: text };
     });
   const winner = differences.every((d) => d.significant) ? best.name : null;

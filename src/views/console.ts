@@ -1,5 +1,6 @@
 import type { ProviderReport, Report } from '../report/types.js';
-import { count, formatTable, msText } from './table.js';
+import { designLimits } from '../report/design-limits.js';
+import { count, formatTable, msText, windowLabels } from './table.js';
 
 /** The end-of-run summary: one row per provider × operation, latency in ms. */
 export function renderSummary(report: Report): string {
@@ -31,7 +32,7 @@ export function renderSummary(report: Report): string {
   ];
   if (open) lines.push('latency from the intended start (corrected):', formatTable(header, correctedRows(report), 2));
   for (const p of report.providers) {
-    lines.push(...profileLines(p));
+    lines.push(...profileLines(p, report.plan.windowMs));
     const doc = p.verification?.documents;
     if (doc) {
       if (doc.database === null)
@@ -80,7 +81,9 @@ export function renderSummary(report: Report): string {
     }
     const degraded = p.windows.filter((w) => w.degraded).map((w) => w.window);
     if (degraded.length)
-      lines.push(`${p.name}: DEGRADED: windows ${degraded.join(', ')} lack part of a share (missing or short): their figures are low`);
+      lines.push(
+        `${p.name}: DEGRADED: ${windowLabels(degraded, report.plan.windowMs)} lack part of a share (missing or short): their figures are low`,
+      );
     if (p.failure) lines.push(`${p.name}: run failed: ${p.failure}`);
   }
   lines.push(`note: ${report.model.note}`);
@@ -112,7 +115,7 @@ function correctedRows(report: Report): string[][] {
 }
 
 /** Arrivals, phases, spike recovery, ramp capacity and generator saturation of one provider. */
-function profileLines(p: ProviderReport): string[] {
+function profileLines(p: ProviderReport, windowMs: number): string[] {
   const lines: string[] = [];
   const a = p.arrivals;
   if (a) {
@@ -158,8 +161,15 @@ function profileLines(p: ProviderReport): string[] {
   }
   if (p.saturatedWindows.length > 0) {
     lines.push(
-      `${p.name}: WARNING: the load generator was saturated in ${p.saturatedWindows.length} window(s) (${p.saturatedWindows.slice(0, 10).join(', ')}${p.saturatedWindows.length > 10 ? ', …' : ''}): their latency is not the database's alone`,
+      `${p.name}: WARNING: the load generator was saturated in ${windowLabels(p.saturatedWindows, windowMs)}: their latency is not the database's alone`,
     );
   }
   return lines;
+}
+
+/** Comparisons whose design could not reach significance whatever the difference, and the run that could. */
+export function renderDesignLimits(report: Report): string {
+  return designLimits(report)
+    .map((l) => `note: ${l.text}`)
+    .join('\n');
 }

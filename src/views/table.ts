@@ -20,3 +20,14 @@ export function msText(us: number): string {
 export function count(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
+
+/** A window as the live line labels it: the time elapsed at its end ("5s", "2.5s"). */
+export function windowLabel(window: number, windowMs: number): string {
+  return `${Number((((window + 1) * windowMs) / 1000).toFixed(1))}s`;
+}
+
+/** The first `max` windows as the live line labels them, then how many more. */
+export function windowLabels(windows: readonly number[], windowMs: number, max = 10): string {
+  const shown = windows.slice(0, max).map((w) => windowLabel(w, windowMs));
+  return `windows ending at ${shown.join(', ')}${windows.length > max ? ` and ${windows.length - max} more` : ''}`;
+}
