@@ -17,6 +17,13 @@ export const scenarioSchema = z
   .strictObject({
     name: name.optional(),
     description: z.string().optional(),
+    /** Makes the run's generated parameters repeatable: every VU's stream derives from it. */
+    seed: z
+      .number()
+      .int('must be an integer')
+      .min(0, 'must be 0 or more')
+      .max(2 ** 53 - 1)
+      .optional(),
     providers: z.array(providerConfigSchema).min(1, 'must list at least one provider'),
     workload: z.array(operationSchema).min(1, 'must list at least one operation'),
     /** One profile, or `scenarios`: several, run one after another or at given start times. */

@@ -237,7 +237,7 @@ async function runProvider(
   const ctx: BlockContext = { plan, config, main, options, block, dataset: documentsDataset(plan.runId, config.name) };
   let registered = block.prior?.registered;
   try {
-    workloadSql(plan.workload, main.dialect, `workload (provider "${config.name}")`);
+    workloadSql(plan.workload, main.dialect, `workload (provider "${config.name}")`, plan.baseDir);
     registered = (await setUpShared(ctx)) ?? registered;
     const placed = placeShares(ctx, sites);
     const before = main.sharedAcrossInstances ? await readServerMetrics(main, options.signal) : undefined;
@@ -285,7 +285,9 @@ function placeShares({ plan, config, main, options, block }: BlockContext, sites
     block.profile,
     sites.flatMap((site) => Array.from({ length: site.size }, () => 1)),
   );
-  const taskFor = (source: string, share: unknown): WorkerTask => ({
+  const peaks = shares.map((share) => profile.sharePeakVus(share));
+  const total = peaks.reduce((a, b) => a + b, 0);
+  const taskFor = (source: string, share: unknown, index: number): WorkerTask => ({
     runId: plan.runId,
     source,
     provider: config,
@@ -296,14 +298,15 @@ function placeShares({ plan, config, main, options, block }: BlockContext, sites
     share,
     openModel: isOpenModel(plan.profile),
     phases: profile.phases?.(plan.profile) ?? [],
-    peakVus: profile.sharePeakVus(share),
+    peakVus: peaks[index]!,
     windowMs: plan.windowMs,
     setupInWorker: !main.sharedAcrossInstances,
+    vus: { seed: plan.seed, firstId: peaks.slice(0, index).reduce((a, b) => a + b, 0), total },
   });
   let next = 0;
   const placed = sites.map((site) => ({
     site,
-    tasks: Array.from({ length: site.size }, (_, i) => taskFor(`${site.name}/w${i}`, shares[next++])),
+    tasks: Array.from({ length: site.size }, (_, i) => taskFor(`${site.name}/w${i}`, shares[next], next++)),
   }));
   // The logger masks the DSN's password; logging it shows the user which target is hit.
   options.logger.info(

@@ -11,6 +11,7 @@ import type { DatabaseProvider } from '../providers/types.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerTask } from './messages.js';
 import { WorkerRuntime, weightedPicker } from './runtime.js';
 import { LoadSpan, WorkerWindows } from './worker-windows.js';
+import { VuStreams } from './vu-streams.js';
 
 /**
  * One worker's share of a run: build its own provider, wait for the common start, run the
@@ -31,11 +32,18 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
     const rec = (recorder = new Recorder(task.operationNames, task.openModel));
     const datasetId = documentsDataset(task.runId, task.provider.name);
     const ops = task.workload.map((op, i) =>
-      compileOperation(live, op, i, { datasetId, source: task.source, recordPart: (part, ns) => rec.part(i, part, ns) }),
+      compileOperation(live, op, i, {
+        datasetId,
+        source: task.source,
+        baseDir: task.baseDir,
+        recordPart: (part, ns) => rec.part(i, part, ns),
+      }),
     );
+    const { seed, firstId, total } = task.vus;
+    const streams = new VuStreams({ seed, provider: task.provider.name, firstId, vus: total });
 
     const startAt = await handshake(port, send);
-    const runtime = new WorkerRuntime(ops, weightedPicker(task.workload.map((op) => op.weight ?? 1)), rec, startAt);
+    const runtime = new WorkerRuntime(ops, weightedPicker(task.workload.map((op) => op.weight ?? 1)), rec, startAt, streams);
     const span = stoppable(port, runtime);
     windows = new WorkerWindows({ task, recorder: rec, runtime, span, startAt, inline, send });
     await sleepUntil(startAt);

@@ -1,12 +1,15 @@
 import type { OperationConfig, TransactionStatement } from './schema.js';
 import { UserError } from '../errors.js';
-import type { DatabaseProvider, Executable, Session, SqlDialect } from '../providers/types.js';
+import type { DatabaseProvider, Executable, Session, SqlDialect, VuContext } from '../providers/types.js';
+import { compileParams, type ParamsConfig, variesPerCall } from './params.js';
 import { documentInsertSql, documentParams, documentUpdateSql } from './documents.js';
 
 export interface OperationContext {
   /** Every row a provider run inserts carries its dataset id, so the database's own count can be checked. */
   datasetId: string;
   source: string;
+  /** Where a CSV file a parameter names is found, when its path is relative (the scenario's directory; default the current one). */
+  baseDir?: string;
   /** Records a timed part of one operation (connect, query) into that part's own histogram. */
   recordPart?: (part: string, elapsedNs: bigint) => void;
 }
@@ -25,12 +28,19 @@ function querySql(op: { sql: SqlSource }, dialect: SqlDialect, where: string): s
   return sql;
 }
 
-/** Every statement of the workload, with where it is, so a missing dialect is caught before the run. */
-export function workloadSql(workload: readonly OperationConfig[], dialect: SqlDialect, where: string): void {
+/**
+ * Every statement of the workload, with where it is, so a missing dialect or an unreadable CSV
+ * file of a parameter is caught before the run.
+ */
+export function workloadSql(workload: readonly OperationConfig[], dialect: SqlDialect, where: string, baseDir: string): void {
+  const check = (st: { sql: SqlSource; params?: ParamsConfig }, at: string): void => {
+    querySql(st, dialect, at);
+    if (variesPerCall(st.params)) compileParams(st.params!, baseDir, at);
+  };
   for (const [i, op] of workload.entries()) {
-    if (op.type === 'query' || op.type === 'connect_query') querySql(op, dialect, `${where}[${i}]`);
+    if (op.type === 'query' || op.type === 'connect_query') check(op, `${where}[${i}]`);
     if (op.type === 'transaction') {
-      for (const [j, st] of op.statements.entries()) if (st.type === 'query') querySql(st, dialect, `${where}[${i}].statements[${j}]`);
+      for (const [j, st] of op.statements.entries()) if (st.type === 'query') check(st, `${where}[${i}].statements[${j}]`);
     }
   }
 }
@@ -49,7 +59,13 @@ export function needsDocumentsTable(workload: readonly OperationConfig[]): boole
 export function compileOperation(provider: DatabaseProvider, op: OperationConfig, index: number, ctx: OperationContext): Executable {
   switch (op.type) {
     case 'query':
-      return provider.prepareQuery(querySql(op, provider.dialect, `workload[${index}]`), op.params ?? []);
+      return compileQuery(
+        provider,
+        querySql(op, provider.dialect, `workload[${index}]`),
+        op.params,
+        ctx.baseDir ?? '.',
+        `workload[${index}]`,
+      );
     case 'insert_document':
       return provider.prepareQuery(documentInsertSql(provider.dialect), documentParams(ctx.datasetId, ctx.source, op.contentBytes ?? 256));
     case 'transaction':
@@ -59,7 +75,28 @@ export function compileOperation(provider: DatabaseProvider, op: OperationConfig
   }
 }
 
-type Step = (session: Session, state: { lastId?: unknown }) => Promise<void>;
+/**
+ * A statement whose generated parameters are drawn for the calling VU. The provider calls the
+ * parameter function synchronously as the call starts, so it reads the VU the call was made for.
+ */
+function compileQuery(
+  provider: DatabaseProvider,
+  sql: string,
+  params: ParamsConfig | undefined,
+  baseDir: string,
+  where: string,
+): Executable {
+  if (!variesPerCall(params)) return provider.prepareQuery(sql, params ?? []);
+  const draw = compileParams(params!, baseDir, where);
+  let caller: VuContext | undefined;
+  const run = provider.prepareQuery(sql, () => draw(caller!));
+  return (vu) => {
+    caller = vu;
+    return run(vu);
+  };
+}
+
+type Step = (session: Session, state: { lastId?: unknown }, vu: VuContext) => Promise<void>;
 
 /** Begin, the statements in order on one session, commit; any error rolls back and is counted. */
 function compileTransaction(
@@ -73,8 +110,13 @@ function compileTransaction(
     switch (st.type) {
       case 'query': {
         const sql = querySql(st, provider.dialect, `workload[${index}].statements[${j}]`);
-        const params = st.params ?? [];
-        return async (s) => void (await s.query(sql, params));
+        const where = `workload[${index}].statements[${j}]`;
+        if (!variesPerCall(st.params)) {
+          const params = st.params ?? [];
+          return async (s) => void (await s.query(sql, params));
+        }
+        const draw = compileParams(st.params!, ctx.baseDir ?? '.', where);
+        return async (s, _state, vu) => void (await s.query(sql, draw(vu)));
       }
       case 'insert_document': {
         const insert = insertReturningId(provider.dialect);
@@ -93,13 +135,13 @@ function compileTransaction(
       }
     }
   });
-  const run = async (): Promise<void> => {
+  const run = async (vu: VuContext): Promise<void> => {
     const session = await sessions.createSession();
     try {
       await sessions.beginTransaction(session);
       try {
         const state = {};
-        for (const step of steps) await step(session, state);
+        for (const step of steps) await step(session, state, vu);
         await sessions.commitTransaction(session);
       } catch (err) {
         await sessions.rollbackTransaction(session).catch(() => {});
@@ -131,10 +173,10 @@ function insertReturningId(dialect: SqlDialect): (s: Session, params: unknown[])
  * A driver with one connection per handle (better-sqlite3) shares it between every session of a
  * worker: two VUs' transactions must not interleave on it, so they take turns.
  */
-function serialized(run: () => Promise<void>): Executable {
+export function serialized(run: (vu: VuContext) => Promise<void>): Executable {
   let tail: Promise<unknown> = Promise.resolve();
-  return () => {
-    const next = tail.then(run);
+  return (vu) => {
+    const next = tail.then(() => run(vu));
     tail = next.catch(() => {});
     return next;
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { name, noNul, NUL } from '../util/fields.js';
 import { DIALECT_NAMES } from '../providers/dialects/index.js';
+import { paramsSchema } from './params.js';
 
 const weight = z.number().positive('must be a positive number').optional();
 /** A NUL would end the statement early in one driver and fail the protocol in another. */
@@ -12,7 +13,8 @@ const queryOperation = z.strictObject({
   type: z.literal('query'),
   /** One statement for every provider, or one per dialect (keyed by the dialect's name) when they differ. */
   sql: z.union([sqlText, z.strictObject(Object.fromEntries(DIALECT_NAMES.map((d) => [d, sqlText.optional()])))]),
-  params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  /** Fixed values, or generators drawn for every call from the VU's seeded stream (params.ts). */
+  params: paramsSchema.optional(),
 });
 
 const insertDocumentOperation = z.strictObject({

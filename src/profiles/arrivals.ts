@@ -4,6 +4,7 @@ import { ArrivalSchedule, type RateSegment, ShareArrivals } from './arrival-sche
 import { splitInteger } from '../util/split.js';
 import { nap } from '../metrics/health.js';
 import type { Runtime, Turns } from './types.js';
+import type { VuContext } from '../providers/types.js';
 
 /** One worker's part of an arrival-rate profile: plain data, rebuilt into its schedule in the worker. */
 export interface ArrivalShare {
@@ -108,7 +109,12 @@ async function waitUntil(intended: number, pool: ArrivalPool, runtime: Runtime, 
  */
 class ArrivalPool {
   private readonly ops: Runtime['ops'];
-  private readonly pick: () => number;
+  private readonly pick: Runtime['pick'];
+  /**
+   * The arrivals of one loop share one VU context: an arrival is not a VU, and which of the
+   * loop's VUs runs it depends on timing, so only a single stream keeps a seeded run repeatable.
+   */
+  private readonly vu: VuContext;
   private readonly recorder: Runtime['recorder'];
   private readonly counts: NonNullable<Runtime['recorder']['arrivals']>;
   private allocated: number;
@@ -126,6 +132,7 @@ class ArrivalPool {
   ) {
     ({ ops: this.ops, pick: this.pick, recorder: this.recorder } = runtime);
     this.counts = this.recorder.arrivals!;
+    this.vu = runtime.takeVu();
     this.allocated = share.preAllocatedVUs;
   }
 
@@ -156,6 +163,7 @@ class ArrivalPool {
     this.ended = true;
     this.expire();
     if (this.busy > 0) await new Promise<void>((resolve) => (this.released = () => this.busy === 0 && resolve()));
+    this.runtime.releaseVu(this.vu);
   }
 
   private drop(): void {
@@ -165,14 +173,16 @@ class ArrivalPool {
 
   private start(intended: number): void {
     const { ops, recorder } = this;
-    const op = this.pick();
+    const { vu } = this;
+    const op = this.pick(vu.random);
+    vu.iteration++;
     const t0 = performance.now();
     this.counts.intended++;
     this.counts.started++;
     this.recorder.startLag(t0 - intended);
     this.setBusy(1);
     try {
-      const result = ops[op]!();
+      const result = ops[op]!(vu);
       if (result instanceof Promise) {
         result.then(
           () => (this.finish(op, t0, intended), this.release()),
