@@ -10,6 +10,7 @@ import { agentCommand, type AgentFlags } from './agent-command.js';
 import { agentName, agentsWanted, natsOptions } from './nats-options.js';
 import { benchCommand, type BenchFlags } from './bench-command.js';
 import { runCommand, type RunFlags } from './run-command.js';
+import { initCommand, type InitFlags } from './init-command.js';
 
 function program(): Command {
   const cli = new Command('stampede')
@@ -49,6 +50,16 @@ function program(): Command {
   natsOptions(run, false).action(async (file: string, flags: RunFlags) => {
     process.exitCode = await runCommand(file, flags);
   });
+
+  cli
+    .command('init')
+    .description("load the tables of the scenario's built-in workload (TPC-B, YCSB) into every provider")
+    .argument('<scenario>', 'scenario file')
+    .option('--scale <n>', "override the workload's scale", positiveInt)
+    .option('--parallel <n>', 'chunks loaded at once, each on its own connection', positiveInt, 2)
+    .action(async (file: string, flags: InitFlags) => {
+      process.exitCode = await initCommand(file, flags);
+    });
 
   const agent = cli
     .command('agent')

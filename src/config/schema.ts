@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { operationSchema } from '../operations/schema.js';
+import { builtinWorkloadSchema } from '../operations/builtin/index.js';
 import { profileSchema } from '../profiles/index.js';
 import { providerConfigSchema } from '../providers/config.js';
 import { atMost, durationMsSchema, durationOrZeroMsSchema, MAX_BLOCKS, name, workerCount } from '../util/fields.js';
@@ -25,7 +26,8 @@ export const scenarioSchema = z
       .max(2 ** 53 - 1)
       .optional(),
     providers: z.array(providerConfigSchema).min(1, 'must list at least one provider'),
-    workload: z.array(operationSchema).min(1, 'must list at least one operation'),
+    /** Operations, or a built-in workload (`{builtin: tpcb, scale: 10}`) expanded into its operations. */
+    workload: z.union([z.array(operationSchema).min(1, 'must list at least one operation'), builtinWorkloadSchema]),
     /** One profile, or `scenarios`: several, run one after another or at given start times. */
     profile: profileSchema.optional(),
     scenarios: z.array(scenarioItemSchema).min(1, 'must list at least one scenario').optional(),

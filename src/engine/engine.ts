@@ -8,6 +8,7 @@ import { type ShareRecord, type WindowShortfall, windowShortfalls } from '../met
 import { initHistograms, type LatencySummary } from '../metrics/histogram.js';
 import { documentsPerOperation, needsDocumentsTable, workloadSql } from '../operations/compile.js';
 import { countDocuments, documentsDataset, registerRun, type Teardown, unregisterRun } from '../operations/documents.js';
+import { builtinData, type Consistency } from '../operations/builtin/index.js';
 import type { RunPlan } from '../plan/plan.js';
 import { isOpenModel, profileFor } from '../profiles/index.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
@@ -74,6 +75,8 @@ export interface ProviderRun {
   server?: ServerFigures;
   /** Absent with --keep-data, or when the run set nothing up. */
   teardown?: TeardownReport;
+  /** A built-in workload's check of its tables after the run (TPC-B: balances against history). */
+  consistency?: Consistency;
   failure?: string;
 }
 
@@ -239,10 +242,14 @@ async function runProvider(
   try {
     workloadSql(plan.workload, main.dialect, `workload (provider "${config.name}")`, plan.baseDir);
     registered = (await setUpShared(ctx)) ?? registered;
+    const builtin = builtinData(plan.workload);
+    await builtin?.requireLoaded(main, `stampede init ${plan.file ?? '<scenario>'}${builtin.scale > 1 ? ` --scale ${builtin.scale}` : ''}`);
+    const sums = await builtin?.snapshot(main);
     const placed = placeShares(ctx, sites);
     const before = main.sharedAcrossInstances ? await readServerMetrics(main, options.signal) : undefined;
     const { aggregator, prior } = block;
     const okBefore = aggregator.ok();
+    const countsBefore = new Map(plan.operationNames.map((name) => [name, operationCounts(aggregator, name)]));
     const windowOffset = (aggregator.windowIndices().at(-1) ?? -1) + 1;
     const plannedMs = profileFor(block.profile.type).durationMs(block.profile);
     const run = await execute(placed, options, config.name, aggregator, windowOffset, plannedMs);
@@ -250,6 +257,14 @@ async function runProvider(
     if (!run.failure) {
       if (before) progress.server = await checkServer(ctx, before, aggregator.ok() - okBefore);
       if (needsDocumentsTable(plan.workload)) progress.documents = await checkDocuments(ctx, progress.workers);
+      if (builtin) {
+        const counts = (name: string): { ok: number; inDoubt: number } => {
+          const now = operationCounts(aggregator, name);
+          const was = countsBefore.get(name) ?? { ok: 0, inDoubt: 0 };
+          return { ok: now.ok - was.ok, inDoubt: now.inDoubt - was.inDoubt };
+        };
+        progress.consistency = await checkConsistency(ctx, () => builtin.check(main, sums, counts));
+      }
     }
     // The provider's last block: its last one planned, or the last it runs (a failure or Ctrl-C stops the run).
     if (registered && (block.last || run.failure || options.signal?.aborted)) {
@@ -367,6 +382,36 @@ async function checkDocuments(
   if (check.error) options.logger.warn({ provider: config.name, ...check }, 'the database could not be counted');
   else if (!check.match) options.logger.warn({ provider: config.name, ...check }, 'the database saw a different count');
   return check;
+}
+
+function operationCounts(aggregator: Aggregator, name: string): { ok: number; inDoubt: number } {
+  return { ok: aggregator.ok(name), inDoubt: inDoubtTotal(aggregator.errors(name)) };
+}
+
+/** The built-in workload's check of this block, added to the earlier blocks'; a check that cannot read is recorded. */
+async function checkConsistency({ config, options, block }: BlockContext, check: () => Promise<Consistency>): Promise<Consistency> {
+  let result: Consistency;
+  try {
+    result = await bounded('consistency check', check(), { signal: options.signal });
+  } catch (err) {
+    result = { ok: false, accountsDelta: 0, historyDelta: 0, transactionsOk: 0, historyRows: 0, error: redact(errorMessage(err)) };
+  }
+  const prior = block.prior?.consistency;
+  if (prior) {
+    const inDoubt = (prior.inDoubt ?? 0) + (result.inDoubt ?? 0);
+    const errors = [prior.error, result.error].filter(Boolean);
+    result = {
+      ok: prior.ok && result.ok,
+      accountsDelta: prior.accountsDelta + result.accountsDelta,
+      historyDelta: prior.historyDelta + result.historyDelta,
+      transactionsOk: prior.transactionsOk + result.transactionsOk,
+      historyRows: prior.historyRows + result.historyRows,
+      ...(inDoubt > 0 ? { inDoubt } : {}),
+      ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
+    };
+  }
+  if (!result.ok) options.logger.warn({ provider: config.name, ...result }, 'the consistency check failed');
+  return result;
 }
 
 /** The coordinator's own instance: one connection, for the tool's steps (setup, metrics, count, teardown). */

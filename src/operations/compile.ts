@@ -2,6 +2,8 @@ import type { OperationConfig, TransactionStatement } from './schema.js';
 import { UserError } from '../errors.js';
 import type { DatabaseProvider, Executable, Session, SqlDialect, VuContext } from '../providers/types.js';
 import { compileParams, type ParamsConfig, variesPerCall } from './params.js';
+import { serialized, inTransaction } from './sessions.js';
+import { compileTpcb } from './builtin/tpcb.js';
 import { documentInsertSql, documentParams, documentUpdateSql } from './documents.js';
 
 export interface OperationContext {
@@ -18,6 +20,7 @@ type SqlSource = Extract<OperationConfig, { type: 'query' }>['sql'];
 
 /** The name an operation is reported under. */
 export function operationName(op: OperationConfig, index: number): string {
+  if (op.type === 'tpcb') return op.name ?? op.script;
   return op.name ?? (op.type === 'query' ? `query${index + 1}` : op.type);
 }
 
@@ -72,6 +75,8 @@ export function compileOperation(provider: DatabaseProvider, op: OperationConfig
       return compileTransaction(provider, op.statements, index, ctx);
     case 'connect_query':
       return compileConnectQuery(provider, querySql(op, provider.dialect, `workload[${index}]`), ctx);
+    case 'tpcb':
+      return compileTpcb(provider, op);
   }
 }
 
@@ -135,22 +140,11 @@ function compileTransaction(
       }
     }
   });
-  const run = async (vu: VuContext): Promise<void> => {
-    const session = await sessions.createSession();
-    try {
-      await sessions.beginTransaction(session);
-      try {
-        const state = {};
-        for (const step of steps) await step(session, state, vu);
-        await sessions.commitTransaction(session);
-      } catch (err) {
-        await sessions.rollbackTransaction(session).catch(() => {});
-        throw err;
-      }
-    } finally {
-      await sessions.closeSession(session);
-    }
-  };
+  const run = (vu: VuContext): Promise<void> =>
+    inTransaction(sessions, async (session) => {
+      const state = {};
+      for (const step of steps) await step(session, state, vu);
+    });
   return provider.dialect.oneConnectionPerHandle ? serialized(run) : run;
 }
 
@@ -167,19 +161,6 @@ function insertReturningId(dialect: SqlDialect): (s: Session, params: unknown[])
   }
   const sql = `${insert} RETURNING id`;
   return async (s, params) => (await s.query(sql, params))[0]?.id;
-}
-
-/**
- * A driver with one connection per handle (better-sqlite3) shares it between every session of a
- * worker: two VUs' transactions must not interleave on it, so they take turns.
- */
-export function serialized(run: (vu: VuContext) => Promise<void>): Executable {
-  let tail: Promise<unknown> = Promise.resolve();
-  return (vu) => {
-    const next = tail.then(() => run(vu));
-    tail = next.catch(() => {});
-    return next;
-  };
 }
 
 /** A new connection per call; connect and query times also go to their own histograms. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { name, noNul, NUL } from '../util/fields.js';
 import { DIALECT_NAMES } from '../providers/dialects/index.js';
 import { paramsSchema } from './params.js';
+import { tpcbOperationSchema } from './builtin/tpcb.js';
 
 const weight = z.number().positive('must be a positive number').optional();
 /** A NUL would end the statement early in one driver and fail the protocol in another. */
@@ -54,5 +55,7 @@ export const operationSchema = z.discriminatedUnion('type', [
   insertDocumentOperation,
   transactionOperation,
   connectQueryOperation,
+  /** One of pgbench's scripts (a built-in workload expands into these). */
+  tpcbOperationSchema,
 ]);
 export type OperationConfig = z.infer<typeof operationSchema>;

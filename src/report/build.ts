@@ -88,6 +88,7 @@ function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
     ...(run.documents ? { verification: { documents: run.documents } } : {}),
     ...(run.server ? { server: run.server } : {}),
     ...(run.teardown ? { teardown: run.teardown } : {}),
+    ...(run.consistency ? { consistency: run.consistency } : {}),
     ...(run.failure ? { failure: run.failure } : {}),
   };
 }

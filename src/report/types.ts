@@ -255,6 +255,17 @@ const serverFiguresSchema = z.object({
   error: z.string().optional(),
 });
 
+/** A built-in workload's check of its tables after the run (TPC-B: balances against history, history against the ok count). */
+const consistencySchema = z.object({
+  ok: z.boolean(),
+  accountsDelta: z.number(),
+  historyDelta: z.number(),
+  transactionsOk: count,
+  historyRows: z.number(),
+  inDoubt: count.optional(),
+  error: z.string().optional(),
+});
+
 const providerReportSchema = z.object({
   name: z.string(),
   provider: z.string(),
@@ -279,6 +290,7 @@ const providerReportSchema = z.object({
   server: serverFiguresSchema.optional(),
   /** What teardown did with the tool's tables (absent with --keep-data), or why it failed. */
   teardown: teardownSchema.optional(),
+  consistency: consistencySchema.optional(),
   failure: z.string().optional(),
 });
 export type ProviderReport = z.infer<typeof providerReportSchema>;
