@@ -15,6 +15,10 @@ const MODULES: Record<string, { about: string; load: () => Promise<{ bench: () =
     about: '2 agents vs 1 process over NATS; merging 100 agents x 60 windows (runs: 5 s, 3 repeats)',
     load: () => import('./distributed.js'),
   },
+  workloads: {
+    about: 'TPC-B scale 10 vs pgbench -M prepared/extended; init vs pgbench -i; generated vs fixed params (runs: 5 s, 1 repeat)',
+    load: () => import('./workloads.js'),
+  },
   compare: {
     about: 'what interleaved blocks cost the benchmark suite (400 iterations per second, 3 repeats)',
     load: () => import('./compare.js'),
