@@ -94,7 +94,7 @@ async function runWith(cluster: Cluster | undefined, plan: RunPlan, out: string,
     if (report.status === 'partial') return 130;
     // The load ran, but the report cannot vouch for its count, or the tool's tables were left behind.
     if (report.providers.some((p) => p.verification?.documents?.error !== undefined || (p.teardown && 'error' in p.teardown))) return 1;
-    if (report.providers.some((p) => p.consistency?.ok === false)) return 1;
+    if (report.providers.some((p) => p.consistency?.ok === false || (p.scenarioTeardown && 'error' in p.scenarioTeardown))) return 1;
     return report.status === 'degraded' ? DEGRADED_EXIT : 0;
   } finally {
     process.off('SIGINT', onSigint);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { operationSchema } from '../operations/schema.js';
 import { builtinWorkloadSchema } from '../operations/builtin/index.js';
+import { lifecycleSchema } from '../operations/lifecycle.js';
 import { profileSchema } from '../profiles/index.js';
 import { providerConfigSchema } from '../providers/config.js';
 import { atMost, durationMsSchema, durationOrZeroMsSchema, MAX_BLOCKS, name, workerCount } from '../util/fields.js';
@@ -28,6 +29,10 @@ export const scenarioSchema = z
     providers: z.array(providerConfigSchema).min(1, 'must list at least one provider'),
     /** Operations, or a built-in workload (`{builtin: tpcb, scale: 10}`) expanded into its operations. */
     workload: z.union([z.array(operationSchema).min(1, 'must list at least one operation'), builtinWorkloadSchema]),
+    /** SQL run once per provider before the load, outside the windows; its last statement's rows go to every VU. */
+    setup: lifecycleSchema.optional(),
+    /** SQL run once per provider after the load (not with --keep-data). */
+    teardown: lifecycleSchema.optional(),
     /** One profile, or `scenarios`: several, run one after another or at given start times. */
     profile: profileSchema.optional(),
     scenarios: z.array(scenarioItemSchema).min(1, 'must list at least one scenario').optional(),

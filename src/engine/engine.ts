@@ -9,6 +9,7 @@ import { initHistograms, type LatencySummary } from '../metrics/histogram.js';
 import { documentsPerOperation, needsDocumentsTable, workloadSql } from '../operations/compile.js';
 import { countDocuments, documentsDataset, registerRun, type Teardown, unregisterRun } from '../operations/documents.js';
 import { builtinData, type Consistency } from '../operations/builtin/index.js';
+import { runSetup, runTeardown, type SetupResult, type TeardownResult } from '../operations/lifecycle.js';
 import type { RunPlan } from '../plan/plan.js';
 import { isOpenModel, profileFor } from '../profiles/index.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
@@ -77,6 +78,9 @@ export interface ProviderRun {
   teardown?: TeardownReport;
   /** A built-in workload's check of its tables after the run (TPC-B: balances against history). */
   consistency?: Consistency;
+  /** The scenario's own setup and teardown SQL (absent when it has none; teardown absent with --keep-data). */
+  setup?: SetupResult;
+  scenarioTeardown?: TeardownResult;
   failure?: string;
 }
 
@@ -87,6 +91,8 @@ interface ProviderProgress extends Omit<ProviderRun, 'figures' | 'sites' | 'shor
   shares: ShareRecord[];
   /** The dataset registered as a user of the tool's tables and not yet torn down (blocks to come). */
   registered?: string;
+  /** What the scenario's setup returned, for every block's tasks. */
+  setupData?: unknown;
 }
 
 export type { SiteShare } from './execute.js';
@@ -189,7 +195,7 @@ async function runBlocks(
 
 /** The provider's run as plain data, read from its aggregator while it still lives. */
 function settle(run: ProviderProgress, aggregator: Aggregator, windowMs: number): ProviderRun {
-  const { shares, registered: _registered, ...rest } = run;
+  const { shares, registered: _registered, setupData: _setupData, ...rest } = run;
   return {
     ...rest,
     figures: aggregator.figures(),
@@ -224,6 +230,8 @@ interface BlockContext {
   block: Block;
   /** The `dataset_id` of the provider's rows in this run. */
   dataset: string;
+  /** What the scenario's setup returned, handed to every task. */
+  setupData?: unknown;
 }
 
 /** One block of one provider: set up, launch every share, merge, check the counts, tear down after the last. */
@@ -245,6 +253,9 @@ async function runProvider(
     const builtin = builtinData(plan.workload);
     await builtin?.requireLoaded(main, `stampede init ${plan.file ?? '<scenario>'}${builtin.scale > 1 ? ` --scale ${builtin.scale}` : ''}`);
     const sums = await builtin?.snapshot(main);
+    // The scenario's setup runs once, before the provider's first block.
+    const setup = block.prior ? undefined : plan.scenario.setup && (await runSetup(main, plan.scenario.setup));
+    ctx.setupData = setup ? setup.data : block.prior?.setupData;
     const placed = placeShares(ctx, sites);
     const before = main.sharedAcrossInstances ? await readServerMetrics(main, options.signal) : undefined;
     const { aggregator, prior } = block;
@@ -267,11 +278,19 @@ async function runProvider(
       }
     }
     // The provider's last block: its last one planned, or the last it runs (a failure or Ctrl-C stops the run).
-    if (registered && (block.last || run.failure || options.signal?.aborted)) {
+    const lastBlock = block.last || run.failure !== undefined || options.signal?.aborted === true;
+    if (registered && lastBlock) {
       progress.teardown = await tearDown(main, registered, config.name, options.logger);
       registered = undefined;
     }
-    return { ...progress, registered, config, connection: main.getConnectionInfo() };
+    if (setup) progress.setup = setup.result;
+    else if (block.prior?.setup) progress.setup = block.prior.setup;
+    if (lastBlock && plan.scenario.teardown && !plan.keepData) {
+      progress.scenarioTeardown = await runTeardown(main, plan.scenario.teardown);
+      if ('error' in progress.scenarioTeardown)
+        options.logger.warn({ provider: config.name, ...progress.scenarioTeardown }, 'teardown failed');
+    }
+    return { ...progress, registered, setupData: ctx.setupData, config, connection: main.getConnectionInfo() };
   } catch (err) {
     // This block's registration never reaches runPlan's cleanup: hand it back now.
     if (registered && !block.prior?.registered) await tearDown(main, registered, config.name, options.logger);
@@ -293,7 +312,7 @@ async function setUpShared({ plan, main, dataset }: BlockContext): Promise<strin
 }
 
 /** Splits the block's profile across every worker of every site, and names each task's source. */
-function placeShares({ plan, config, main, options, block }: BlockContext, sites: TaskSite[]): Placement[] {
+function placeShares({ plan, config, main, options, block, setupData }: BlockContext, sites: TaskSite[]): Placement[] {
   const profile = profileFor(block.profile.type);
   // Every worker, local or on an agent, weighs the same: an agent's share follows its worker count.
   const shares = profile.split(
@@ -317,6 +336,7 @@ function placeShares({ plan, config, main, options, block }: BlockContext, sites
     windowMs: plan.windowMs,
     setupInWorker: !main.sharedAcrossInstances,
     vus: { seed: plan.seed, firstId: peaks.slice(0, index).reduce((a, b) => a + b, 0), total },
+    ...(setupData === undefined ? {} : { setupData }),
   });
   let next = 0;
   const placed = sites.map((site) => ({

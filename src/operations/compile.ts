@@ -24,7 +24,7 @@ export function operationName(op: OperationConfig, index: number): string {
   return op.name ?? (op.type === 'query' ? `query${index + 1}` : op.type);
 }
 
-function querySql(op: { sql: SqlSource }, dialect: SqlDialect, where: string): string {
+export function querySql(op: { sql: SqlSource }, dialect: SqlDialect, where: string): string {
   if (typeof op.sql === 'string') return op.sql;
   const sql = op.sql[dialect.name];
   if (!sql) throw new UserError(`${where}.sql: no statement for dialect "${dialect.name}"`);

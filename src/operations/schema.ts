@@ -18,6 +18,9 @@ const queryOperation = z.strictObject({
   params: paramsSchema.optional(),
 });
 
+/** One statement for every provider, or one per dialect: what setup and teardown list too. */
+export const statementSql = queryOperation.shape.sql;
+
 const insertDocumentOperation = z.strictObject({
   name: name.optional(),
   weight,

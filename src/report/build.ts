@@ -89,6 +89,8 @@ function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
     ...(run.server ? { server: run.server } : {}),
     ...(run.teardown ? { teardown: run.teardown } : {}),
     ...(run.consistency ? { consistency: run.consistency } : {}),
+    ...(run.setup ? { setup: run.setup } : {}),
+    ...(run.scenarioTeardown ? { scenarioTeardown: run.scenarioTeardown } : {}),
     ...(run.failure ? { failure: run.failure } : {}),
   };
 }
