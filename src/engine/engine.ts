@@ -250,9 +250,10 @@ async function runProvider(
   try {
     workloadSql(plan.workload, main.dialect, `workload (provider "${config.name}")`, plan.baseDir);
     registered = (await setUpShared(ctx)) ?? registered;
-    const builtin = builtinData(plan.workload);
-    await builtin?.requireLoaded(main, `stampede init ${plan.file ?? '<scenario>'}${builtin.scale > 1 ? ` --scale ${builtin.scale}` : ''}`);
-    const sums = await builtin?.snapshot(main);
+    // A database of each worker's own is loaded by the worker; a shared one by `stampede init`, ahead of the run.
+    const builtin = main.sharedAcrossInstances ? builtinData(plan.workload) : undefined;
+    await builtin?.requireLoaded(main, `stampede init ${plan.file ?? '<scenario>'}`);
+    const sums = await builtin?.snapshot?.(main);
     // The scenario's setup runs once, before the provider's first block.
     const setup = block.prior ? undefined : plan.scenario.setup && (await runSetup(main, plan.scenario.setup));
     ctx.setupData = setup ? setup.data : block.prior?.setupData;
@@ -268,13 +269,14 @@ async function runProvider(
     if (!run.failure) {
       if (before) progress.server = await checkServer(ctx, before, aggregator.ok() - okBefore);
       if (needsDocumentsTable(plan.workload)) progress.documents = await checkDocuments(ctx, progress.workers);
-      if (builtin) {
+      if (builtin?.check) {
+        const check = builtin.check.bind(builtin);
         const counts = (name: string): { ok: number; inDoubt: number } => {
           const now = operationCounts(aggregator, name);
           const was = countsBefore.get(name) ?? { ok: 0, inDoubt: 0 };
           return { ok: now.ok - was.ok, inDoubt: now.inDoubt - was.inDoubt };
         };
-        progress.consistency = await checkConsistency(ctx, () => builtin.check(main, sums, counts));
+        progress.consistency = await checkConsistency(ctx, () => check(main, sums, counts));
       }
     }
     // The provider's last block: its last one planned, or the last it runs (a failure or Ctrl-C stops the run).

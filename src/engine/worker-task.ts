@@ -5,6 +5,7 @@ import { Recorder } from '../metrics/recorder.js';
 import { initHistograms } from '../metrics/histogram.js';
 import { compileOperation, needsDocumentsTable } from '../operations/compile.js';
 import { countDocuments, createDocumentsTable, documentsDataset } from '../operations/documents.js';
+import { builtinData } from '../operations/builtin/index.js';
 import { profileFor } from '../profiles/index.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { DatabaseProvider } from '../providers/types.js';
@@ -86,6 +87,8 @@ async function openConnections(provider: DatabaseProvider, task: WorkerTask): Pr
   await provider.initialize();
   await Promise.all(Array.from({ length: Math.max(1, task.peakVus) }, () => provider.healthCheck()));
   if (task.setupInWorker && needsDocumentsTable(task.workload)) await createDocumentsTable(provider);
+  // A database of the worker's own starts empty: a built-in workload's tables are loaded here, before the start.
+  if (task.setupInWorker) await builtinData(task.workload)?.load(provider, () => {}, 1);
 }
 
 /** The coordinator's stop ends the load: the runtime stops, and the span records when. */

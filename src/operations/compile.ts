@@ -4,6 +4,7 @@ import type { DatabaseProvider, Executable, Session, SqlDialect, VuContext } fro
 import { compileParams, type ParamsConfig, variesPerCall } from './params.js';
 import { serialized, inTransaction } from './sessions.js';
 import { compileTpcb } from './builtin/tpcb.js';
+import { compileYcsb } from './builtin/ycsb.js';
 import { documentInsertSql, documentParams, documentUpdateSql } from './documents.js';
 
 export interface OperationContext {
@@ -21,6 +22,7 @@ type SqlSource = Extract<OperationConfig, { type: 'query' }>['sql'];
 /** The name an operation is reported under. */
 export function operationName(op: OperationConfig, index: number): string {
   if (op.type === 'tpcb') return op.name ?? op.script;
+  if (op.type === 'ycsb') return op.name ?? op.action;
   return op.name ?? (op.type === 'query' ? `query${index + 1}` : op.type);
 }
 
@@ -77,6 +79,8 @@ export function compileOperation(provider: DatabaseProvider, op: OperationConfig
       return compileConnectQuery(provider, querySql(op, provider.dialect, `workload[${index}]`), ctx);
     case 'tpcb':
       return compileTpcb(provider, op);
+    case 'ycsb':
+      return compileYcsb(provider, op);
   }
 }
 

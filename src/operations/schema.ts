@@ -3,6 +3,7 @@ import { name, noNul, NUL } from '../util/fields.js';
 import { DIALECT_NAMES } from '../providers/dialects/index.js';
 import { paramsSchema } from './params.js';
 import { tpcbOperationSchema } from './builtin/tpcb.js';
+import { ycsbOperationSchema } from './builtin/ycsb.js';
 
 const weight = z.number().positive('must be a positive number').optional();
 /** A NUL would end the statement early in one driver and fail the protocol in another. */
@@ -60,5 +61,7 @@ export const operationSchema = z.discriminatedUnion('type', [
   connectQueryOperation,
   /** One of pgbench's scripts (a built-in workload expands into these). */
   tpcbOperationSchema,
+  /** One of YCSB's core actions (a built-in workload expands into these). */
+  ycsbOperationSchema,
 ]);
 export type OperationConfig = z.infer<typeof operationSchema>;

@@ -118,7 +118,7 @@ test('a run refuses tables not loaded at its scale, naming the command to run', 
   assert.equal(r.code, 2, r.stderr);
   assert.equal(
     r.stderr.trim(),
-    `stampede: provider "pg": pgbench tables are not initialised at scale 3 (they hold scale 2); run: stampede init ${file} --scale 3`,
+    `stampede: provider "pg": pgbench tables are not initialised at scale 3 (they hold scale 2); run: stampede init ${file}`,
   );
   const fresh = await freshDatabase();
   try {
@@ -131,4 +131,24 @@ test('a run refuses tables not loaded at its scale, naming the command to run', 
   } finally {
     await fresh.drop();
   }
+});
+
+test('TPC-B on SQLite: init loads in batched transactions, a run is consistent', async () => {
+  const dir = tempDir();
+  const file = writeScenario(
+    scenario()
+      .replace('provider: postgresql', 'provider: sqlite')
+      .replace('${TEST_DSN}', join(dir, 'tpcb.db'))
+      .replace('scale: 2', 'scale: 1'),
+  );
+  const init = await runCli(['init', file], {});
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stdout, /pg: tpcb scale 1: 100,011 rows/);
+  const out = join(dir, 'report.json');
+  const r = await runCli(['run', file, '--workers', '2', '--out', out, '--no-live'], {});
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const p = (JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!;
+  assert.equal(p.total.ok, 2000);
+  assert.equal(p.consistency?.ok, true, p.consistency?.error);
+  assert.equal(p.consistency?.historyRows, 2000);
 });

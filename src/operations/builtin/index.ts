@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DatabaseProvider } from '../../providers/types.js';
 import type { OperationConfig } from '../schema.js';
 import type { BulkLoad, LoadProgress } from './load.js';
+import { loadYcsb, requireYcsbTable, type YcsbOperation, ycsbWorkloadSchema } from './ycsb.js';
 import {
   type Consistency,
   loadTpcb,
@@ -13,7 +14,7 @@ import {
 } from './tpcb.js';
 
 /** `workload: {builtin: …}`: a standard workload, expanded into its operations at validation. */
-export const builtinWorkloadSchema = z.discriminatedUnion('builtin', [tpcbWorkloadSchema]);
+export const builtinWorkloadSchema = z.discriminatedUnion('builtin', [tpcbWorkloadSchema, ycsbWorkloadSchema]);
 
 /** What a run counted for one operation: ok, and failed with the outcome unknown (in doubt). */
 export type OperationCounts = (operation: string) => { ok: number; inDoubt: number };
@@ -26,9 +27,9 @@ export interface BuiltinData {
   load(provider: DatabaseProvider, progress: LoadProgress, parallel: number): Promise<BulkLoad>;
   /** A UserError naming `initCommand` when the tables are missing or hold another scale. */
   requireLoaded(provider: DatabaseProvider, initCommand: string): Promise<void>;
-  /** Reads what the consistency check compares; `check` compares it with a later read. */
-  snapshot(provider: DatabaseProvider): Promise<unknown>;
-  check(provider: DatabaseProvider, before: unknown, counts: OperationCounts): Promise<Consistency>;
+  /** Reads what the consistency check compares; `check` compares it with a later read (TPC-B only). */
+  snapshot?(provider: DatabaseProvider): Promise<unknown>;
+  check?(provider: DatabaseProvider, before: unknown, counts: OperationCounts): Promise<Consistency>;
 }
 
 export type { Consistency } from './tpcb.js';
@@ -37,7 +38,19 @@ export type { Consistency } from './tpcb.js';
 export function builtinData(workload: readonly OperationConfig[], scaleOverride?: number): BuiltinData | undefined {
   const tpcb = workload.filter((op): op is TpcbOperation => op.type === 'tpcb');
   if (tpcb.length > 0) return tpcbData(tpcb, scaleOverride ?? tpcb[0]!.scale);
+  const ycsb = workload.find((op): op is YcsbOperation => op.type === 'ycsb');
+  if (ycsb) return ycsbData(scaleOverride === undefined ? ycsb : { ...ycsb, records: scaleOverride });
   return undefined;
+}
+
+/** YCSB's scale is its record count. */
+function ycsbData(op: YcsbOperation): BuiltinData {
+  return {
+    name: 'ycsb',
+    scale: op.records,
+    load: (provider, progress, parallel) => loadYcsb(provider, op, progress, parallel),
+    requireLoaded: (provider, initCommand) => requireYcsbTable(provider, op.records, initCommand),
+  };
 }
 
 function tpcbData(ops: TpcbOperation[], scale: number): BuiltinData {
