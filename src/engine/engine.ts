@@ -322,7 +322,14 @@ function placeShares({ plan, config, main, options, block, setupData }: BlockCon
     sites.flatMap((site) => Array.from({ length: site.size }, () => 1)),
   );
   const peaks = shares.map((share) => profile.sharePeakVus(share));
-  const total = peaks.reduce((a, b) => a + b, 0);
+  // Interleaved blocks: each block's VUs take ids of their own, so no stream or sequence repeats
+  // an earlier block's (ids stay independent of the split).
+  const blockVus = Math.max(
+    peaks.reduce((a, b) => a + b, 0),
+    profileFor(plan.profile.type).peakVus(plan.profile),
+  );
+  const total = blockVus * (plan.interleave ?? 1);
+  const firstOfBlock = blockVus * (block.prior?.blockStarts.length ?? 0);
   const taskFor = (source: string, share: unknown, index: number): WorkerTask => ({
     runId: plan.runId,
     source,
@@ -337,7 +344,7 @@ function placeShares({ plan, config, main, options, block, setupData }: BlockCon
     peakVus: peaks[index]!,
     windowMs: plan.windowMs,
     setupInWorker: !main.sharedAcrossInstances,
-    vus: { seed: plan.seed, firstId: peaks.slice(0, index).reduce((a, b) => a + b, 0), total },
+    vus: { seed: plan.seed, firstId: firstOfBlock + peaks.slice(0, index).reduce((a, b) => a + b, 0), total },
     ...(setupData === undefined ? {} : { setupData }),
   });
   let next = 0;

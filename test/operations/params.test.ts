@@ -6,6 +6,7 @@ import { compileParams, paramsSchema } from '../../src/operations/params.js';
 import { streamSeed } from '../../src/stats/random.js';
 import { fnvhash64, ScrambledZipfian, Zipfian, zeta } from '../../src/stats/zipf.js';
 import { UserError } from '../../src/errors.js';
+import { VuStreams } from '../../src/engine/vu-streams.js';
 import { tempDir } from '../helpers/cli.js';
 import { aVu } from '../helpers/vu.js';
 
@@ -111,4 +112,19 @@ test('a VU stream depends on the seed, the provider and the VU, nothing else', (
   assert.equal(streamSeed(1, 'pg', 3), streamSeed(1, 'pg', 3));
   const seeds = new Set([streamSeed(1, 'pg', 3), streamSeed(2, 'pg', 3), streamSeed(1, 'lite', 3), streamSeed(1, 'pg', 4)]);
   assert.equal(seeds.size, 4);
+});
+
+test('a VU started in place of a retired one takes the lowest free slot and goes on with its stream', () => {
+  const streams = new VuStreams({ seed: 5, provider: 'pg', firstId: 10, vus: 20 });
+  const a = streams.take();
+  const b = streams.take();
+  assert.deepEqual([a.id, b.id], [10, 11]);
+  const drawn = a.random();
+  streams.release(a);
+  const again = streams.take();
+  assert.equal(again.id, 10);
+  assert.notEqual(again.random(), drawn, 'the stream restarted');
+  // The same VU id in another worker's placement draws the same stream.
+  const elsewhere = new VuStreams({ seed: 5, provider: 'pg', firstId: 10, vus: 20 }).take();
+  assert.equal(elsewhere.random(), drawn);
 });
