@@ -5,7 +5,7 @@ import { redact } from '../util/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import { loadProviderModule, registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
-import { blockCount, duration, positiveInt, positiveNumber, stages, workerCount } from './options.js';
+import { blockCount, duration, positiveInt, positiveNumber, seed, stages, workerCount } from './options.js';
 import { agentCommand, type AgentFlags } from './agent-command.js';
 import { agentName, agentsWanted, natsOptions } from './nats-options.js';
 import { benchCommand, type BenchFlags } from './bench-command.js';
@@ -31,6 +31,7 @@ function program(): Command {
     .option('--out <file>', 'report path (default: reports/<scenario>-<run>.json)')
     .option('--keep-data', "keep the tool's tables after the run")
     .option('--interleave <n>', 'run the providers in n alternating blocks, so machine drift hits all alike', blockCount)
+    .option('--seed <n>', "seed of the VUs' random streams (default: the scenario's seed:, else a random one, kept in the report)", seed)
     .option('--no-live', 'no progress line per window')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .option('--agents <n|names>', 'agents to run on with --nats: a count, or names separated by commas (default: 1)', agentsWanted)

@@ -55,3 +55,10 @@ export function stages(value: string): Stage[] {
     throw err;
   }
 }
+
+/** A seed, bounded as a scenario's `seed:` is. */
+export function seed(value: string): number {
+  const n = nonNegativeInt(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(atMost(Number.MAX_SAFE_INTEGER));
+  return n;
+}

@@ -33,6 +33,7 @@ export interface RunFlags extends Partial<NatsFlags> {
   out?: string;
   keepData?: boolean;
   interleave?: number;
+  seed?: number;
   logLevel: string;
   live: boolean;
 }
@@ -48,6 +49,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     workers: flags.workers,
     keepData: flags.keepData,
     interleave: flags.interleave,
+    seed: flags.seed,
   });
   const out = flags.out ?? join('reports', `${basename(file, extname(file))}-${plan.runId.slice(0, 8)}.json`);
   checkOutPath(out);

@@ -309,7 +309,14 @@ export const reportSchema = z.object({
   startedAt: z.string(),
   endedAt: z.string(),
   scenario: z.object({ file: z.string().optional(), definition: z.unknown() }),
-  plan: z.object({ workers: count, windowMs: z.number(), profile: z.unknown(), keepData: z.boolean() }),
+  plan: z.object({
+    workers: count,
+    windowMs: z.number(),
+    profile: z.unknown(),
+    keepData: z.boolean(),
+    /** What every VU's random stream derives from: `--seed` (or the scenario's `seed:`) repeats the run's draws. */
+    seed: count.optional(),
+  }),
   model: z.object({ kind: z.enum(['closed', 'open']), note: z.string() }),
   environment: z.object({ node: z.string(), platform: z.string(), arch: z.string(), cpus: count, hostname: z.string() }),
   providers: z.array(providerReportSchema),

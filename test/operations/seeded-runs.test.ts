@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runCli, writeScenario } from '../helpers/cli.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Report } from '../../src/report/types.js';
+import { runCli, tempDir, writeScenario } from '../helpers/cli.js';
 import { adminQuery, useFreshDatabase } from '../helpers/pg.js';
 
 const db = useFreshDatabase();
 const VUS = 4;
 
 /** Each call records its VU's sequence number (VU v's k-th call: k·VUS + v) beside the values it drew. */
-const scenario = (seed: number): string => `name: seeded
-seed: ${seed}
+const scenario = (seed: number | undefined): string => `name: seeded
+${seed === undefined ? '' : `seed: ${seed}`}
 providers:
   - name: pg
     provider: postgresql
@@ -26,12 +29,14 @@ profile:
 
 type Draws = Map<number, string>;
 
-async function run(name: string, seed: number, workers: number): Promise<Draws> {
-  const r = await runCli(['run', writeScenario(scenario(seed)), '--workers', String(workers), '--no-live'], {
-    TEST_DSN: db.dsn,
-    RUN: name,
-  });
+async function run(name: string, seed: number | undefined, workers: number, flags: string[] = []): Promise<Draws> {
+  const out = join(tempDir(), 'report.json');
+  const args = ['run', writeScenario(scenario(seed)), '--workers', String(workers), '--no-live', '--out', out, ...flags];
+  const r = await runCli(args, { TEST_DSN: db.dsn, RUN: name });
   assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+  assert.equal(report.providers[0]!.total.ok, 800);
+  assert.equal(report.plan.seed, seed ?? 42);
   const rows = await adminQuery<{ seq: number; n: number; z: number; u: string }>(
     'SELECT seq, n, z, u FROM seen WHERE run = $1',
     [name],
@@ -42,10 +47,11 @@ async function run(name: string, seed: number, workers: number): Promise<Draws> 
 }
 
 test('the same seed gives every VU the same values whatever the split; another seed, others', async () => {
-  await adminQuery('CREATE TABLE seen (run text, seq int, n int, z int, u text)', [], db.name);
+  await adminQuery('CREATE TABLE seen (run text, seq int, n int, z int, u text, UNIQUE (run, seq))', [], db.name);
   const one = await run('one-worker', 42, 1);
   const two = await run('two-workers', 42, 2);
-  const inline = await run('in-process', 42, 0);
+  // The flag sets the seed as the scenario's seed: does.
+  const inline = await run('in-process', undefined, 0, ['--seed', '42']);
   const other = await run('other-seed', 43, 2);
   // A shared iteration budget lets one VU run more calls than another: compare the calls both runs
   // made (a VU's k-th call in each), which must be most of them.
@@ -71,4 +77,10 @@ test('the same seed gives every VU the same values whatever the split; another s
   assert.equal(same, 0, 'another seed repeated some draws');
   // Sequence numbers are unique across VUs and workers.
   for (const draws of [one, two, inline]) for (const seq of draws.keys()) assert.ok(seq >= 0 && seq < 800 + VUS * 800);
+});
+
+test('interleaved blocks never repeat a sequence value or a stream of an earlier block', async () => {
+  // UNIQUE (run, seq): a value drawn twice would fail its insert, and the run would count it failed.
+  const draws = await run('interleaved', 42, 2, ['--interleave', '2']);
+  assert.equal(new Set(draws.values()).size, 800);
 });
