@@ -16,9 +16,10 @@ async function rate(call: Executable): Promise<number> {
   const t0 = performance.now();
   const end = t0 + ROUND_MS;
   await Promise.all(
-    Array.from({ length: CALLERS }, async () => {
+    Array.from({ length: CALLERS }, async (_, id) => {
+      const vu = { id, vus: CALLERS, random: Math.random, iteration: 0, state: {} };
       while (performance.now() < end) {
-        await call();
+        await call(vu);
         n++;
       }
     }),

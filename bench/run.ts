@@ -19,6 +19,10 @@ const MODULES: Record<string, { about: string; load: () => Promise<{ bench: () =
     about: 'HTML report size and first paint in headless chromium: 10 × 20 × 3,600 windows vs 1 × 1 × 60 (3 loads)',
     load: () => import('./html.js'),
   },
+  workloads: {
+    about: 'TPC-B scale 10 vs pgbench -M prepared/extended; init vs pgbench -i; generated vs fixed params (runs: 5 s, 1 repeat)',
+    load: () => import('./workloads.js'),
+  },
   compare: {
     about: 'what interleaved blocks cost the benchmark suite (400 iterations per second, 3 repeats)',
     load: () => import('./compare.js'),

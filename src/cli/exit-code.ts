@@ -29,7 +29,9 @@ export function runExitCode(report: Report): number {
   const applies: number[] = [];
   // The load ran, but the report cannot vouch for its count, or the tool's tables were left behind.
   const unverified = report.providers.some((p) => p.verification?.documents?.error !== undefined || (p.teardown && 'error' in p.teardown));
-  if (report.status === 'failed' || unverified) applies.push(EXIT.failed);
+  // A built-in workload's data no longer adds up, or the scenario's own teardown failed.
+  const inconsistent = report.providers.some((p) => p.consistency?.ok === false || (p.scenarioTeardown && 'error' in p.scenarioTeardown));
+  if (report.status === 'failed' || unverified || inconsistent) applies.push(EXIT.failed);
   // A run its own abortOnFail threshold stopped ends early on purpose: that is the threshold's code.
   if (report.status === 'partial' && report.abortedBy === undefined) applies.push(EXIT.interrupted);
   if (report.abortedBy !== undefined || report.thresholds?.some((t) => !t.ok)) applies.push(EXIT.threshold);

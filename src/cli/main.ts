@@ -6,7 +6,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { loadProviderModule, registeredKinds } from '../providers/index.js';
 import { VERSION } from '../version.js';
 import { scenarioJsonSchema } from '../config/json-schema.js';
-import { blockCount, duration, port, positiveInt, positiveNumber, stages, workerCount } from './options.js';
+import { blockCount, duration, port, positiveInt, positiveNumber, seed, stages, workerCount } from './options.js';
 import { agentCommand, type AgentFlags } from './agent-command.js';
 import { agentName, agentsWanted, natsOptions } from './nats-options.js';
 import { benchCommand, type BenchFlags } from './bench-command.js';
@@ -14,6 +14,7 @@ import { reportCommand, type ReportFlags } from './report-command.js';
 import { DASHBOARD_PORT, runCommand, type RunFlags } from './run-command.js';
 import { RUN_HELP } from './run-help.js';
 import { compareCommand, type CompareFlags, regressionMargin } from './compare-command.js';
+import { initCommand, type InitFlags } from './init-command.js';
 
 function program(): Command {
   const cli = new Command('stampede')
@@ -34,6 +35,7 @@ function program(): Command {
     .option('--out <file>', 'report path (default: reports/<scenario>-<run>.json)')
     .option('--keep-data', "keep the tool's tables after the run")
     .option('--interleave <n>', 'run the providers in n alternating blocks, so machine drift hits all alike', blockCount)
+    .option('--seed <n>', "seed of the VUs' random streams (default: the scenario's seed:, else a random one, kept in the report)", seed)
     .option('--no-live', 'no progress line per window')
     .option('--html <file>', 'also write the self-contained HTML report (charts and tables; opens offline)')
     .option('--dashboard [port]', `serve a live dashboard on 127.0.0.1 (default port ${DASHBOARD_PORT}; 0: any free port)`, port)
@@ -67,6 +69,16 @@ function program(): Command {
     .option('--html <file>', 'HTML file to write')
     .action((file: string, flags: ReportFlags) => {
       process.exitCode = reportCommand(file, flags);
+    });
+
+  cli
+    .command('init')
+    .description("load the tables of the scenario's built-in workload (TPC-B, YCSB) into every provider")
+    .argument('<scenario>', 'scenario file')
+    .option('--scale <n>', "override the workload's scale", positiveInt)
+    .option('--parallel <n>', 'chunks loaded at once, each on its own connection', positiveInt, 2)
+    .action(async (file: string, flags: InitFlags) => {
+      process.exitCode = await initCommand(file, flags);
     });
 
   const agent = cli

@@ -62,3 +62,10 @@ export function port(value: string): number {
   if (!/^\d+$/.test(value.trim()) || n > 65535) throw new InvalidArgumentError('must be a port number (0 to 65535; 0: any free port)');
   return n;
 }
+
+/** A seed, bounded as a scenario's `seed:` is. */
+export function seed(value: string): number {
+  const n = nonNegativeInt(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(atMost(Number.MAX_SAFE_INTEGER));
+  return n;
+}

@@ -43,6 +43,7 @@ export interface RunFlags extends Partial<NatsFlags>, CiFlags {
   out?: string;
   keepData?: boolean;
   interleave?: number;
+  seed?: number;
   logLevel: string;
   live: boolean;
   /** Also write the self-contained HTML report here. */
@@ -62,6 +63,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     workers: flags.workers,
     keepData: flags.keepData,
     interleave: flags.interleave,
+    seed: flags.seed,
   });
   for (const line of takeNotes()) process.stderr.write(`stampede: note: ${line}\n`);
   const out = flags.out ?? join('reports', `${basename(file, extname(file))}-${plan.runId.slice(0, 8)}.json`);

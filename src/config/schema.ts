@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { operationSchema } from '../operations/schema.js';
 import { operationName } from '../operations/compile.js';
+import { builtinWorkloadSchema } from '../operations/builtin/index.js';
+import { lifecycleSchema } from '../operations/lifecycle.js';
 import { profileSchema } from '../profiles/index.js';
 import { providerConfigSchema } from '../providers/config.js';
 import { checkThresholdScopes, thresholdSchema } from './thresholds.js';
@@ -19,8 +21,20 @@ export const scenarioSchema = z
   .strictObject({
     name: name.optional(),
     description: z.string().optional(),
+    /** Makes the run's generated parameters repeatable: every VU's stream derives from it. */
+    seed: z
+      .number()
+      .int('must be an integer')
+      .min(0, 'must be 0 or more')
+      .max(2 ** 53 - 1)
+      .optional(),
     providers: z.array(providerConfigSchema).min(1, 'must list at least one provider'),
-    workload: z.array(operationSchema).min(1, 'must list at least one operation'),
+    /** Operations, or a built-in workload (`{builtin: tpcb, scale: 10}`) expanded into its operations. */
+    workload: z.union([z.array(operationSchema).min(1, 'must list at least one operation'), builtinWorkloadSchema]),
+    /** SQL run once per provider before the load, outside the windows; its last statement's rows go to every VU. */
+    setup: lifecycleSchema.optional(),
+    /** SQL run once per provider after the load (not with --keep-data). */
+    teardown: lifecycleSchema.optional(),
     /** One profile, or `scenarios`: several, run one after another or at given start times. */
     profile: profileSchema.optional(),
     scenarios: z.array(scenarioItemSchema).min(1, 'must list at least one scenario').optional(),

@@ -8,6 +8,8 @@ import { type ShareRecord, type WindowShortfall, windowShortfalls } from '../met
 import { initHistograms, type LatencySummary } from '../metrics/histogram.js';
 import { documentsPerOperation, needsDocumentsTable, workloadSql } from '../operations/compile.js';
 import { countDocuments, documentsDataset, registerRun, type Teardown, unregisterRun } from '../operations/documents.js';
+import { builtinData, type Consistency } from '../operations/builtin/index.js';
+import { runSetup, runTeardown, type SetupResult, type TeardownResult } from '../operations/lifecycle.js';
 import type { RunPlan } from '../plan/plan.js';
 import { isInlineScript, loadScripts } from '../operations/script.js';
 import { isOpenModel, profileFor } from '../profiles/index.js';
@@ -75,6 +77,11 @@ export interface ProviderRun {
   server?: ServerFigures;
   /** Absent with --keep-data, or when the run set nothing up. */
   teardown?: TeardownReport;
+  /** A built-in workload's check of its tables after the run (TPC-B: balances against history). */
+  consistency?: Consistency;
+  /** The scenario's own setup and teardown SQL (absent when it has none; teardown absent with --keep-data). */
+  setup?: SetupResult;
+  scenarioTeardown?: TeardownResult;
   failure?: string;
 }
 
@@ -85,6 +92,8 @@ interface ProviderProgress extends Omit<ProviderRun, 'figures' | 'sites' | 'shor
   shares: ShareRecord[];
   /** The dataset registered as a user of the tool's tables and not yet torn down (blocks to come). */
   registered?: string;
+  /** What the scenario's setup returned, for every block's tasks. */
+  setupData?: unknown;
 }
 
 export type { SiteShare } from './execute.js';
@@ -192,7 +201,7 @@ async function runBlocks(
 
 /** The provider's run as plain data, read from its aggregator while it still lives. */
 function settle(run: ProviderProgress, aggregator: Aggregator, windowMs: number): ProviderRun {
-  const { shares, registered: _registered, ...rest } = run;
+  const { shares, registered: _registered, setupData: _setupData, ...rest } = run;
   return {
     ...rest,
     figures: aggregator.figures(),
@@ -227,6 +236,8 @@ interface BlockContext {
   block: Block;
   /** The `dataset_id` of the provider's rows in this run. */
   dataset: string;
+  /** What the scenario's setup returned, handed to every task. */
+  setupData?: unknown;
 }
 
 /** One block of one provider: set up, launch every share, merge, check the counts, tear down after the last. */
@@ -243,12 +254,20 @@ async function runProvider(
   const ctx: BlockContext = { plan, config, main, options, block, dataset: documentsDataset(plan.runId, config.name) };
   let registered = block.prior?.registered;
   try {
-    workloadSql(plan.workload, main.dialect, `workload (provider "${config.name}")`);
+    workloadSql(plan.workload, main.dialect, `workload (provider "${config.name}")`, plan.baseDir);
     registered = (await setUpShared(ctx)) ?? registered;
+    // A database of each worker's own is loaded by the worker; a shared one by `stampede init`, ahead of the run.
+    const builtin = main.sharedAcrossInstances ? builtinData(plan.workload) : undefined;
+    await builtin?.requireLoaded(main, `stampede init ${plan.file ?? '<scenario>'}`);
+    const sums = await builtin?.snapshot?.(main);
+    // The scenario's setup runs once, before the provider's first block.
+    const setup = block.prior ? undefined : plan.scenario.setup && (await runSetup(main, plan.scenario.setup));
+    ctx.setupData = setup ? setup.data : block.prior?.setupData;
     const placed = placeShares(ctx, sites);
     const before = main.sharedAcrossInstances ? await readServerMetrics(main, options.signal) : undefined;
     const { aggregator, prior } = block;
     const okBefore = aggregator.ok();
+    const countsBefore = new Map(plan.operationNames.map((name) => [name, operationCounts(aggregator, name)]));
     const windowOffset = (aggregator.windowIndices().at(-1) ?? -1) + 1;
     const plannedMs = profileFor(block.profile.type).durationMs(block.profile);
     const run = await execute(placed, options, config.name, aggregator, windowOffset, plannedMs);
@@ -256,13 +275,30 @@ async function runProvider(
     if (!run.failure) {
       if (before) progress.server = await checkServer(ctx, before, aggregator.ok() - okBefore);
       if (needsDocumentsTable(plan.workload)) progress.documents = await checkDocuments(ctx, progress.workers);
+      if (builtin?.check) {
+        const check = builtin.check.bind(builtin);
+        const counts = (name: string): { ok: number; inDoubt: number } => {
+          const now = operationCounts(aggregator, name);
+          const was = countsBefore.get(name) ?? { ok: 0, inDoubt: 0 };
+          return { ok: now.ok - was.ok, inDoubt: now.inDoubt - was.inDoubt };
+        };
+        progress.consistency = await checkConsistency(ctx, () => check(main, sums, counts));
+      }
     }
     // The provider's last block: its last one planned, or the last it runs (a failure or Ctrl-C stops the run).
-    if (registered && (block.last || run.failure || options.signal?.aborted)) {
+    const lastBlock = block.last || run.failure !== undefined || options.signal?.aborted === true;
+    if (registered && lastBlock) {
       progress.teardown = await tearDown(main, registered, config.name, options.logger);
       registered = undefined;
     }
-    return { ...progress, registered, config, connection: main.getConnectionInfo() };
+    if (setup) progress.setup = setup.result;
+    else if (block.prior?.setup) progress.setup = block.prior.setup;
+    if (lastBlock && plan.scenario.teardown && !plan.keepData) {
+      progress.scenarioTeardown = await runTeardown(main, plan.scenario.teardown);
+      if ('error' in progress.scenarioTeardown)
+        options.logger.warn({ provider: config.name, ...progress.scenarioTeardown }, 'teardown failed');
+    }
+    return { ...progress, registered, setupData: ctx.setupData, config, connection: main.getConnectionInfo() };
   } catch (err) {
     // This block's registration never reaches runPlan's cleanup: hand it back now.
     if (registered && !block.prior?.registered) await tearDown(main, registered, config.name, options.logger);
@@ -284,7 +320,7 @@ async function setUpShared({ plan, main, dataset }: BlockContext): Promise<strin
 }
 
 /** Splits the block's profile across every worker of every site, and names each task's source. */
-function placeShares({ plan, config, main, options, block }: BlockContext, sites: TaskSite[]): Placement[] {
+function placeShares({ plan, config, main, options, block, setupData }: BlockContext, sites: TaskSite[]): Placement[] {
   const profile = profileFor(block.profile.type);
   // Every worker, local or on an agent, weighs the same: an agent's share follows its worker count.
   const shares = profile.split(
@@ -293,7 +329,16 @@ function placeShares({ plan, config, main, options, block }: BlockContext, sites
   );
   // A kind the main program registered travels as the module that registered it, for other threads to import.
   const provider = shippedProvider(config, plan.workers > 0 || (options.agents?.length ?? 0) > 0);
-  const taskFor = (source: string, share: unknown): WorkerTask => ({
+  const peaks = shares.map((share) => profile.sharePeakVus(share));
+  // Interleaved blocks: each block's VUs take ids of their own, so no stream or sequence repeats
+  // an earlier block's (ids stay independent of the split).
+  const blockVus = Math.max(
+    peaks.reduce((a, b) => a + b, 0),
+    profileFor(plan.profile.type).peakVus(plan.profile),
+  );
+  const total = blockVus * (plan.interleave ?? 1);
+  const firstOfBlock = blockVus * (block.prior?.blockStarts.length ?? 0);
+  const taskFor = (source: string, share: unknown, index: number): WorkerTask => ({
     runId: plan.runId,
     source,
     provider,
@@ -304,14 +349,16 @@ function placeShares({ plan, config, main, options, block }: BlockContext, sites
     share,
     openModel: isOpenModel(plan.profile),
     phases: profile.phases?.(plan.profile) ?? [],
-    peakVus: profile.sharePeakVus(share),
+    peakVus: peaks[index]!,
     windowMs: plan.windowMs,
     setupInWorker: !main.sharedAcrossInstances,
+    vus: { seed: plan.seed, firstId: firstOfBlock + peaks.slice(0, index).reduce((a, b) => a + b, 0), total },
+    ...(setupData === undefined ? {} : { setupData }),
   });
   let next = 0;
   const placed = sites.map((site) => ({
     site,
-    tasks: Array.from({ length: site.size }, (_, i) => taskFor(`${site.name}/w${i}`, shares[next++])),
+    tasks: Array.from({ length: site.size }, (_, i) => taskFor(`${site.name}/w${i}`, shares[next], next++)),
   }));
   // The logger masks the DSN's password; logging it shows the user which target is hit.
   options.logger.info(
@@ -372,6 +419,36 @@ async function checkDocuments(
   if (check.error) options.logger.warn({ provider: config.name, ...check }, 'the database could not be counted');
   else if (!check.match) options.logger.warn({ provider: config.name, ...check }, 'the database saw a different count');
   return check;
+}
+
+function operationCounts(aggregator: Aggregator, name: string): { ok: number; inDoubt: number } {
+  return { ok: aggregator.ok(name), inDoubt: inDoubtTotal(aggregator.errors(name)) };
+}
+
+/** The built-in workload's check of this block, added to the earlier blocks'; a check that cannot read is recorded. */
+async function checkConsistency({ config, options, block }: BlockContext, check: () => Promise<Consistency>): Promise<Consistency> {
+  let result: Consistency;
+  try {
+    result = await bounded('consistency check', check(), { signal: options.signal });
+  } catch (err) {
+    result = { ok: false, accountsDelta: 0, historyDelta: 0, transactionsOk: 0, historyRows: 0, error: redact(errorMessage(err)) };
+  }
+  const prior = block.prior?.consistency;
+  if (prior) {
+    const inDoubt = (prior.inDoubt ?? 0) + (result.inDoubt ?? 0);
+    const errors = [prior.error, result.error].filter(Boolean);
+    result = {
+      ok: prior.ok && result.ok,
+      accountsDelta: prior.accountsDelta + result.accountsDelta,
+      historyDelta: prior.historyDelta + result.historyDelta,
+      transactionsOk: prior.transactionsOk + result.transactionsOk,
+      historyRows: prior.historyRows + result.historyRows,
+      ...(inDoubt > 0 ? { inDoubt } : {}),
+      ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
+    };
+  }
+  if (!result.ok) options.logger.warn({ provider: config.name, ...result }, 'the consistency check failed');
+  return result;
 }
 
 /** The coordinator's own instance: one connection, for the tool's steps (setup, metrics, count, teardown). */

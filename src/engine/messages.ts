@@ -41,7 +41,9 @@ export const workerTaskSchema = z.strictObject({
   windowMs: z.number().int().positive(),
   /** True when the worker must create the tool's tables itself (a private database). */
   setupInWorker: z.boolean(),
-  /** What the scenario's setup returned (plain JSON), handed to every script call as `data`. */
+  /** Where this worker's VUs sit among the provider's VUs, and the run's seed (vu-streams.ts). */
+  vus: z.strictObject({ seed: z.number().int().nonnegative(), firstId: count, total: count }),
+  /** What the scenario's setup returned, handed to every VU (JSON): a script's `data`. */
   setupData: z.unknown().optional(),
 });
 export type WorkerTask = z.infer<typeof workerTaskSchema>;

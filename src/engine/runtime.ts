@@ -1,7 +1,8 @@
 import type { Recorder } from '../metrics/recorder.js';
 import type { Budget, Runtime, Turn, Turns, Vu } from '../profiles/types.js';
-import type { Executable } from '../providers/types.js';
+import type { Executable, VuContext } from '../providers/types.js';
 import { Runs } from './thread-slice.js';
+import type { VuStreams } from './vu-streams.js';
 
 /** What every view of one worker's runtime shares (a scenario started later is such a view). */
 class SharedState {
@@ -18,8 +19,6 @@ class SharedState {
   changes: number[] = [];
   level = 0;
   plannedAt: number | undefined;
-  /** The id the next VU started gets. */
-  nextVuId = 0;
   /** The end of the window being recorded, on the run's clock: see `heldBack`. */
   windowEndMs = Infinity;
   readonly windowWaiters = new Set<() => void>();
@@ -33,10 +32,11 @@ class SharedState {
 export class WorkerRuntime implements Runtime {
   constructor(
     readonly ops: readonly Executable[],
-    readonly pick: () => number,
+    readonly pick: (random: () => number) => number,
     readonly recorder: Recorder,
     /** Epoch milliseconds at which this runtime's clock starts (the run's common start, or a scenario's). */
     readonly startAt: number,
+    private readonly streams: VuStreams,
     private readonly state = new SharedState(),
     /** Where this runtime's clock starts, in the run's own time. */
     private readonly offsetMs = 0,
@@ -44,7 +44,23 @@ export class WorkerRuntime implements Runtime {
 
   /** The same runtime with its clock starting `offsetMs` later: a scenario with a start offset. */
   shifted(offsetMs: number): WorkerRuntime {
-    return new WorkerRuntime(this.ops, this.pick, this.recorder, this.startAt + offsetMs, this.state, this.offsetMs + offsetMs);
+    return new WorkerRuntime(
+      this.ops,
+      this.pick,
+      this.recorder,
+      this.startAt + offsetMs,
+      this.streams,
+      this.state,
+      this.offsetMs + offsetMs,
+    );
+  }
+
+  takeVu(): VuContext {
+    return this.streams.take();
+  }
+
+  releaseVu(vu: VuContext): void {
+    this.streams.release(vu);
   }
 
   get stopping(): boolean {
@@ -118,7 +134,7 @@ export class WorkerRuntime implements Runtime {
    * pausing `thinkMs` between operations (an idle VU costs a timer, not a thread).
    */
   startVu(budget: Budget = { remaining: Infinity }, thinkMs = 0): Vu {
-    const vu = { id: this.state.nextVuId++, iteration: 0, stopped: this.stopping } as Vu & { done: Promise<void> };
+    const vu = { stopped: this.stopping } as { stopped: boolean; done: Promise<void> };
     this.state.vus.add(vu);
     vu.done = this.vuLoop(vu, budget, thinkMs);
     return vu;
@@ -132,6 +148,8 @@ export class WorkerRuntime implements Runtime {
     if (vu.stopped) return;
     this.state.activeVUs++;
     this.noteChange(1);
+    const context = this.streams.take();
+    const { random } = context;
     try {
       const first = runs.begin();
       if (first) {
@@ -140,16 +158,16 @@ export class WorkerRuntime implements Runtime {
       }
       while (!vu.stopped && budget.remaining > 0) {
         budget.remaining--;
-        const op = pick();
+        const op = pick(random);
+        context.iteration++;
         const t0 = process.hrtime.bigint();
         try {
-          const result = ops[op]!(vu);
+          const result = ops[op]!(context);
           if (result instanceof Promise) await result;
           recorder.ok(op, process.hrtime.bigint() - t0);
         } catch (err) {
           recorder.error(op, err);
         }
-        vu.iteration++;
         if (thinkMs > 0) await think(vu, thinkMs);
         else {
           const turn = runs.next();
@@ -162,6 +180,7 @@ export class WorkerRuntime implements Runtime {
     } finally {
       // A VU whose budget ran out retires itself.
       this.retire(vu);
+      this.streams.release(context);
       this.state.vus.delete(vu);
     }
   }
@@ -257,16 +276,16 @@ function think(vu: Vu, ms: number): Promise<void> {
   });
 }
 
-/** A weighted choice of operation; a single-operation workload skips the random draw. */
-export function weightedPicker(weights: readonly number[]): () => number {
+/** A weighted choice of operation from the VU's stream; a single-operation workload skips the draw. */
+export function weightedPicker(weights: readonly number[]): (random: () => number) => number {
   if (weights.length === 1) return () => 0;
   const total = weights.reduce((a, b) => a + b, 0);
   const cumulative: number[] = [];
   let acc = 0;
   for (const w of weights) cumulative.push((acc += w / total));
   const last = cumulative.length - 1;
-  return () => {
-    const r = Math.random();
+  return (random) => {
+    const r = random();
     for (let i = 0; i < last; i++) if (r < cumulative[i]!) return i;
     return last;
   };

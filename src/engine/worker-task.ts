@@ -6,12 +6,14 @@ import { initHistograms } from '../metrics/histogram.js';
 import { compileOperation, needsDocumentsTable } from '../operations/compile.js';
 import { countDocuments, createDocumentsTable, documentsDataset } from '../operations/documents.js';
 import { loadScripts } from '../operations/script.js';
+import { builtinData } from '../operations/builtin/index.js';
 import { profileFor } from '../profiles/index.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { DatabaseProvider } from '../providers/types.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerTask } from './messages.js';
 import { WorkerRuntime, weightedPicker } from './runtime.js';
 import { LoadSpan, WorkerWindows } from './worker-windows.js';
+import { VuStreams } from './vu-streams.js';
 
 /**
  * One worker's share of a run: build its own provider, wait for the common start, run the
@@ -36,14 +38,17 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
       compileOperation(live, op, i, {
         datasetId,
         source: task.source,
+        baseDir: task.baseDir,
         recordPart: (part, ns) => rec.part(i, part, ns),
         scripts,
         data: task.setupData,
       }),
     );
+    const { seed, firstId, total } = task.vus;
+    const streams = new VuStreams({ seed, provider: task.provider.name, firstId, vus: total });
 
     const startAt = await handshake(port, send);
-    const runtime = new WorkerRuntime(ops, weightedPicker(task.workload.map((op) => op.weight ?? 1)), rec, startAt);
+    const runtime = new WorkerRuntime(ops, weightedPicker(task.workload.map((op) => op.weight ?? 1)), rec, startAt, streams);
     const span = stoppable(port, runtime);
     windows = new WorkerWindows({ task, recorder: rec, runtime, span, startAt, inline, send });
     await sleepUntil(startAt);
@@ -86,6 +91,8 @@ async function openConnections(provider: DatabaseProvider, task: WorkerTask): Pr
   await provider.initialize();
   await Promise.all(Array.from({ length: Math.max(1, task.peakVus) }, () => provider.healthCheck()));
   if (task.setupInWorker && needsDocumentsTable(task.workload)) await createDocumentsTable(provider);
+  // A database of the worker's own starts empty: a built-in workload's tables are loaded here, before the start.
+  if (task.setupInWorker) await builtinData(task.workload)?.load(provider, () => {}, 1);
 }
 
 /** The coordinator's stop ends the load: the runtime stops, and the span records when. */

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { name, noNul, NUL } from '../util/fields.js';
 import { DIALECT_NAMES } from '../providers/dialects/index.js';
+import { paramsSchema } from './params.js';
+import { tpcbOperationSchema } from './builtin/tpcb.js';
+import { ycsbOperationSchema } from './builtin/ycsb.js';
 
 const weight = z.number().positive('must be a positive number').optional();
 /** A NUL would end the statement early in one driver and fail the protocol in another. */
@@ -12,8 +15,12 @@ const queryOperation = z.strictObject({
   type: z.literal('query'),
   /** One statement for every provider, or one per dialect (keyed by the dialect's name) when they differ. */
   sql: z.union([sqlText, z.strictObject(Object.fromEntries(DIALECT_NAMES.map((d) => [d, sqlText.optional()])))]),
-  params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  /** Fixed values, or generators drawn for every call from the VU's seeded stream (params.ts). */
+  params: paramsSchema.optional(),
 });
+
+/** One statement for every provider, or one per dialect: what setup and teardown list too. */
+export const statementSql = queryOperation.shape.sql;
 
 const insertDocumentOperation = z.strictObject({
   name: name.optional(),
@@ -66,5 +73,9 @@ export const operationSchema = z.discriminatedUnion('type', [
   transactionOperation,
   connectQueryOperation,
   scriptOperation,
+  /** One of pgbench's scripts (a built-in workload expands into these). */
+  tpcbOperationSchema,
+  /** One of YCSB's core actions (a built-in workload expands into these). */
+  ycsbOperationSchema,
 ]);
 export type OperationConfig = z.infer<typeof operationSchema>;

@@ -1,5 +1,5 @@
 import { UserError, errorMessage } from '../errors.js';
-import type { DatabaseProvider, Executable, Session, SessionProvider, VuSlot } from '../providers/types.js';
+import type { DatabaseProvider, Executable, Session, SessionProvider, VuContext } from '../providers/types.js';
 import { importUserModule, modulePath } from '../util/modules.js';
 import type { OperationConfig } from './schema.js';
 import { serialized } from './serialized.js';
@@ -18,7 +18,7 @@ export interface ScriptContext<Data = unknown, State extends object = Record<str
   tx<T>(body: (t: ScriptQuery) => Promise<T>): Promise<T>;
   /** Times `body` into the operation's part `name`: its own histogram and percentiles in the report. */
   time<T>(name: string, body: () => T | Promise<T>): Promise<T>;
-  /** The VU making the call (counting from 0 in each worker). */
+  /** The VU making the call: its index among all VUs of the provider's run, from 0 (the same however VUs are split). */
   readonly vu: number;
   /** Operations this VU started before this one. */
   readonly iteration: number;
@@ -82,7 +82,6 @@ async function loadScript(op: ScriptOperation, baseDir: string, where: string): 
 export interface ScriptEnvironment {
   data: unknown;
   recordPart: (part: string, elapsedNs: bigint) => void;
-  random?: (vu: VuSlot) => () => number;
 }
 
 /**
@@ -91,22 +90,22 @@ export interface ScriptEnvironment {
  */
 export function compileScript(provider: DatabaseProvider, fn: ScriptFunction, env: ScriptEnvironment): Executable {
   const shared = sharedCalls(provider.sessionProvider, env.recordPart);
-  const contexts = new WeakMap<VuSlot, { iteration: number }>();
-  const contextFor = (vu: VuSlot): { iteration: number } => {
-    const ctx = { ...shared, vu: vu.id, iteration: 0, state: {}, data: env.data, random: env.random?.(vu) ?? Math.random };
+  const contexts = new WeakMap<VuContext, { iteration: number }>();
+  const contextFor = (vu: VuContext): { iteration: number } => {
+    const ctx = { ...shared, vu: vu.id, iteration: 0, state: {}, data: env.data, random: vu.random };
     contexts.set(vu, ctx);
     return ctx;
   };
-  const alone: VuSlot = { id: 0, iteration: 0 };
-  // The iteration is read when the VU makes the call: a call that waits its turn runs after the VU has counted it.
-  const run = (vu: VuSlot, iteration: number): unknown => {
+  // The iteration is read when the VU makes the call (the VU has counted this one already): a
+  // call that waits its turn must not see a later count.
+  const run = (vu: VuContext, iteration: number): unknown => {
     const ctx = contexts.get(vu) ?? contextFor(vu);
     ctx.iteration = iteration;
     return fn(ctx as ScriptContext);
   };
   // One connection per worker (better-sqlite3): a script's statements must not interleave with another VU's transaction.
   const call = provider.dialect.oneConnectionPerHandle ? serialized(provider, run) : run;
-  return (vu = alone) => call(vu, vu.iteration);
+  return (vu) => call(vu, vu.iteration - 1);
 }
 
 /** The context's calls, the same for every VU of the operation (plain functions: a script may destructure them). */

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { LoadedScenario } from '../config/load.js';
 import type { OperationConfig } from '../operations/schema.js';
@@ -19,6 +19,7 @@ export interface PlanOverrides extends ProfileOverrides {
   keepData?: boolean;
   windowMs?: number;
   interleave?: number;
+  seed?: number;
 }
 
 /** A validated, fully resolved run: what the engine executes, whatever the entry point. */
@@ -38,6 +39,8 @@ export interface RunPlan {
   keepData: boolean;
   /** Alternating blocks per provider (1 or absent: each provider runs once, in turn). */
   interleave?: number;
+  /** Every VU's random stream derives from it: the scenario's `seed`, or a random one per run. */
+  seed: number;
 }
 
 const DEFAULT_WINDOW_MS = 1000;
@@ -77,6 +80,7 @@ export function buildPlan(loaded: LoadedScenario, overrides: PlanOverrides = {})
     windowMs: overrides.windowMs ?? scenario.options?.windowMs ?? DEFAULT_WINDOW_MS,
     keepData: overrides.keepData ?? scenario.options?.keepData ?? false,
     interleave: overrides.interleave ?? scenario.options?.interleave,
+    seed: overrides.seed ?? scenario.seed ?? randomInt(2 ** 32),
   };
 }
 

@@ -3,8 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { ArrivalSchedule, type RateSegment, ShareArrivals } from './arrival-schedule.js';
 import { splitInteger } from '../util/split.js';
 import { nap } from '../metrics/health.js';
-import type { VuSlot } from '../providers/types.js';
 import type { Runtime, Turns } from './types.js';
+import type { VuContext } from '../providers/types.js';
 
 /** One worker's part of an arrival-rate profile: plain data, rebuilt into its schedule in the worker. */
 export interface ArrivalShare {
@@ -109,7 +109,12 @@ async function waitUntil(intended: number, pool: ArrivalPool, runtime: Runtime, 
  */
 class ArrivalPool {
   private readonly ops: Runtime['ops'];
-  private readonly pick: () => number;
+  private readonly pick: Runtime['pick'];
+  /**
+   * The arrivals of one loop share one VU context: an arrival is not a VU, and which of the
+   * loop's VUs runs it depends on timing, so only a single stream keeps a seeded run repeatable.
+   */
+  private readonly vu: VuContext;
   private readonly recorder: Runtime['recorder'];
   private readonly counts: NonNullable<Runtime['recorder']['arrivals']>;
   private allocated: number;
@@ -120,9 +125,6 @@ class ArrivalPool {
   private released: (() => void) | undefined;
   /** After the schedule's last arrival nothing new starts: arrivals still waiting are dropped. */
   private ended = false;
-  /** The VUs not busy now: an arrival runs as one of them (a script reads its id and iteration). */
-  private readonly idle: VuSlot[] = [];
-  private vuIds = 0;
 
   constructor(
     private readonly share: ArrivalShare,
@@ -130,6 +132,7 @@ class ArrivalPool {
   ) {
     ({ ops: this.ops, pick: this.pick, recorder: this.recorder } = runtime);
     this.counts = this.recorder.arrivals!;
+    this.vu = runtime.takeVu();
     this.allocated = share.preAllocatedVUs;
   }
 
@@ -160,6 +163,7 @@ class ArrivalPool {
     this.ended = true;
     this.expire();
     if (this.busy > 0) await new Promise<void>((resolve) => (this.released = () => this.busy === 0 && resolve()));
+    this.runtime.releaseVu(this.vu);
   }
 
   private drop(): void {
@@ -169,30 +173,27 @@ class ArrivalPool {
 
   private start(intended: number): void {
     const { ops, recorder } = this;
-    const op = this.pick();
+    const { vu } = this;
+    const op = this.pick(vu.random);
+    vu.iteration++;
     const t0 = performance.now();
     this.counts.intended++;
     this.counts.started++;
     this.recorder.startLag(t0 - intended);
     this.setBusy(1);
-    const vu = this.idle.pop() ?? { id: this.vuIds++, iteration: 0 };
     try {
       const result = ops[op]!(vu);
       if (result instanceof Promise) {
         result.then(
-          () => (this.finish(op, t0, intended), this.release(vu)),
-          (err: unknown) => (recorder.error(op, err), this.release(vu)),
+          () => (this.finish(op, t0, intended), this.release()),
+          (err: unknown) => (recorder.error(op, err), this.release()),
         );
         return;
       }
       this.finish(op, t0, intended);
     } catch (err) {
       recorder.error(op, err);
-    } finally {
-      // Before a promise settles: the call has already read the count.
-      vu.iteration++;
     }
-    this.idle.push(vu);
     this.setBusy(-1);
   }
 
@@ -202,8 +203,7 @@ class ArrivalPool {
   }
 
   /** An asynchronous arrival finished: its VU takes the oldest waiting arrival still in time. */
-  private release(vu: VuSlot): void {
-    this.idle.push(vu);
+  private release(): void {
     this.setBusy(-1);
     if (this.waiting) {
       this.expire();

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Recorder } from '../metrics/recorder.js';
-import type { Executable, VuSlot } from '../providers/types.js';
+import type { Executable, VuContext } from '../providers/types.js';
 import type { PhasePlan, Stage } from './stages.js';
 
 /** Values from CLI flags that override the scenario's profile, resolved as the profile's own are. */
@@ -60,7 +60,7 @@ export interface Turn {
   wake?: () => void;
 }
 
-export interface Vu extends Turn, VuSlot {
+export interface Vu extends Turn {
   stopped: boolean;
   readonly done: Promise<void>;
   /** Ends the VU's think time, or its wait for the thread, early when it is retired. */
@@ -82,7 +82,8 @@ export interface Turns {
 export interface Runtime {
   /** The compiled workload, and the weighted choice of its next operation. */
   readonly ops: readonly Executable[];
-  readonly pick: () => number;
+  /** The next operation's index, drawn from the VU's stream. */
+  readonly pick: (random: () => number) => number;
   readonly recorder: Recorder;
   /** Epoch milliseconds at which this runtime's clock starts (the run's common start, or a scenario's). */
   readonly startAt: number;
@@ -96,6 +97,9 @@ export interface Runtime {
   set plannedAt(ms: number | undefined);
   /** The same runtime with its clock starting `offsetMs` later: a scenario with a start offset. */
   shifted(offsetMs: number): Runtime;
+  /** Open model: the VU context (id, seeded stream) an arrival loop's operations run for, and its return. */
+  takeVu(): VuContext;
+  releaseVu(vu: VuContext): void;
   /** Starts one VU looping over the workload until it is retired or the budget runs out. */
   startVu(budget?: Budget, thinkMs?: number): Vu;
   /** Tells a VU to stop after its in-flight operation. */

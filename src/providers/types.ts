@@ -1,18 +1,24 @@
 import type { ProviderConfig } from './config.js';
 
-/** The VU a call runs for: what an operation that varies per VU (a script) reads. */
-export interface VuSlot {
-  /** Counts from 0 in each worker. */
+/**
+ * The VU an operation runs for. Its random stream is its own, derived from the run's seed, the
+ * provider and `id`, so a VU draws the same values however VUs are split across workers and agents.
+ */
+export interface VuContext {
+  /** The VU's index among every VU of the provider's run, from 0 (independent of the split). */
   readonly id: number;
-  /** Operations the VU started before this one. */
+  /** VUs of the whole run at its peak: ids are below it (strides of unique sequences). */
+  readonly vus: number;
+  /** Uniform in [0, 1), from the VU's own seeded stream. */
+  readonly random: () => number;
+  /** Operations this VU has started. */
   iteration: number;
+  /** What the VU keeps between its operations (counters of sequences, a script's own state). */
+  readonly state: Record<string, unknown>;
 }
 
-/**
- * What a compiled operation is on the hot path: a call that returns a value or a promise. The
- * engine passes the VU; a caller outside it (a bench, a test) may leave it out.
- */
-export type Executable = (vu?: VuSlot) => unknown;
+/** What a compiled operation is on the hot path: a call for one VU that returns a value or a promise. */
+export type Executable = (vu: VuContext) => unknown;
 
 /**
  * What a provider declares about its SQL and its driver. The layers above read these facts, never

@@ -42,7 +42,7 @@ export function buildReport(result: RunResult): Report {
     startedAt: new Date(result.startedAt).toISOString(),
     endedAt: new Date(result.endedAt).toISOString(),
     scenario: { file: plan.file, definition: plan.scenario },
-    plan: { workers: plan.workers, windowMs: plan.windowMs, profile: plan.profile, keepData: plan.keepData },
+    plan: { workers: plan.workers, windowMs: plan.windowMs, profile: plan.profile, keepData: plan.keepData, seed: plan.seed },
     model: isOpenModel(plan.profile) ? { kind: 'open', note: OPEN_NOTE } : { kind: 'closed', note: CLOSED_NOTE },
     environment: runEnvironment(),
     providers: result.providers.map((run) => providerReport(run, plan)),
@@ -88,6 +88,9 @@ function providerReport(run: ProviderRun, plan: RunPlan): ProviderReport {
     ...(run.documents ? { verification: { documents: run.documents } } : {}),
     ...(run.server ? { server: run.server } : {}),
     ...(run.teardown ? { teardown: run.teardown } : {}),
+    ...(run.consistency ? { consistency: run.consistency } : {}),
+    ...(run.setup ? { setup: run.setup } : {}),
+    ...(run.scenarioTeardown ? { scenarioTeardown: run.scenarioTeardown } : {}),
     ...(run.failure ? { failure: run.failure } : {}),
   };
 }

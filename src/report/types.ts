@@ -256,6 +256,17 @@ const serverFiguresSchema = z.object({
   error: z.string().optional(),
 });
 
+/** A built-in workload's check of its tables after the run (TPC-B: balances against history, history against the ok count). */
+const consistencySchema = z.object({
+  ok: z.boolean(),
+  accountsDelta: z.number(),
+  historyDelta: z.number(),
+  transactionsOk: count,
+  historyRows: z.number(),
+  inDoubt: count.optional(),
+  error: z.string().optional(),
+});
+
 const providerReportSchema = z.object({
   name: z.string(),
   provider: z.string(),
@@ -280,6 +291,11 @@ const providerReportSchema = z.object({
   server: serverFiguresSchema.optional(),
   /** What teardown did with the tool's tables (absent with --keep-data), or why it failed. */
   teardown: teardownSchema.optional(),
+  consistency: consistencySchema.optional(),
+  /** The scenario's own setup SQL: statements run, rows its last one returned (the data every VU gets). */
+  setup: z.object({ statements: count, rows: count }).optional(),
+  /** The scenario's own teardown SQL (absent with --keep-data), or why it failed. */
+  scenarioTeardown: z.union([z.object({ statements: count }), z.object({ error: z.string() })]).optional(),
   failure: z.string().optional(),
 });
 export type ProviderReport = z.infer<typeof providerReportSchema>;
@@ -294,7 +310,14 @@ export const reportSchema = z.object({
   startedAt: z.string(),
   endedAt: z.string(),
   scenario: z.object({ file: z.string().optional(), definition: z.unknown() }),
-  plan: z.object({ workers: count, windowMs: z.number(), profile: z.unknown(), keepData: z.boolean() }),
+  plan: z.object({
+    workers: count,
+    windowMs: z.number(),
+    profile: z.unknown(),
+    keepData: z.boolean(),
+    /** What every VU's random stream derives from: `--seed` (or the scenario's `seed:`) repeats the run's draws. */
+    seed: count.optional(),
+  }),
   model: z.object({ kind: z.enum(['closed', 'open']), note: z.string() }),
   environment: z.object({ node: z.string(), platform: z.string(), arch: z.string(), cpus: count, hostname: z.string() }),
   providers: z.array(providerReportSchema),

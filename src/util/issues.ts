@@ -41,6 +41,15 @@ function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message:
       message: options ? `must be one of ${options.map(String).join(', ')}` : 'is not a known type',
     };
   }
+  // A union of shapes (a list of operations, or a built-in workload): the branch that got furthest names the problem.
+  const branches = issue.code === 'invalid_union' ? (issue as { errors?: z.core.$ZodIssue[][] }).errors : undefined;
+  const deepest = branches
+    ?.map((b) => b[0])
+    .reduce<z.core.$ZodIssue | undefined>((a, b) => (b && (!a || b.path.length > a.path.length) ? b : a), undefined);
+  if (deepest && deepest.path.length > 0 && 'input' in issue && issue.input !== undefined) {
+    const inner = describeIssue(deepest);
+    return { path: [...path, ...inner.path], message: inner.message };
+  }
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && 'input' in issue && issue.input === undefined) {
     return { path, message: 'is required' };
   }

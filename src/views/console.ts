@@ -33,6 +33,14 @@ export function renderSummary(report: Report): string {
   if (open) lines.push('latency from the intended start (corrected):', formatTable(header, correctedRows(report), 2));
   for (const p of report.providers) {
     lines.push(...profileLines(p, report.plan.windowMs));
+    const consistency = p.consistency;
+    if (consistency) {
+      lines.push(
+        consistency.ok
+          ? `${p.name}: consistent: accounts moved by ${count(consistency.accountsDelta)} = history's deltas, ${count(consistency.historyRows)} history rows for ${count(consistency.transactionsOk)} transactions ok`
+          : `${p.name}: INCONSISTENT: ${consistency.error}`,
+      );
+    }
     const doc = p.verification?.documents;
     if (doc) {
       if (doc.database === null)

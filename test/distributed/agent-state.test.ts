@@ -29,6 +29,7 @@ function remoteTask(source: string, runId = 'r1'): RemoteTask {
     peakVus: 1,
     windowMs: 1000,
     setupInWorker: false,
+    vus: { seed: 1, firstId: 0, total: 1 },
   };
 }
 

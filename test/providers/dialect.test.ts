@@ -7,6 +7,7 @@ import type { ProviderConfig } from '../../src/providers/config.js';
 import { createProvider, mysqlDialect, postgresqlDialect, registerProvider, sqliteDialect } from '../../src/providers/index.js';
 import { SqliteMemoryProvider } from '../../src/providers/sqlite.js';
 import type { DatabaseProvider, SqlDialect } from '../../src/providers/types.js';
+import { aVu } from '../helpers/vu.js';
 
 let kinds = 0;
 
@@ -79,7 +80,7 @@ test('without RETURNING, a transaction reads the new row id with the query the d
     await createDocumentsTable(p);
     const run = compileOperation(p, insertThenUpdate, 0, context);
     sessionLog.length = 0;
-    for (let i = 0; i < 3; i++) await run();
+    for (let i = 0; i < 3; i++) await run(aVu());
     assert.equal(sessionLog.filter((sql) => sql === 'SELECT last_insert_rowid() AS id').length, 3);
     assert.ok(!sessionLog.some((sql) => /RETURNING/i.test(sql)), sessionLog.join('\n'));
     const rows = await p.execute('SELECT id, title FROM stampede_documents ORDER BY id');
@@ -96,7 +97,7 @@ test('one worker’s transactions take turns exactly when the dialect says its s
     withProvider(kind, async (p) => {
       await createDocumentsTable(p);
       const run = compileOperation(p, insertThenUpdate, 0, context);
-      return Promise.allSettled([run(), run(), run()]);
+      return Promise.allSettled([run(aVu()), run(aVu()), run(aVu())]);
     });
   const shared = await concurrently(kindDeclaring(() => sqliteDialect));
   assert.deepEqual(

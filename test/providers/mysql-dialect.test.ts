@@ -6,6 +6,7 @@ import { countDocuments, registerRun, unregisterRun } from '../../src/operations
 import { createProvider } from '../../src/providers/index.js';
 import type { DatabaseProvider } from '../../src/providers/types.js';
 import { freshMysqlDatabase, MARIADB_PORT } from '../helpers/mariadb.js';
+import { aVu } from '../helpers/vu.js';
 
 let db: Awaited<ReturnType<typeof freshMysqlDatabase>>;
 before(async () => {
@@ -51,7 +52,7 @@ test("the tool's tables on MariaDB: created under GET_LOCK with the index inside
       datasetId: 'run/a',
       source: 'test',
     });
-    for (let i = 0; i < 3; i++) await run();
+    for (let i = 0; i < 3; i++) await run(aVu());
     const rows = await p.execute("SELECT title FROM stampede_documents WHERE dataset_id = 'run/a' ORDER BY id");
     assert.deepEqual(
       rows.map((r) => r.title),
@@ -92,10 +93,10 @@ test('statementTimeoutMs ends a statement that runs too long, in both protocols'
     await p.initialize();
     try {
       const started = Date.now();
-      await assert.rejects(Promise.resolve(p.prepareQuery('SELECT SLEEP(?) AS s', [3])()), { code: 'PROTOCOL_SEQUENCE_TIMEOUT' });
+      await assert.rejects(Promise.resolve(p.prepareQuery('SELECT SLEEP(?) AS s', [3])(aVu())), { code: 'PROTOCOL_SEQUENCE_TIMEOUT' });
       assert.ok(Date.now() - started < 2500);
       // The pool goes on with a fresh connection.
-      const [rows] = (await p.prepareQuery('SELECT 1 AS one', [])()) as [Record<string, unknown>[]];
+      const [rows] = (await p.prepareQuery('SELECT 1 AS one', [])(aVu())) as [Record<string, unknown>[]];
       assert.equal(Number(rows[0]!.one), 1);
     } finally {
       await p.close();

@@ -8,6 +8,7 @@ import type { Report } from '../../src/report/types.js';
 import { runCli, tempDir, writeScenario } from '../helpers/cli.js';
 import { adminQuery, freshDatabase, SECRET, sessionsEnded } from '../helpers/pg.js';
 import { type ThrowawayPgBouncer, startPgBouncer } from '../helpers/servers.js';
+import { aVu } from '../helpers/vu.js';
 
 // PgBouncer in transaction mode hands each transaction to any of its two server connections:
 // a statement prepared by name on one is missing (or already there) on the next.
@@ -35,7 +36,7 @@ async function hammer(kind: string, options: Record<string, unknown>, callers = 
       Array.from({ length: callers }, async (_, c) => {
         for (let i = 0; i < each; i++) {
           try {
-            await queries[(c + i) % queries.length]!();
+            await queries[(c + i) % queries.length]!(aVu(c, callers));
           } catch (err) {
             errors.push((err as Error).message);
           }
