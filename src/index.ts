@@ -14,6 +14,7 @@ export type { BenchmarkOptions, BenchmarkTestName, SuiteOptions } from './api/be
 export { LoadTester, rampUpSteps, spikePhases } from './api/load-tester.js';
 export type { LoadOperation, LoadStep, LoadTesterOptions } from './api/load-tester.js';
 export type { Row, ScriptContext, ScriptFunction, ScriptQuery } from './operations/script.js';
+export type { LifecycleContext, LifecycleFunction } from './operations/lifecycle.js';
 export { PerformanceComparator } from './api/comparator.js';
 export type { ComparatorOptions } from './api/comparator.js';
 export { ComparisonReport, comparisonReportJsonSchema, comparisonReportSchema, renderComparisons } from './api/comparison-report.js';

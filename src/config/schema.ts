@@ -31,9 +31,9 @@ export const scenarioSchema = z
     providers: z.array(providerConfigSchema).min(1, 'must list at least one provider'),
     /** Operations, or a built-in workload (`{builtin: tpcb, scale: 10}`) expanded into its operations. */
     workload: z.union([z.array(operationSchema).min(1, 'must list at least one operation'), builtinWorkloadSchema]),
-    /** SQL run once per provider before the load, outside the windows; its last statement's rows go to every VU. */
+    /** SQL or a module's function run once per provider before the load, outside the windows; its last statement's rows, or what the function returns, go to every VU. */
     setup: lifecycleSchema.optional(),
-    /** SQL run once per provider after the load (not with --keep-data). */
+    /** SQL or a module's function run once per provider after the load (not with --keep-data). */
     teardown: lifecycleSchema.optional(),
     /** One profile, or `scenarios`: several, run one after another or at given start times. */
     profile: profileSchema.optional(),

@@ -9,7 +9,7 @@ import { initHistograms, type LatencySummary } from '../metrics/histogram.js';
 import { documentsPerOperation, needsDocumentsTable, workloadSql } from '../operations/compile.js';
 import { countDocuments, documentsDataset, registerRun, type Teardown, unregisterRun } from '../operations/documents.js';
 import { builtinData, type Consistency } from '../operations/builtin/index.js';
-import { runSetup, runTeardown, type SetupResult, type TeardownResult } from '../operations/lifecycle.js';
+import { checkLifecycle, runSetup, runTeardown, type SetupResult, type TeardownResult } from '../operations/lifecycle.js';
 import type { RunPlan } from '../plan/plan.js';
 import { isInlineScript, loadScripts } from '../operations/script.js';
 import { isOpenModel, profileFor } from '../profiles/index.js';
@@ -79,7 +79,7 @@ export interface ProviderRun {
   teardown?: TeardownReport;
   /** A built-in workload's check of its tables after the run (TPC-B: balances against history). */
   consistency?: Consistency;
-  /** The scenario's own setup and teardown SQL (absent when it has none; teardown absent with --keep-data). */
+  /** The scenario's own setup and teardown, SQL or a function (absent when it has none; teardown absent with --keep-data). */
   setup?: SetupResult;
   scenarioTeardown?: TeardownResult;
   failure?: string;
@@ -135,6 +135,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
   await initHistograms();
   // A missing module or export is bad input, said before any load; each worker imports its own copy.
   await loadScripts(plan.workload, plan.baseDir);
+  await checkLifecycle(plan.scenario, plan.baseDir);
   if (plan.workers > 0 && plan.workload.some(isInlineScript)) {
     throw new UserError('a function given directly runs only in this thread: run with workers: 0, or name its module ({module, export})');
   }
@@ -261,7 +262,7 @@ async function runProvider(
     await builtin?.requireLoaded(main, `stampede init ${plan.file ?? '<scenario>'}`);
     const sums = await builtin?.snapshot?.(main);
     // The scenario's setup runs once, before the provider's first block.
-    const setup = block.prior ? undefined : plan.scenario.setup && (await runSetup(main, plan.scenario.setup));
+    const setup = block.prior ? undefined : plan.scenario.setup && (await runSetup(main, plan.scenario.setup, plan.baseDir));
     ctx.setupData = setup ? setup.data : block.prior?.setupData;
     const placed = placeShares(ctx, sites);
     const before = main.sharedAcrossInstances ? await readServerMetrics(main, options.signal) : undefined;
@@ -294,7 +295,7 @@ async function runProvider(
     if (setup) progress.setup = setup.result;
     else if (block.prior?.setup) progress.setup = block.prior.setup;
     if (lastBlock && plan.scenario.teardown && !plan.keepData) {
-      progress.scenarioTeardown = await runTeardown(main, plan.scenario.teardown);
+      progress.scenarioTeardown = await runTeardown(main, plan.scenario.teardown, plan.baseDir, ctx.setupData);
       if ('error' in progress.scenarioTeardown)
         options.logger.warn({ provider: config.name, ...progress.scenarioTeardown }, 'teardown failed');
     }

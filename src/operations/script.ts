@@ -57,7 +57,14 @@ export async function loadScripts(workload: readonly OperationConfig[], baseDir:
   return Promise.all(workload.map(async (op, i) => (op.type === 'script' ? loadScript(op, baseDir, `workload[${i}]`) : undefined)));
 }
 
-async function loadScript(op: ScriptOperation, baseDir: string, where: string): Promise<ScriptFunction> {
+/** A user's function named by its module and export (the default export without one). */
+export interface FunctionRef {
+  module: string;
+  export?: string | undefined;
+}
+
+/** Imports the module in this thread and finds the function; a missing module or export is one line naming `where`. */
+export async function loadScript(op: FunctionRef, baseDir: string, where: string): Promise<ScriptFunction> {
   if (op.module.startsWith(INLINE)) {
     const fn = inline.get(op.module);
     if (!fn) throw new UserError(`${where}: a function given to the library runs only in its own thread: run with workers: 0`);
@@ -110,6 +117,19 @@ export function compileScript(provider: DatabaseProvider, fn: ScriptFunction, en
 
 /** The context's calls, the same for every VU of the operation (plain functions: a script may destructure them). */
 function sharedCalls(sessions: SessionProvider, recordPart: ScriptEnvironment['recordPart']): Pick<ScriptContext, 'query' | 'tx' | 'time'> {
+  return {
+    ...queryCalls(sessions),
+    time: async (name, body) => {
+      const t0 = process.hrtime.bigint();
+      const result = await body();
+      recordPart(name, process.hrtime.bigint() - t0);
+      return result;
+    },
+  };
+}
+
+/** `query` and `tx` on the provider's sessions: what a script operation and a setup or teardown function call. */
+export function queryCalls(sessions: SessionProvider): Pick<ScriptContext, 'query' | 'tx'> {
   const onSession = async <T>(body: (s: Session) => Promise<T>): Promise<T> => {
     const session = await sessions.createSession();
     try {
@@ -132,11 +152,5 @@ function sharedCalls(sessions: SessionProvider, recordPart: ScriptEnvironment['r
           throw err;
         }
       }),
-    time: async (name, body) => {
-      const t0 = process.hrtime.bigint();
-      const result = await body();
-      recordPart(name, process.hrtime.bigint() - t0);
-      return result;
-    },
   };
 }

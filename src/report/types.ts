@@ -292,10 +292,12 @@ const providerReportSchema = z.object({
   /** What teardown did with the tool's tables (absent with --keep-data), or why it failed. */
   teardown: teardownSchema.optional(),
   consistency: consistencySchema.optional(),
-  /** The scenario's own setup SQL: statements run, rows its last one returned (the data every VU gets). */
-  setup: z.object({ statements: count, rows: count }).optional(),
-  /** The scenario's own teardown SQL (absent with --keep-data), or why it failed. */
-  scenarioTeardown: z.union([z.object({ statements: count }), z.object({ error: z.string() })]).optional(),
+  /** The scenario's own setup: SQL statements run and rows its last one returned (the data every VU gets), or the function run (`module#export`). */
+  setup: z.union([z.object({ statements: count, rows: count }), z.object({ function: z.string() })]).optional(),
+  /** The scenario's own teardown (absent with --keep-data): SQL statements run or the function run, or why it failed. */
+  scenarioTeardown: z
+    .union([z.object({ statements: count }), z.object({ function: z.string() }), z.object({ error: z.string() })])
+    .optional(),
   failure: z.string().optional(),
 });
 export type ProviderReport = z.infer<typeof providerReportSchema>;
