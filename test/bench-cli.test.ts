@@ -30,7 +30,11 @@ test('bench --help prints the benches and the variables that size them', async (
 
 test('a misspelt bench, an unknown option or a bad size is one line and exit 2, before any bench runs', async () => {
   const cases: Array<[string[], NodeJS.ProcessEnv, string]> = [
-    [['core', 'profile'], {}, 'bench: unknown bench "profile" (benches: core, profiles, providers, distributed, html, workloads, compare, mysql)\n'],
+    [
+      ['core', 'profile'],
+      {},
+      'bench: unknown bench "profile" (benches: core, profiles, providers, distributed, html, workloads, compare, mysql)\n',
+    ],
     [['--quick'], {}, 'bench: unknown option --quick (--help for usage)\n'],
     [['core'], { BENCH_SECONDS: '0' }, 'bench: BENCH_SECONDS=0: must be a positive number\n'],
     [['core'], { BENCH_SECONDS: 'ten' }, 'bench: BENCH_SECONDS=ten: must be a positive number\n'],
