@@ -1,5 +1,5 @@
 import { seededRandom } from './random.js';
-import { type Replicate, weightedMean } from './replicates.js';
+import { type Replicate, ratioOf, weightedMean } from './replicates.js';
 
 export interface RatioInterval {
   /** Statistic of `b` over statistic of `a`. */
@@ -45,8 +45,11 @@ export function resample<T>(xs: readonly T[], random: () => number): T[] {
  * replicates are resampled on their own.
  */
 export function bootstrapRatio(a: readonly Replicate[], b: readonly Replicate[], options: BootstrapOptions = {}): RatioInterval {
-  const ratio = weightedMean(b) / weightedMean(a);
-  return { ratio, ...bootstrapInterval((random) => weightedMean(resample(b, random)) / weightedMean(resample(a, random)), options) };
+  const ratio = ratioOf(weightedMean(b), weightedMean(a));
+  return {
+    ratio,
+    ...bootstrapInterval((random) => ratioOf(weightedMean(resample(b, random)), weightedMean(resample(a, random))), options),
+  };
 }
 
 /** Linear interpolation between order statistics of a sorted array. */

@@ -1,6 +1,6 @@
 import { bootstrapInterval, resample } from './bootstrap.js';
 import { seededRandom } from './random.js';
-import { type Replicate, weightedMean } from './replicates.js';
+import { type Replicate, ratioOf, weightedMean } from './replicates.js';
 import { insufficient, isSignificant, type Verdict, type VerdictOptions } from './verdict.js';
 
 /** The same block of an interleaved run, measured on the baseline and on the candidate. */
@@ -46,11 +46,12 @@ export function comparePairs(pairs: readonly Pair[], options: VerdictOptions = {
   const usable = pairs.filter(
     (p) => p.baseline.weight > 0 && p.candidate.weight > 0 && Number.isFinite(p.baseline.value) && Number.isFinite(p.candidate.value),
   );
-  const ratioOf = (ps: readonly Pair[]): number => weightedMean(ps.map((p) => p.candidate)) / weightedMean(ps.map((p) => p.baseline));
-  const ratio = ratioOf(usable);
+  const pairRatio = (ps: readonly Pair[]): number =>
+    ratioOf(weightedMean(ps.map((p) => p.candidate)), weightedMean(ps.map((p) => p.baseline)));
+  const ratio = pairRatio(usable);
   const replicates = { baseline: usable.length, candidate: usable.length };
   if (usable.length < (options.minReplicates ?? 3)) return insufficient(ratio, replicates, options);
-  const interval = bootstrapInterval((random) => ratioOf(resample(usable, random)), options);
+  const interval = bootstrapInterval((random) => pairRatio(resample(usable, random)), options);
   const p = signedRankP(
     usable.map((x) => x.candidate.value - x.baseline.value),
     options.seed,

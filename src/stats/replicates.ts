@@ -31,3 +31,11 @@ export function usableReplicates(replicates: readonly Replicate[]): Replicate[] 
   const median = sorted[sorted.length >> 1]!;
   return weighted.filter((r) => r.weight >= median / 4);
 }
+
+/**
+ * candidate / baseline. Equal values are a ratio of 1 even at 0 (a latency recorded at 0 µs on
+ * both sides is below the resolution on both, not 0/0).
+ */
+export function ratioOf(candidate: number, baseline: number): number {
+  return candidate === baseline ? 1 : candidate / baseline;
+}

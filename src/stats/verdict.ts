@@ -1,6 +1,6 @@
 import { bootstrapRatio, type BootstrapOptions } from './bootstrap.js';
 import { mannWhitneyP } from './rank-test.js';
-import { type Replicate, usableReplicates, weightedMean } from './replicates.js';
+import { type Replicate, ratioOf, usableReplicates, weightedMean } from './replicates.js';
 
 export interface VerdictOptions extends BootstrapOptions {
   /**
@@ -36,7 +36,7 @@ export function compareReplicates(baseline: readonly Replicate[], candidate: rea
   const b = usableReplicates(candidate);
   const replicates = { baseline: a.length, candidate: b.length };
   if (Math.min(a.length, b.length) < (options.minReplicates ?? 3))
-    return insufficient(weightedMean(b) / weightedMean(a), replicates, options);
+    return insufficient(ratioOf(weightedMean(b), weightedMean(a)), replicates, options);
   const interval = bootstrapRatio(a, b, options);
   const p = mannWhitneyP(
     a.map((r) => r.value),

@@ -111,3 +111,13 @@ test('paired blocks cancel drift: a 30 % slowdown under 2× drift is called, ide
   );
   assert.equal(unpaired.significant, false, JSON.stringify(unpaired));
 });
+
+test('latencies recorded at 0 µs on both sides (below the resolution) are a ratio of 1, never 0/0, in both designs', () => {
+  const zeros = Array.from({ length: 5 }, () => ({ value: 0, weight: 100 }));
+  const independent = compareReplicates(zeros, zeros);
+  assert.deepEqual([independent.ratio, independent.low, independent.high, independent.significant], [1, 1, 1, false]);
+  const paired = comparePairs(zeros.map((z) => ({ baseline: z, candidate: z })));
+  assert.deepEqual([paired.ratio, paired.low, paired.high, paired.significant], [1, 1, 1, false]);
+  // Serialized, the report keeps a number where 0/0 would have written null.
+  assert.equal(JSON.parse(JSON.stringify({ r: independent.ratio })).r, 1);
+});
