@@ -119,5 +119,5 @@ test('latencies recorded at 0 µs on both sides (below the resolution) are a rat
   const paired = comparePairs(zeros.map((z) => ({ baseline: z, candidate: z })));
   assert.deepEqual([paired.ratio, paired.low, paired.high, paired.significant], [1, 1, 1, false]);
   // Serialized, the report keeps a number where 0/0 would have written null.
-  assert.equal(JSON.parse(JSON.stringify({ r: independent.ratio })).r, 1);
+  assert.deepEqual(JSON.parse(JSON.stringify({ r: independent.ratio })), { r: 1 });
 });
