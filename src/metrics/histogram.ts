@@ -22,9 +22,9 @@ export function recordedFromNs(ns: bigint): number {
   return recorded < HIGHEST_TRACKABLE ? recorded : HIGHEST_TRACKABLE;
 }
 
-/** A `performance.now()` difference in the recorded unit (the histogram truncates the fraction). */
+/** A `performance.now()` difference in the recorded unit, to the nearest (0.00048 ms is 479.99… ns in binary). */
 export function recordedFromMs(ms: number): number {
-  return Math.min((ms * 1_000_000) / NS_PER_RECORDED, HIGHEST_TRACKABLE);
+  return Math.min(Math.round((ms * 1_000_000) / NS_PER_RECORDED), HIGHEST_TRACKABLE);
 }
 
 let wasmReady: Promise<void> | undefined;
