@@ -3,6 +3,7 @@ import { type ProviderRun, runPlan } from '../src/engine/engine.js';
 import { silentLogger } from '../src/log.js';
 import type { WindowFigures } from '../src/metrics/aggregate.js';
 import { buildPlan } from '../src/plan/plan.js';
+import { profileFor } from '../src/profiles/index.js';
 import { type Measured, ownCpuUs, type ServerCpu, type ServerSample, serverCpuBetween } from './cpu.js';
 
 /** One window as the bench saw it arrive: its figures, when, and the CPU used by then. */
@@ -36,15 +37,11 @@ profile: ${profile}
 /**
  * Runs a scenario on the one engine (the CLI's path) with `workers` worker threads. The rate is
  * over the run's active time; CPU per operation is read between the first window's figures and
- * the last one's, over the operations of the windows in between, so starting the workers and
- * opening connections are left out. The server's CPU is read when `server` and the DSN's
+ * the last one's that ends before the load does, over the operations of the windows in between,
+ * so starting the workers, opening and closing connections are left out (runs of 3 s or more). The server's CPU is read when `server` and the DSN's
  * application name (`application`) are given.
  */
-export async function runEngine(
-  yaml: string,
-  workers: number,
-  server?: { cpu: ServerCpu; application: string },
-): Promise<EngineRun> {
+export async function runEngine(yaml: string, workers: number, server?: { cpu: ServerCpu; application: string }): Promise<EngineRun> {
   const plan = buildPlan({ scenario: parseScenario(yaml, 'bench'), file: 'bench', baseDir: process.cwd() }, { workers });
   const windows: WindowSeen[] = [];
   const result = await runPlan(plan, {
@@ -63,11 +60,14 @@ export async function runEngine(
   const run = result.providers[0]!;
   if (run.failure) throw new Error(`bench run failed: ${run.failure}`);
   const measured: EngineRun = { rate: run.figures.total.ok / (run.activeMs / 1000), run, windowMs: plan.windowMs, windows };
-  const samples = await Promise.all(windows.map((w) => w.server));
-  const ops = windows.slice(1).reduce((n, w) => n + w.figures.ok, 0);
-  if (windows.length > 1 && ops > 0) {
-    measured.clientUsPerOp = (windows.at(-1)!.clientUs - windows[0]!.clientUs) / ops;
-    const [first, last] = [samples[0], samples.at(-1)];
+  const samples = await Promise.all(windows.map((w) => w.server ?? Promise.resolve(undefined)));
+  // Windows merged while the load still ran: a later one arrives after the connections closed.
+  const durationMs = profileFor(plan.profile.type).durationMs(plan.profile) ?? Infinity;
+  const inside = windows.filter((w) => (w.figures.window + 1) * plan.windowMs < durationMs).length;
+  const ops = windows.slice(1, inside).reduce((n, w) => n + w.figures.ok, 0);
+  if (inside > 1 && ops > 0) {
+    measured.clientUsPerOp = (windows[inside - 1]!.clientUs - windows[0]!.clientUs) / ops;
+    const [first, last] = [samples[0], samples[inside - 1]];
     if (first && last) measured.serverUsPerOp = serverCpuBetween(first, last) / ops;
   }
   return measured;

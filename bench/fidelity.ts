@@ -85,7 +85,12 @@ export async function fidelityRows(): Promise<void> {
         goal: '< 1 ms',
       });
     } else {
-      printFigure({ name: '  rate', value: medianOf(ours, (e) => e.rate), unit: 'ops/s', baseline: { name: 'pgbench tps', value: medianOf(theirs, (p) => p.rate) } });
+      printFigure({
+        name: '  rate',
+        value: medianOf(ours, (e) => e.rate),
+        unit: 'ops/s',
+        baseline: { name: 'pgbench tps', value: medianOf(theirs, (p) => p.rate) },
+      });
     }
   }
 }

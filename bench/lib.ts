@@ -43,14 +43,15 @@ export interface Figure {
 }
 
 export function printFigure(f: Figure): void {
-  const value = `${fmt(f.value)} ${f.unit}`;
+  const unit = f.unit ? ` ${f.unit}` : '';
+  const value = `${fmt(f.value)}${unit}`;
   if (!f.baseline) {
     process.stdout.write(`  ${f.name}: ${value}${f.goal ? `  (goal ${f.goal})` : ''}\n`);
     return;
   }
   const ratio = f.value / f.baseline.value;
   process.stdout.write(
-    `  ${f.name}: ${value} vs ${f.baseline.name} ${fmt(f.baseline.value)} ${f.unit} = ${ratio.toFixed(3)}x` +
+    `  ${f.name}: ${value} vs ${f.baseline.name} ${fmt(f.baseline.value)}${unit} = ${ratio.toFixed(3)}x` +
       `${f.goal ? `  (goal ${f.goal})` : ''}\n`,
   );
 }

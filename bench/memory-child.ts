@@ -5,7 +5,6 @@
  * query. Prints its peak RSS in bytes.
  */
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { runEngine, scenario } from './engine-run.js';
 
@@ -20,6 +19,7 @@ if (mode === 'engine') {
   const [seconds, think] = [Number(a), Number(b)];
   const stmt = new Database(':memory:').prepare('SELECT 1').raw(true);
   const end = Date.now() + seconds * 1000;
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
   const loop = async (): Promise<void> => {
     while (Date.now() < end) {
       stmt.get();

@@ -22,7 +22,9 @@ export async function bench(): Promise<void> {
   const lateness = windows.map((w) => w.at - (e.run.startedAt + (w.figures.window + 1) * e.windowMs));
   const at = (w: WindowSeen): string => `${Math.round(((w.figures.window + 1) * e.windowMs) / 1000)} s`;
 
-  section(`soak: constant-arrival-rate ${RATE.toLocaleString('en-US')}/s on postgresql, 2 workers, ${SECONDS} s (${windows.length} windows)`);
+  section(
+    `soak: constant-arrival-rate ${RATE.toLocaleString('en-US')}/s on postgresql, 2 workers, ${SECONDS} s (${windows.length} windows)`,
+  );
   printFigure({
     name: `RSS at ${at(late.at(-1)!)}`,
     value: late.at(-1)!.rss / MB,

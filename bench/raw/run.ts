@@ -10,15 +10,10 @@ const LOOP = new URL('./loop.js', import.meta.url);
  * client's CPU is this whole process's (the main thread only waits) from the start to the last
  * 'done'; the server's is read by the DSN's application name over the same span.
  */
-export async function runRaw(
-  data: RawLoopData,
-  threads = 1,
-  server?: { cpu: ServerCpu; application: string },
-): Promise<Measured> {
+export async function runRaw(data: RawLoopData, threads = 1, server?: { cpu: ServerCpu; application: string }): Promise<Measured> {
   const workers = Array.from({ length: threads }, () => new Worker(LOOP, { workerData: data }));
   const failed = Promise.race(workers.map((w) => once(w, 'error').then(([err]) => Promise.reject(err as Error))));
-  const next = (w: Worker): Promise<RawLoopMessage> =>
-    Promise.race([failed, once(w, 'message').then(([m]) => m as RawLoopMessage)]);
+  const next = (w: Worker): Promise<RawLoopMessage> => Promise.race([failed, once(w, 'message').then(([m]) => m as RawLoopMessage)]);
   try {
     await Promise.all(workers.map(next));
     const serverStart = await server?.cpu.sample(server.application);
