@@ -19,6 +19,8 @@ export interface WindowSeen {
 export interface EngineRun extends Measured {
   run: ProviderRun;
   windowMs: number;
+  /** The profile's planned length (Infinity when it has none). */
+  durationMs: number;
   windows: WindowSeen[];
 }
 
@@ -59,10 +61,10 @@ export async function runEngine(yaml: string, workers: number, server?: { cpu: S
   });
   const run = result.providers[0]!;
   if (run.failure) throw new Error(`bench run failed: ${run.failure}`);
-  const measured: EngineRun = { rate: run.figures.total.ok / (run.activeMs / 1000), run, windowMs: plan.windowMs, windows };
+  const durationMs = profileFor(plan.profile.type).durationMs(plan.profile) ?? Infinity;
+  const measured: EngineRun = { rate: run.figures.total.ok / (run.activeMs / 1000), run, windowMs: plan.windowMs, durationMs, windows };
   const samples = await Promise.all(windows.map((w) => w.server ?? Promise.resolve(undefined)));
   // Windows merged while the load still ran: a later one arrives after the connections closed.
-  const durationMs = profileFor(plan.profile.type).durationMs(plan.profile) ?? Infinity;
   const inside = windows.filter((w) => (w.figures.window + 1) * plan.windowMs < durationMs).length;
   const ops = windows.slice(1, inside).reduce((n, w) => n + w.figures.ok, 0);
   if (inside > 1 && ops > 0) {

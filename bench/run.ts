@@ -4,7 +4,7 @@ import { BenchInputError, benchRepeats, benchSeconds, soakSeconds } from './lib.
 const MODULES: Record<string, { about: string; load: () => Promise<{ bench: () => Promise<void> }> }> = {
   perf: {
     about:
-      'issue 14: each path vs its raw driver loop or pgbench, CPU per op; VU memory; arrival lag; latency vs pgbench (runs: 5 s, 3 repeats)',
+      'issue 14: each path vs its raw driver loop or pgbench, CPU per op; RSS of 100k/1M VUs; latency vs pgbench (runs: 5 s, 3 repeats)',
     load: () => import('./perf.js'),
   },
   soak: {
