@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Measured, processCpuUs, type ServerCpu, serverCpuBetween } from './cpu.js';
+import { namedDsn } from './lib.js';
 
 export interface PgbenchRun extends Measured {
   /** "latency average" (ms): under -R, from the scheduled start, as an open model's corrected latency. */
@@ -38,8 +39,8 @@ export async function pgbench(o: PgbenchOptions): Promise<PgbenchRun> {
     writeFileSync(script, `${o.sql};\n`);
     const args = ['-n', '-T', String(Math.max(1, Math.round(o.seconds))), '-f', script, ...o.args];
     if (o.lags) args.push('-l', `--log-prefix=${join(dir, 'log')}`);
-    const env = { ...process.env, PGAPPNAME: o.server?.application ?? 'pgbench' };
-    const child = spawn('pgbench', [...args, o.dsn], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const dsn = o.server ? namedDsn(o.dsn, o.server.application) : o.dsn;
+    const child = spawn('pgbench', [...args, dsn], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
