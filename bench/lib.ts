@@ -16,6 +16,11 @@ export function benchRepeats(fallback: number): number {
   return positiveFromEnv('BENCH_REPEATS', fallback, true);
 }
 
+/** `BENCH_SOAK_SECONDS`, or 600: how long the soak bench runs. */
+export function soakSeconds(): number {
+  return positiveFromEnv('BENCH_SOAK_SECONDS', 600, false);
+}
+
 /** The PostgreSQL the benches that need one run against. */
 export const BENCH_PG_DSN = process.env.BENCH_PG_DSN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -38,14 +43,15 @@ export interface Figure {
 }
 
 export function printFigure(f: Figure): void {
-  const value = `${fmt(f.value)} ${f.unit}`;
+  const unit = f.unit ? ` ${f.unit}` : '';
+  const value = `${fmt(f.value)}${unit}`;
   if (!f.baseline) {
     process.stdout.write(`  ${f.name}: ${value}${f.goal ? `  (goal ${f.goal})` : ''}\n`);
     return;
   }
   const ratio = f.value / f.baseline.value;
   process.stdout.write(
-    `  ${f.name}: ${value} vs ${f.baseline.name} ${fmt(f.baseline.value)} ${f.unit} = ${ratio.toFixed(3)}x` +
+    `  ${f.name}: ${value} vs ${f.baseline.name} ${fmt(f.baseline.value)}${unit} = ${ratio.toFixed(3)}x` +
       `${f.goal ? `  (goal ${f.goal})` : ''}\n`,
   );
 }
@@ -62,4 +68,34 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Runs every candidate once per round for `repeats` rounds, reversing the order on odd rounds, so a
+ * neighbour's load and any warming drift over all of them alike; returns each one's results.
+ */
+export async function interleave<C extends Record<string, () => Promise<unknown>>>(
+  candidates: C,
+  repeats: number,
+): Promise<{ [K in keyof C]: Array<Awaited<ReturnType<C[K]>>> }> {
+  const names: Array<keyof C> = Object.keys(candidates);
+  const results = Object.fromEntries(names.map((n) => [n, [] as unknown[]])) as { [K in keyof C]: Array<Awaited<ReturnType<C[K]>>> };
+  for (let round = 0; round < repeats; round++) {
+    for (const name of round % 2 ? [...names].reverse() : names) {
+      results[name].push((await candidates[name]!()) as Awaited<ReturnType<C[typeof name]>>);
+    }
+  }
+  return results;
+}
+
+/** The median of one figure over rounds. */
+export function medianOf<T>(runs: T[], figure: (run: T) => number): number {
+  return median(runs.map(figure));
+}
+
+/** `dsn` with an `application_name` of its own: the server-side CPU of a run is read by that name. */
+export function namedDsn(dsn: string, application: string): string {
+  const url = new URL(dsn);
+  url.searchParams.set('application_name', application);
+  return url.toString();
 }

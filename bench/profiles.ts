@@ -1,13 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseScenario } from '../src/config/load.js';
 import { runPlan } from '../src/engine/engine.js';
 import { createLogger } from '../src/log.js';
 import { buildPlan } from '../src/plan/plan.js';
-import { benchRepeats, benchSeconds, median, printFigure, section } from './lib.js';
+import { BENCH_PG_DSN, benchRepeats, benchSeconds, median, printFigure, section } from './lib.js';
+import { percentile, pgbench } from './pgbench.js';
 
 const run = promisify(execFile);
 const RATES = [2_000, 20_000, 50_000];
@@ -126,53 +124,20 @@ options: { workers: 2 }
 }
 
 async function pgbenchAtRate(rate: number): Promise<Rated> {
-  const dir = mkdtempSync(join(tmpdir(), 'stampede-pgbench-'));
-  try {
-    const script = join(dir, 'select1.sql');
-    writeFileSync(script, 'SELECT 1;\n');
-    await run(
-      'pgbench',
-      [
-        '-n',
-        '-R',
-        String(rate),
-        '-T',
-        String(SECONDS),
-        '-c',
-        '8',
-        '-j',
-        '2',
-        '-f',
-        script,
-        '-l',
-        `--log-prefix=${join(dir, 'log')}`,
-        '-h',
-        '127.0.0.1',
-        '-U',
-        'postgres',
-        'postgres',
-      ],
-      { maxBuffer: 1 << 24 },
-    );
-    // Per-transaction log: client, tx, latency µs, script, epoch s, epoch µs, schedule lag µs.
-    const lags: number[] = [];
-    for (const f of readdirSync(dir).filter((n) => n.startsWith('log'))) {
-      for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
-        const cols = line.split(' ');
-        if (cols.length >= 7) lags.push(Number(cols[6]));
-      }
-    }
-    lags.sort((a, b) => a - b);
-    const avg = lags.reduce((s, x) => s + x, 0) / Math.max(1, lags.length);
-    return {
-      achieved: lags.length / SECONDS,
-      lagAvgMs: avg / 1000,
-      lagP99Ms: (lags[Math.min(lags.length - 1, Math.ceil(lags.length * 0.99) - 1)] ?? 0) / 1000,
-      lagMaxMs: (lags.at(-1) ?? 0) / 1000,
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const run = await pgbench({
+    dsn: BENCH_PG_DSN,
+    sql: 'SELECT 1',
+    seconds: SECONDS,
+    args: ['-R', String(rate), '-c', '8', '-j', '2'],
+    lags: true,
+  });
+  const lags = run.lags ?? [];
+  return {
+    achieved: lags.length / SECONDS,
+    lagAvgMs: lags.reduce((s, x) => s + x, 0) / Math.max(1, lags.length),
+    lagP99Ms: percentile(lags, 99),
+    lagMaxMs: lags.at(-1) ?? 0,
+  };
 }
 
 /** Peak RSS and growth per VU of a constant-vus run whose VUs think between operations. */

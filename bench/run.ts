@@ -1,10 +1,15 @@
 // `npm run bench [-- name…]`: runs every bench module (or the named ones) in turn.
-import { BenchInputError, benchRepeats, benchSeconds } from './lib.js';
+import { BenchInputError, benchRepeats, benchSeconds, soakSeconds } from './lib.js';
 
 const MODULES: Record<string, { about: string; load: () => Promise<{ bench: () => Promise<void> }> }> = {
-  core: {
-    about: 'engine vs raw driver loops, SQLite and PostgreSQL; 1 vs 2 workers (runs: 5 s, 3 repeats)',
-    load: () => import('./core.js'),
+  perf: {
+    about:
+      'issue 14: each path vs its raw driver loop or pgbench, CPU per op; RSS of 100k/1M VUs; latency vs pgbench (runs: 5 s, 3 repeats)',
+    load: () => import('./perf.js'),
+  },
+  soak: {
+    about: 'constant-arrival-rate on PostgreSQL: RSS, late windows, lag p99 at the start vs the end (BENCH_SOAK_SECONDS, 600 s)',
+    load: () => import('./soak.js'),
   },
   profiles: {
     about: 'arrival rates vs pgbench -R; 100 000 idle VUs vs bare loops (runs: 5 s, 1 repeat)',
@@ -41,11 +46,12 @@ ${Object.entries(MODULES)
   .join('\n')}
 
 environment:
-  BENCH_SECONDS   length of each measured run, in seconds (default: per bench, above)
-  BENCH_REPEATS   alternating rounds per figure, median printed (default: per bench, above)
-  BENCH_PG_DSN    PostgreSQL for core and providers (default postgres://postgres@127.0.0.1:5432/postgres)
-  BENCH_NATS      NATS for distributed (default nats://127.0.0.1:4222)
-  BENCH_MYSQL_DSN MySQL/MariaDB for mysql (default mysql://root@127.0.0.1:3306/test)
+  BENCH_SECONDS      length of each measured run, in seconds (default: per bench, above)
+  BENCH_REPEATS      alternating rounds per figure, median printed (default: per bench, above)
+  BENCH_SOAK_SECONDS length of the soak run (default 600)
+  BENCH_PG_DSN       PostgreSQL for perf, soak and providers (default postgres://postgres@127.0.0.1:5432/postgres)
+  BENCH_NATS         NATS for distributed (default nats://127.0.0.1:4222)
+  BENCH_MYSQL_DSN    MySQL/MariaDB for mysql (default mysql://root@127.0.0.1:3306/test)
 `;
 
 function badInput(message: string): never {
@@ -66,6 +72,7 @@ for (const name of wanted) {
 try {
   benchSeconds(1);
   benchRepeats(1);
+  soakSeconds();
 } catch (err) {
   if (err instanceof BenchInputError) badInput(err.message);
   throw err;

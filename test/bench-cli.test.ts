@@ -23,22 +23,24 @@ test('bench --help prints the benches and the variables that size them', async (
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '');
   assert.match(r.stdout, /^usage: npm run bench \[-- <bench>…\]/);
-  for (const name of ['core', 'profiles', 'providers', 'distributed', 'compare']) assert.match(r.stdout, new RegExp(`\\n  ${name} +\\S`));
-  for (const variable of ['BENCH_SECONDS', 'BENCH_REPEATS', 'BENCH_PG_DSN', 'BENCH_NATS'])
+  for (const name of ['perf', 'soak', 'profiles', 'providers', 'distributed', 'compare'])
+    assert.match(r.stdout, new RegExp(`\\n  ${name} +\\S`));
+  for (const variable of ['BENCH_SECONDS', 'BENCH_REPEATS', 'BENCH_SOAK_SECONDS', 'BENCH_PG_DSN', 'BENCH_NATS'])
     assert.match(r.stdout, new RegExp(`\\n  ${variable} +\\S`));
 });
 
 test('a misspelt bench, an unknown option or a bad size is one line and exit 2, before any bench runs', async () => {
   const cases: Array<[string[], NodeJS.ProcessEnv, string]> = [
     [
-      ['core', 'profile'],
+      ['perf', 'profile'],
       {},
-      'bench: unknown bench "profile" (benches: core, profiles, providers, distributed, html, workloads, compare, mysql)\n',
+      'bench: unknown bench "profile" (benches: perf, soak, profiles, providers, distributed, html, workloads, compare, mysql)\n',
     ],
     [['--quick'], {}, 'bench: unknown option --quick (--help for usage)\n'],
-    [['core'], { BENCH_SECONDS: '0' }, 'bench: BENCH_SECONDS=0: must be a positive number\n'],
-    [['core'], { BENCH_SECONDS: 'ten' }, 'bench: BENCH_SECONDS=ten: must be a positive number\n'],
-    [['core'], { BENCH_REPEATS: '2.5' }, 'bench: BENCH_REPEATS=2.5: must be a positive integer\n'],
+    [['perf'], { BENCH_SECONDS: '0' }, 'bench: BENCH_SECONDS=0: must be a positive number\n'],
+    [['perf'], { BENCH_SECONDS: 'ten' }, 'bench: BENCH_SECONDS=ten: must be a positive number\n'],
+    [['perf'], { BENCH_REPEATS: '2.5' }, 'bench: BENCH_REPEATS=2.5: must be a positive integer\n'],
+    [['soak'], { BENCH_SOAK_SECONDS: '-1' }, 'bench: BENCH_SOAK_SECONDS=-1: must be a positive number\n'],
   ];
   for (const [args, env, line] of cases) {
     const r = await bench(args, env);
