@@ -67,7 +67,6 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
   // Behind schedule, arrivals start back to back: the loop takes turns on the thread (thread-slice.ts).
   const runs = runtime.turns({});
   const due = runtime.arrivalsDue();
-  // Started now, the clock thread runs by the time the first close wait needs it.
   const clock = wakeClock();
   for (let m = 0, i = mine.globalIndex(0); i < schedule.total && !runtime.stopping; i = mine.globalIndex(++m)) {
     const dueMs = schedule.timeOf(i);
