@@ -8,6 +8,7 @@ import { countDocuments, createDocumentsTable, documentsDataset } from '../opera
 import { loadScripts } from '../operations/script.js';
 import { builtinData } from '../operations/builtin/index.js';
 import { profileFor } from '../profiles/index.js';
+import { wakeClock } from '../profiles/wake-clock.js';
 import { createProvider, loadProviderModule } from '../providers/index.js';
 import type { DatabaseProvider } from '../providers/types.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerTask } from './messages.js';
@@ -28,6 +29,8 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
   let windows: WorkerWindows | undefined;
   try {
     await initHistograms();
+    // The open model's clock thread starts while the connections open, so it runs by the start.
+    if (task.openModel) wakeClock();
     const live = (provider = await createOwnProvider(task));
     await openConnections(live, task);
     const inline = live.dialect.synchronous && !task.openModel;

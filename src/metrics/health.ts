@@ -16,17 +16,6 @@ const THREAD_WAIT_LIMIT_US = 50_000;
 /** The delay monitor's sampling interval; its samples include it, so it is subtracted. */
 const RESOLUTION_MS = 10;
 
-const napCell = new Int32Array(new SharedArrayBuffer(4));
-/** Milliseconds this thread spent napping since the last sample: idle, though the event loop counts it as busy. */
-let nappedMs = 0;
-
-/** Blocks the thread for a sub-millisecond wait that Node's timers cannot do; counted as idle. */
-export function nap(ms: number): void {
-  const t0 = performance.now();
-  Atomics.wait(napCell, 0, 0, ms);
-  nappedMs += performance.now() - t0;
-}
-
 /** Per-window event-loop delay and utilization of the current thread (both are per thread). */
 export class HealthMonitor {
   private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
@@ -42,8 +31,7 @@ export class HealthMonitor {
     this.delay.reset();
     const now = performance.eventLoopUtilization();
     const elu = performance.eventLoopUtilization(now, this.last);
-    const cpu = Math.max(0, elu.active - nappedMs) / Math.max(1e-9, elu.active + elu.idle);
-    nappedMs = 0;
+    const cpu = elu.active / Math.max(1e-9, elu.active + elu.idle);
     this.last = now;
     return { loopDelayP99Us: Math.round(p99 / 1000), cpu: Math.round(cpu * 1000) / 1000 };
   }

@@ -2,7 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { ArrivalSchedule, type RateSegment, ShareArrivals } from './arrival-schedule.js';
 import { splitInteger } from '../util/split.js';
-import { nap } from '../metrics/health.js';
+import { type WakeClock, wakeClock } from './wake-clock.js';
 import type { Runtime, Turns } from './types.js';
 import type { VuContext } from '../providers/types.js';
 
@@ -37,12 +37,15 @@ export function arrivalShares(
 }
 
 /**
- * Node's timers fire at best about 1 ms late: closer than this to a due arrival, the thread
- * naps with Atomics.wait (sub-millisecond, no CPU burnt) and gives the event loop a turn
- * between naps so that replies and window timers are not held up by more than one nap.
+ * Node's timers fire to the millisecond, sometimes early: closer than this to a due arrival,
+ * the clock thread (wake-clock.ts) wakes the loop, which meanwhile reads replies as they come.
  */
 const PRECISE_WITHIN_MS = 2;
-const NAP_MS = 0.2;
+/**
+ * The clock's wake-up takes tens of microseconds: it is asked for this much before the arrival,
+ * and the rest of the wait (if any) yields to the event loop turn after turn.
+ */
+const SPIN_WITHIN_MS = 0.05;
 /** How often a backlog that no finishing operation drains is checked for arrivals to drop. */
 const BACKLOG_CHECK_MS = 5;
 
@@ -64,12 +67,13 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
   // Behind schedule, arrivals start back to back: the loop takes turns on the thread (thread-slice.ts).
   const runs = runtime.turns({});
   const due = runtime.arrivalsDue();
+  const clock = wakeClock();
   for (let m = 0, i = mine.globalIndex(0); i < schedule.total && !runtime.stopping; i = mine.globalIndex(++m)) {
     const dueMs = schedule.timeOf(i);
     due(dueMs);
     const intended = origin + dueMs;
     // Behind schedule nothing is awaited: the arrival starts at once.
-    if (intended > performance.now()) await waitUntil(intended, pool, runtime, runs);
+    if (intended > performance.now()) await waitUntil(intended, { pool, runtime, runs, clock });
     // A late window timer: this arrival waits until the window before its own is sent.
     for (let held = runtime.heldBack(dueMs); held; held = runtime.heldBack(dueMs)) await held;
     if (runtime.stopping) break;
@@ -86,18 +90,19 @@ export async function runArrivals(share: ArrivalShare, runtime: Runtime): Promis
 }
 
 /**
- * Sleeps until `intended` (performance.now() time): by timer while far, by naps when close.
+ * Sleeps until `intended` (performance.now() time): by timer while far, by the clock thread when close.
  * Meanwhile the backlog drops arrivals that have waited too long.
  */
-async function waitUntil(intended: number, pool: ArrivalPool, runtime: Runtime, runs: Turns): Promise<void> {
+async function waitUntil(
+  intended: number,
+  { pool, runtime, runs, clock }: { pool: ArrivalPool; runtime: Runtime; runs: Turns; clock: WakeClock },
+): Promise<void> {
   let wait = intended - performance.now();
   while (wait > 0 && !runtime.stopping) {
     if (pool.waiting) pool.expire();
     if (wait > PRECISE_WITHIN_MS) await runtime.sleep(Math.min(wait - PRECISE_WITHIN_MS, pool.waiting ? BACKLOG_CHECK_MS : Infinity));
-    else {
-      nap(Math.min(wait, NAP_MS));
-      await yieldToEventLoop();
-    }
+    else if (wait > SPIN_WITHIN_MS && clock.ready) await clock.wakeAt(intended - SPIN_WITHIN_MS);
+    else await yieldToEventLoop();
     runs.restart();
     wait = intended - performance.now();
   }
