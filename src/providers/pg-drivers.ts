@@ -54,9 +54,11 @@ const APPLICATION_NAME = 'stampede';
 
 function nodePostgres(s: PgDriverSettings): PgDriver {
   const pool = nodePostgresPool(s);
-  const checkedOut = new Set<pg.PoolClient>();
-  pool.on('acquire', (client) => checkedOut.add(client));
-  pool.on('release', (_err, client) => checkedOut.delete(client));
+  // Every open client, noted once per connection: a listener on 'acquire' and 'release' would
+  // run twice per query on the hot path.
+  const clients = new Set<pg.PoolClient>();
+  pool.on('connect', (client) => clients.add(client));
+  pool.on('remove', (client) => clients.delete(client));
   let statements = 0;
   return {
     prepareQuery(sql, params) {
@@ -82,8 +84,9 @@ function nodePostgres(s: PgDriverSettings): PgDriver {
     async close() {
       const ended = pool.end();
       // pool.end() waits for every checked-out client; ending one with a query in flight destroys
-      // its socket, so a server that stopped answering cannot hold the close.
-      for (const client of checkedOut) void client.end().catch(() => {});
+      // its socket, so a server that stopped answering cannot hold the close. (An idle client the
+      // pool is ending already is told twice, which is harmless.)
+      for (const client of clients) void client.end().catch(() => {});
       await ended;
     },
   };
