@@ -43,6 +43,8 @@ export class WorkerRuntime implements Runtime, VuHost {
     /** Epoch milliseconds at which this runtime's clock starts (the run's common start, or a scenario's). */
     readonly startAt: number,
     private readonly streams: VuStreams,
+    /** The provider's operations wait for I/O (not better-sqlite3): VUs check the thread slice less often. */
+    readonly awaitsIo = false,
     private readonly state = new SharedState(),
     /** Where this runtime's clock starts, in the run's own time. */
     private readonly offsetMs = 0,
@@ -56,6 +58,7 @@ export class WorkerRuntime implements Runtime, VuHost {
       this.recorder,
       this.startAt + offsetMs,
       this.streams,
+      this.awaitsIo,
       this.state,
       this.offsetMs + offsetMs,
     );

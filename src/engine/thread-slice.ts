@@ -143,17 +143,28 @@ export const threadSlice = new ThreadSlice();
  */
 export class Runs implements Turns {
   private count = 0;
-  private length = 1;
+  private length: number;
   private startedAt = performance.now();
 
-  constructor(private readonly turn: Turn) {}
+  constructor(
+    private readonly turn: Turn,
+    /**
+     * The caller's operations wait for I/O, which gives the loop its turns: a run is then always
+     * the longest, so the slice is checked every MAX_RUN_OPS operations (still catching a promise
+     * loop without I/O, such as a closed pool's rejections), not after every query, which cost a
+     * setImmediate per turn and parked VUs whose next query then waited for another's reply.
+     */
+    private readonly awaitsIo = false,
+  ) {
+    this.length = awaitsIo ? MAX_RUN_OPS : 1;
+  }
 
   /** After each operation: undefined to go on, or a promise to await and then `restart()`. */
   next(): Promise<void> | undefined {
     if (++this.count !== this.length) return undefined;
     this.count = 0;
     const now = performance.now();
-    this.length = Math.max(1, Math.min(MAX_RUN_OPS, Math.floor((RUN_MS * this.length) / (now - this.startedAt))));
+    if (!this.awaitsIo) this.length = Math.max(1, Math.min(MAX_RUN_OPS, Math.floor((RUN_MS * this.length) / (now - this.startedAt))));
     this.startedAt = now;
     return threadSlice.endOfRun(this.turn, now);
   }

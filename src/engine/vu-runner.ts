@@ -11,6 +11,8 @@ export interface VuHost {
   readonly pick: (random: () => number) => number;
   readonly recorder: Recorder;
   readonly pauses: Pauses;
+  /** The provider's operations wait for I/O (not better-sqlite3): see `Runs`. */
+  readonly awaitsIo: boolean;
   /** The VU starts looping: it now counts as active, and takes its context. */
   began(vu: Vu): VuContext;
   /** The VU will start nothing more (retired, or out of budget). */
@@ -59,7 +61,7 @@ export class VuRunner implements Vu, Pausing {
     // Started after the stop: never active, so never retired.
     if (this.stopped) return this.finish();
     this.context = this.host.began(this);
-    if (this.thinkMs === 0) this.runs = new Runs(this);
+    if (this.thinkMs === 0) this.runs = new Runs(this, this.host.awaitsIo);
     // A VU started while the thread is busy (one of thousands started in one stretch) waits its
     // turn, as a pause of no length, so starting them never holds the thread for longer than a slice.
     if (threadSlice.mustWait(performance.now())) this.pause(0);

@@ -51,7 +51,8 @@ export async function runWorkerTask(task: WorkerTask, port: MessagePort): Promis
     const streams = new VuStreams({ seed, provider: task.provider.name, firstId, vus: total });
 
     const startAt = await handshake(port, send);
-    const runtime = new WorkerRuntime(ops, weightedPicker(task.workload.map((op) => op.weight ?? 1)), rec, startAt, streams);
+    const pick = weightedPicker(task.workload.map((op) => op.weight ?? 1));
+    const runtime = new WorkerRuntime(ops, pick, rec, startAt, streams, !live.dialect.synchronous);
     const span = stoppable(port, runtime);
     windows = new WorkerWindows({ task, recorder: rec, runtime, span, startAt, inline, send });
     await sleepUntil(startAt);
