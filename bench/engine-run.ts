@@ -25,11 +25,11 @@ export interface EngineRun extends Measured {
 }
 
 /** Scenario text for one provider and one statement; `profile` is the YAML flow map of the profile. */
-export function scenario(provider: string, dsn: string | undefined, sql: string, profile: string): string {
+export function scenario(provider: string, dsn: string | undefined, sql: string, profile: string, options?: string): string {
   return `providers:
   - name: bench
     provider: ${provider}
-${dsn ? `    dsn: '${dsn}'\n` : ''}workload:
+${dsn ? `    dsn: '${dsn}'\n` : ''}${options ? `    options: ${options}\n` : ''}workload:
   - type: query
     sql: ${sql}
 profile: ${profile}

@@ -19,13 +19,17 @@ function application(): string {
 
 const closed = (vus: number): string => `{ type: constant-vus, vus: ${vus}, duration: ${SECONDS}s }`;
 
-function engine(provider: string, vus: number, workers: number, server?: ServerCpu): () => Promise<EngineRun> {
+function engine(provider: string, vus: number, workers: number, server?: ServerCpu, options?: string): () => Promise<EngineRun> {
   return () => {
-    if (!server) return runEngine(scenario(provider, undefined, 'SELECT 1', closed(vus)), workers);
+    if (!server) return runEngine(scenario(provider, undefined, 'SELECT 1', closed(vus), options), workers);
     const app = application();
-    return runEngine(scenario(provider, namedDsn(BENCH_PG_DSN, app), 'SELECT 1', closed(vus)), workers, { cpu: server, application: app });
+    const yaml = scenario(provider, namedDsn(BENCH_PG_DSN, app), 'SELECT 1', closed(vus), options);
+    return runEngine(yaml, workers, { cpu: server, application: app });
   };
 }
+
+/** The fastest configuration for SELECT 1 on a direct connection: postgres.js, pipelined, named statements. */
+const PIPELINED_PREPARED = '{ driver: postgres, pipeline: true, prepare: true }';
 
 function raw(data: Omit<RawLoopData, 'ms'>, threads = 1, server?: ServerCpu): () => Promise<Measured> {
   return () => {
@@ -117,12 +121,14 @@ async function pipelinedRows(server: ServerCpu): Promise<void> {
     {
       'raw postgres.js max 1, 64 loops': raw({ kind: 'postgres', callers: 64 }, 1, server),
       'engine, 1 worker': engine('postgresql_optimized', 64, 1, server),
-      'engine, 2 workers': engine('postgresql_optimized', 64, 2, server),
+      'raw postgres.js max 1, prepared, 64 loops': raw({ kind: 'postgres-prepared', callers: 64 }, 1, server),
+      'engine, prepared, 1 worker': engine('postgresql', 64, 1, server, PIPELINED_PREPARED),
+      'engine, prepared, 2 workers': engine('postgresql', 64, 2, server, PIPELINED_PREPARED),
       'pgbench -M prepared -c 8 -j 2': pgbenchRun(['-M', 'prepared', '-c', '8', '-j', '2'], server),
     },
     REPEATS,
   );
-  section('postgresql_optimized (postgres.js, pipelined) SELECT 1, 64 VUs');
+  section('postgresql_optimized (postgres.js, pipelined, unnamed statements) SELECT 1, 64 VUs');
   printFigure({
     name: '1 worker',
     value: rate(r['engine, 1 worker']),
@@ -130,8 +136,16 @@ async function pipelinedRows(server: ServerCpu): Promise<void> {
     baseline: { name: 'raw postgres.js max 1, 64 loops', value: rate(r['raw postgres.js max 1, 64 loops']) },
     goal: '>= 0.95',
   });
-  const best = Math.max(rate(r['engine, 1 worker']), rate(r['engine, 2 workers']));
-  const which = best === rate(r['engine, 1 worker']) ? '1 worker' : '2 workers';
+  section(`postgresql with ${PIPELINED_PREPARED}, SELECT 1, 64 VUs`);
+  printFigure({
+    name: '1 worker',
+    value: rate(r['engine, prepared, 1 worker']),
+    unit: 'q/s',
+    baseline: { name: 'raw postgres.js max 1, prepared, 64 loops', value: rate(r['raw postgres.js max 1, prepared, 64 loops']) },
+    goal: '>= 0.95',
+  });
+  const best = Math.max(rate(r['engine, prepared, 1 worker']), rate(r['engine, prepared, 2 workers']));
+  const which = best === rate(r['engine, prepared, 1 worker']) ? '1 worker' : '2 workers';
   printFigure({
     name: `best of 1 or 2 workers (${which})`,
     value: best,

@@ -13,7 +13,8 @@ import postgres from 'postgres';
 import { initHistograms, newHistogram, recordedFromNs } from '../../src/metrics/histogram.js';
 
 export interface RawLoopData {
-  kind: 'sqlite' | 'pg' | 'postgres';
+  /** `postgres`: unnamed statements, as `postgresql_optimized` sends; `postgres-prepared`: named ones. */
+  kind: 'sqlite' | 'pg' | 'postgres' | 'postgres-prepared';
   ms: number;
   /** Concurrent callers (pg, postgres); SQLite's loop is synchronous, one per thread. */
   callers: number;
@@ -75,15 +76,16 @@ if (data.kind === 'sqlite') {
   await measure(sqliteLoop, async () => {});
 } else if (data.kind === 'pg') {
   // Pool.query with the text alone: the simple protocol, one round trip, as the engine sends it.
-  const pool = new pg.Pool({ connectionString: data.dsn, max: data.callers });
+  // No idle timer: a timer set and cleared on every release is the pool's cost, not the query's.
+  const pool = new pg.Pool({ connectionString: data.dsn, max: data.callers, idleTimeoutMillis: 0 });
   await Promise.all(Array.from({ length: data.callers }, () => pool.query('SELECT 1')));
   await measure(
     (end) => loops(() => pool.query('SELECT 1'), end),
     () => pool.end(),
   );
 } else {
-  // One connection carrying every caller's queries (pipelined), prepared once.
-  const sql = postgres(data.dsn!, { max: 1, fetch_types: false, onnotice: () => {} });
+  // One connection carrying every caller's queries (pipelined).
+  const sql = postgres(data.dsn!, { max: 1, fetch_types: false, prepare: data.kind === 'postgres-prepared', onnotice: () => {} });
   await sql`SELECT 1`;
   await measure(
     (end) => loops(() => sql`SELECT 1`, end),
