@@ -240,7 +240,9 @@ function inChild(variant: Variant): Promise<CoordinatorFigures> {
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) =>
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as CoordinatorFigures) : reject(new Error(`coordinator replay exited ${code}`)))),
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as CoordinatorFigures) : reject(new Error(`coordinator replay exited ${code}`)),
+    ),
   );
 }
 

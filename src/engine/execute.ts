@@ -159,7 +159,12 @@ export interface WindowMerger {
  * Merges each snapshot into its window (numbered from `windowOffset`); a window whose every
  * reporting source has delivered is handed to `onWindow`, once.
  */
-export function windowMerger(provider: string, aggregator: Aggregator, windowOffset: number, onWindow: ExecuteOptions['onWindow']): WindowMerger {
+export function windowMerger(
+  provider: string,
+  aggregator: Aggregator,
+  windowOffset: number,
+  onWindow: ExecuteOptions['onWindow'],
+): WindowMerger {
   const seen = new Map<number, number>();
   return {
     provider,

@@ -1,6 +1,15 @@
 import { CountSum, decodeCounts } from './counts.js';
 import { type ErrorsByClass, errorTotal, mergeErrors } from './errors.js';
-import { encodeHistogram, type Histogram, type LatencySummary, meanUs, percentileUs, RECORDED_UNIT, type RecordedUnit, summarize } from './histogram.js';
+import {
+  encodeHistogram,
+  type Histogram,
+  type LatencySummary,
+  meanUs,
+  percentileUs,
+  RECORDED_UNIT,
+  type RecordedUnit,
+  summarize,
+} from './histogram.js';
 import { isSaturated } from './health.js';
 import type { GeneratorHealth, Snapshot } from './snapshot.js';
 
@@ -332,11 +341,10 @@ export class Aggregator {
 
   /** Latency over the whole run of some sources only (one site's), merged from their own histograms. */
   sourcesLatency(sources: readonly string[]): LatencySummary {
+    const own = sources.flatMap((s) => this.perSource.get(s)?.histogram ?? []);
+    if (own.length === 1) return summarizeSum(own[0]!);
     const merged = new CountSum();
-    for (const s of sources) {
-      const h = this.perSource.get(s)?.histogram;
-      if (h) merged.addSum(h);
-    }
+    for (const h of own) merged.addSum(h);
     return summarizeSum(merged);
   }
 

@@ -46,7 +46,10 @@ function sameStructure(payload: Uint8Array, header: Uint8Array): boolean {
   return true;
 }
 
-/** Nonzero bucket counts of an encoded histogram. */
+/** Where `decodeCounts` writes: reused, since every caller adds the counts at once. */
+let scratch = { index: new Int32Array(4096), count: new Float64Array(4096) };
+
+/** Nonzero bucket counts of an encoded histogram, as views the next call overwrites: add them before decoding again. */
 export function decodeCounts(encoded: string): SparseCounts {
   const header = referenceHeader();
   const payload = payloadOf(encoded);
@@ -58,8 +61,8 @@ export function decodeCounts(encoded: string): SparseCounts {
   const end = HEADER_BYTES + ((payload[4]! << 24) | (payload[5]! << 16) | (payload[6]! << 8) | payload[7]!);
   if (end > payload.length) throw new Error('HDR histogram payload ends early');
   let n = 0;
-  const index = new Int32Array(end - HEADER_BYTES);
-  const count = new Float64Array(end - HEADER_BYTES);
+  if (scratch.index.length < end - HEADER_BYTES) scratch = { index: new Int32Array(end), count: new Float64Array(end) };
+  const { index, count } = scratch;
   let at = HEADER_BYTES;
   let dst = 0;
   while (at < end) {
@@ -81,7 +84,7 @@ export function decodeCounts(encoded: string): SparseCounts {
       dst++;
     }
   }
-  return { index: index.slice(0, n), count: count.slice(0, n) };
+  return { index: index.subarray(0, n), count: count.subarray(0, n) };
 }
 
 function restructured(encoded: string): string {
@@ -159,21 +162,21 @@ export class CountSum {
     };
     let last = this.dense.length - 1;
     while (this.dense[last] === 0) last--;
-    for (let i = 0; i <= last; ) {
+    for (let i = 0; i <= last;) {
       if (this.dense[i] !== 0) {
         put(this.dense[i++]!);
         continue;
       }
-      let zeros = 0;
-      while (this.dense[i] === 0) zeros++, i++;
-      put(zeros > 1 ? -zeros : 0);
+      const from = i;
+      while (this.dense[i] === 0) i++;
+      put(i - from > 1 ? from - i : 0);
     }
     const length = at - HEADER_BYTES;
     bytes[4] = length >>> 24;
     bytes[5] = (length >>> 16) & 0xff;
     bytes[6] = (length >>> 8) & 0xff;
     bytes[7] = length & 0xff;
-    return hdr.WasmHistogram.decode(bytes.subarray(0, at), 32, 0) as Histogram;
+    return hdr.WasmHistogram.decode(bytes.subarray(0, at), 32, 0);
   }
 
   private expand(): void {
