@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Aggregator } from '../src/metrics/aggregate.js';
 import { latencyMs } from '../src/api/results.js';
-import { encodeHistogram, initHistograms, newHistogram, summarize } from '../src/metrics/histogram.js';
+import { encodeHistogram, initHistograms, newHistogram, recordedFromNs, summarize } from '../src/metrics/histogram.js';
 import type { Snapshot } from '../src/metrics/snapshot.js';
 import { shipped } from './helpers/histograms.js';
 
@@ -61,19 +61,27 @@ test('merging K histograms gives exactly the percentiles of one histogram over t
   singleWindow0.destroy();
 });
 
-test('a summary reads a known distribution: every value from 1 to 1000 µs once', async () => {
+test('a summary reads a known distribution in µs, fractions kept: every value from 1 to 1000 ns once', async () => {
   await initHistograms();
   const h = newHistogram();
-  for (let v = 1; v <= 1000; v++) h.recordValue(v);
+  for (let v = 1; v <= 1000; v++) h.recordValue(recordedFromNs(BigInt(v)));
   const s = summarize(h);
   h.destroy();
-  // Below 2048 µs HDR at 3 significant digits holds every integer exactly.
+  // Below 2048 ns HDR at 3 significant digits holds every integer exactly.
   assert.deepEqual(
     { ...s, stddev: undefined },
-    { count: 1000, min: 1, mean: 500.5, max: 1000, stddev: undefined, p50: 500, p90: 900, p95: 950, p99: 990, p999: 999 },
+    { count: 1000, min: 0.001, mean: 0.501, max: 1, stddev: undefined, p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99, p999: 0.999 },
   );
-  // The population standard deviation of 1…n is √((n² − 1) / 12).
-  assert.ok(Math.abs(s.stddev - Math.sqrt((1000 ** 2 - 1) / 12)) < 0.01, `stddev ${s.stddev}`);
+  // The population standard deviation of 1…n is √((n² − 1) / 12), here to the nanosecond.
+  assert.equal(s.stddev, Math.round(Math.sqrt((1000 ** 2 - 1) / 12)) / 1000);
   // The library API reports the same figures in milliseconds.
-  assert.deepEqual(latencyMs(s), { avgMs: 0.501, minMs: 0.001, maxMs: 1, p50Ms: 0.5, p95Ms: 0.95, p99Ms: 0.99, stddevMs: 0.289 });
+  assert.deepEqual(latencyMs(s), {
+    avgMs: 0.000501,
+    minMs: 0.000001,
+    maxMs: 0.001,
+    p50Ms: 0.0005,
+    p95Ms: 0.00095,
+    p99Ms: 0.00099,
+    stddevMs: 0.000289,
+  });
 });

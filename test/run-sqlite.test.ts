@@ -96,9 +96,39 @@ test('constant-vus runs for its duration with one snapshot per window, and teard
     JSON.stringify(p.windows),
   );
   assert.ok(p.verification?.documents?.match);
-  assert.match(r.stderr, /\[\s+1s\] file: vus 3, [\d,]+ ops\/s, p95 [\d.]+ ms, errors 0/);
+  assert.match(r.stderr, /\[\s+1s\] file: vus 3, [\d,]+ ops\/s, p95 [\d.]+ (µs|ms), errors 0/);
   const db = new Database(join(dir, 'db.sqlite'), { readonly: true });
   const table = db.prepare("SELECT name FROM sqlite_master WHERE name = 'stampede_documents'").get();
   db.close();
   assert.equal(table, undefined, 'the tool dropped its own table');
+});
+
+test('SELECT 1 on in-memory SQLite is measured below the microsecond: fractional µs figures, printed as such, never 0 µs', async () => {
+  const dir = tempDir();
+  const out = join(dir, 'report.json');
+  const file = join(dir, 'select1.yaml');
+  writeFileSync(
+    file,
+    `name: select1
+providers: [{ name: mem, provider: sqlite_memory }]
+workload: [{ name: one, type: query, sql: SELECT 1 }]
+profile: { type: iterations, vus: 1, iterations: 20000 }
+options: { workers: 1 }
+`,
+  );
+  const r = await runCli(['run', file, '--out', out, '--no-live']);
+  assert.equal(r.code, 0, r.stderr);
+  const l = (JSON.parse(readFileSync(out, 'utf8')) as Report).providers[0]!.operations[0]!.latencyUs;
+  assert.equal(l.count, 20000);
+  assert.ok(l.p50 > 0 && l.min > 0, `nothing rounds to 0: ${JSON.stringify(l)}`);
+  // An order of magnitude, not a timing: a unit slip (ns read as µs) would put the mean far above it.
+  assert.ok(l.mean < 1000, `mean ${l.mean} µs`);
+  const figures = [l.min, l.mean, l.p50, l.p90, l.p95, l.p99];
+  assert.ok(
+    figures.some((x) => !Number.isInteger(x)),
+    `figures finer than whole µs: ${figures.join(', ')}`,
+  );
+  const row = r.stdout.split('\n').find((line) => /^mem +one /.test(line)) ?? assert.fail(r.stdout);
+  assert.match(row, /\d\.\d+ µs/, 'a fractional µs figure');
+  assert.doesNotMatch(row, /(^|\s)0 µs/, 'never 0 µs');
 });

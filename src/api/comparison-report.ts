@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { UserError, errorMessage } from '../errors.js';
 import { readUserFile } from '../util/files.js';
 import { check, problemLine } from '../util/issues.js';
-import { formatTable } from '../views/table.js';
+import { formatTable, msFigure } from '../views/table.js';
 import { writeJsonAtomic } from '../report/write.js';
 import { type Comparison, comparisonSchema, METRICS, pValue, times } from '../report/comparison.js';
 import { benchmarkResultSchema, loadTestResultSchema } from './results.js';
@@ -92,7 +92,7 @@ export function renderComparisons(comparisons: readonly Comparison[]): string {
       const title = `${c.test}${c.users === undefined ? '' : ` (${c.users} users)`}: ${label}, ${unit}, ${lowerIsBetter ? 'lower' : 'higher'} is better`;
       const rows = c.providers.map((p) => {
         const d = c.differences.find((x) => x.provider === p.name);
-        const value = unit === 'ms' ? p.value.toFixed(3) : Math.round(p.value).toLocaleString('en-US');
+        const value = unit === 'ms' ? msFigure(p.value) : Math.round(p.value).toLocaleString('en-US');
         if (!d) return [p.name, value, '1.00×', '', '', 'best'];
         const ci = d.low === null || d.high === null ? 'n/a' : `${times(d.low)}–${times(d.high)}×`;
         return [p.name, value, `${times(d.ratio)}×`, ci, pValue(d.p), d.significant ? (lowerIsBetter ? 'slower' : 'lower') : '~'];

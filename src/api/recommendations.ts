@@ -1,5 +1,6 @@
 import { type Comparison, METRICS, times } from '../report/comparison.js';
 import type { BenchmarkResult, LoadTestResult } from './results.js';
+import { msFigure } from '../views/table.js';
 
 /** Connection setup this many times a query's cost (or more) makes pooling worth recommending. */
 const SETUP_OVER_QUERY = 2;
@@ -73,7 +74,7 @@ function fromErrors(benchmarks: readonly BenchmarkResult[], loads: readonly Load
 }
 
 function fmt(x: number, unit: string): string {
-  if (unit === 'ms') return `${x < 10 ? x.toFixed(2) : x.toFixed(1)} ms`;
+  if (unit === 'ms') return `${x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : msFigure(x)} ms`;
   return `${Math.round(x).toLocaleString('en-US')} ${unit}`;
 }
 

@@ -108,9 +108,9 @@ export function msFromUs(us: number): number {
   return us / 1000;
 }
 
-/** Milliseconds with microsecond resolution, from a report's µs summary. */
+/** Milliseconds with nanosecond resolution (what histograms record), from a report's µs summary. */
 export function latencyMs(l: ProviderReport['total']['latencyUs']): LatencyMs {
-  const roundedMs = (us: number): number => msFromUs(Math.round(us));
+  const roundedMs = (us: number): number => msFromUs(Math.round(us * 1000) / 1000);
   return {
     avgMs: roundedMs(l.mean),
     minMs: roundedMs(l.min),

@@ -8,7 +8,7 @@ import { readUserFile } from '../util/files.js';
 import { requireUniqueNames } from '../util/names.js';
 import { registerDsnSecrets } from '../util/secrets.js';
 import { createLogger } from '../log.js';
-import { formatTable } from '../views/table.js';
+import { formatTable, msFigure } from '../views/table.js';
 import { checkOutPath } from './out-path.js';
 
 export interface BenchFlags {
@@ -44,16 +44,15 @@ export async function benchCommand(file: string, flags: BenchFlags): Promise<num
 }
 
 function resultTable(results: readonly BenchmarkResult[]): string {
-  const f = (x: number): string => x.toFixed(3);
   const rows = results.map((r) => [
     r.testName,
     r.providerName,
     String(r.iterations),
-    f(r.avgMs),
-    f(r.p50Ms),
-    f(r.p95Ms),
-    f(r.p99Ms),
-    f(r.stddevMs),
+    msFigure(r.avgMs),
+    msFigure(r.p50Ms),
+    msFigure(r.p95Ms),
+    msFigure(r.p99Ms),
+    msFigure(r.stddevMs),
     String(r.errorCount),
   ]);
   return formatTable(['test', 'provider', 'n', 'avg ms', 'p50 ms', 'p95 ms', 'p99 ms', 'stddev', 'errors'], rows, 2);

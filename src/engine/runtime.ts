@@ -1,7 +1,9 @@
 import type { Recorder } from '../metrics/recorder.js';
 import type { Budget, Runtime, Turn, Turns, Vu } from '../profiles/types.js';
 import type { Executable, VuContext } from '../providers/types.js';
+import { Pauses } from './pauses.js';
 import { Runs } from './thread-slice.js';
+import { type VuHost, VuRunner } from './vu-runner.js';
 import type { VuStreams } from './vu-streams.js';
 
 /** What every view of one worker's runtime shares (a scenario started later is such a view). */
@@ -26,10 +28,14 @@ class SharedState {
   readonly due = new Set<{ atMs: number }>();
   readonly wakers = new Set<() => void>();
   readonly vus = new Set<Vu>();
+  readonly pauses = new Pauses();
 }
 
+/** The budget of a VU that loops until it is retired. */
+const UNLIMITED: Budget = { remaining: Infinity };
+
 /** The worker-side state a profile drives: VUs, the clock, and the stop signal. */
-export class WorkerRuntime implements Runtime {
+export class WorkerRuntime implements Runtime, VuHost {
   constructor(
     readonly ops: readonly Executable[],
     readonly pick: (random: () => number) => number,
@@ -131,58 +137,28 @@ export class WorkerRuntime implements Runtime {
 
   /**
    * Starts one VU looping over the workload until it is stopped or the budget runs out,
-   * pausing `thinkMs` between operations (an idle VU costs a timer, not a thread).
+   * pausing `thinkMs` between operations (a paused VU costs a place in a queue, not a thread).
    */
-  startVu(budget: Budget = { remaining: Infinity }, thinkMs = 0): Vu {
-    const vu = { stopped: this.stopping } as { stopped: boolean; done: Promise<void> };
-    this.state.vus.add(vu);
-    vu.done = this.vuLoop(vu, budget, thinkMs);
+  startVu(budget: Budget = UNLIMITED, thinkMs = 0): Vu {
+    const vu = new VuRunner(this, budget, thinkMs, this.stopping);
+    vu.start();
     return vu;
   }
 
-  private async vuLoop(vu: Vu, budget: Budget, thinkMs: number): Promise<void> {
-    const { ops, pick, recorder } = this;
-    // Without think time a VU runs back to back: it takes turns on the thread (thread-slice.ts).
-    const runs = new Runs(vu);
-    // Started after the stop: never active, so never retired.
-    if (vu.stopped) return;
+  get pauses(): Pauses {
+    return this.state.pauses;
+  }
+
+  began(vu: Vu): VuContext {
+    this.state.vus.add(vu);
     this.state.activeVUs++;
     this.noteChange(1);
-    const context = this.streams.take();
-    const { random } = context;
-    try {
-      const first = runs.begin();
-      if (first) {
-        await first;
-        runs.restart();
-      }
-      while (!vu.stopped && budget.remaining > 0) {
-        budget.remaining--;
-        const op = pick(random);
-        context.iteration++;
-        const t0 = process.hrtime.bigint();
-        try {
-          const result = ops[op]!(context);
-          if (result instanceof Promise) await result;
-          recorder.ok(op, process.hrtime.bigint() - t0);
-        } catch (err) {
-          recorder.error(op, err);
-        }
-        if (thinkMs > 0) await think(vu, thinkMs);
-        else {
-          const turn = runs.next();
-          if (turn) {
-            await turn;
-            runs.restart();
-          }
-        }
-      }
-    } finally {
-      // A VU whose budget ran out retires itself.
-      this.retire(vu);
-      this.streams.release(context);
-      this.state.vus.delete(vu);
-    }
+    return this.streams.take();
+  }
+
+  ended(vu: Vu, context: VuContext): void {
+    this.streams.release(context);
+    this.state.vus.delete(vu);
   }
 
   /** Tells a VU to stop after its in-flight operation; from now on it no longer counts as active. */
@@ -207,7 +183,8 @@ export class WorkerRuntime implements Runtime {
     // before an earlier one's: each change goes in at its time.
     let i = s.changes.length;
     while (i > 0 && s.changes[i - 2]! > at) i -= 2;
-    s.changes.splice(i, 0, at, delta);
+    if (i === s.changes.length) s.changes.push(at, delta);
+    else s.changes.splice(i, 0, at, delta);
   }
 
   /**
@@ -259,21 +236,9 @@ export class WorkerRuntime implements Runtime {
     this.state.stopping = true;
     for (const vu of this.state.vus) this.retire(vu);
     for (const wake of [...this.state.wakers]) wake();
+    this.state.pauses.close();
     this.wakeWindowWaiters();
   }
-}
-
-/** A VU's pause between operations: one timer, cut short if the VU is retired meanwhile. */
-function think(vu: Vu, ms: number): Promise<void> {
-  if (vu.stopped) return Promise.resolve();
-  // One closure per pause; waking a pause that already ended is harmless.
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    vu.wake = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
 }
 
 /** A weighted choice of operation from the VU's stream; a single-operation workload skips the draw. */

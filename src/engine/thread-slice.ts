@@ -9,7 +9,7 @@ import type { Turn, Turns } from '../profiles/types.js';
  * turn, and so does every VU behind it, so window timers and the stop run on time whatever the
  * number of VUs.
  */
-const SLICE_MS = 5;
+export const SLICE_MS = 5;
 /**
  * Within a slice, VUs take the thread in turns (first come, first served), each for a run of
  * about this long (ms), so that many VUs share it finely rather than one VU per slice.
@@ -32,6 +32,8 @@ class ThreadSlice {
   /** Callers waiting for the thread, oldest first, from `head` on. */
   private readonly queue: Waiter[] = [];
   private head = 0;
+  /** Runs ended so far: tells `letIn` whether the caller it let in handed the thread on. */
+  private runsEnded = 0;
   /** How long callers waited for their turn (ns): the generator's own queue, not the database's. */
   private readonly waits = createHistogram();
 
@@ -40,19 +42,32 @@ class ThreadSlice {
    * when the caller's turn comes again (after the loop's next turn, or after the VUs ahead of it).
    */
   endOfRun(turn: Turn, now: number): Promise<void> | undefined {
-    if (!this.tickPending) {
-      // Nothing was pending, so the loop had its turn since this stretch of work began, at most
-      // a run ago: the slice starts now, and the next turn is asked for.
-      this.tickPending = true;
-      this.startedAt = now;
-      setImmediate(this.tick);
-    } else if (now - this.startedAt >= SLICE_MS) {
-      return this.park(turn, now);
-    }
+    this.runsEnded++;
+    if (this.sliceUsedUp(now)) return this.park(turn, now);
     if (this.head === this.queue.length) return undefined;
     const mine = this.park(turn, now);
     this.resumeNext();
     return mine;
+  }
+
+  /** For a caller about to start (a new VU): true when it should wait, as the slice is used up or others wait. */
+  mustWait(now: number): boolean {
+    return this.sliceUsedUp(now) || this.head < this.queue.length;
+  }
+
+  private sliceUsedUp(now: number): boolean {
+    if (this.tickPending) return now - this.startedAt >= SLICE_MS;
+    // Nothing was pending, so the loop had its turn since this stretch of work began, at most a
+    // run ago: the slice starts now, and the next turn is asked for.
+    this.tickPending = true;
+    this.startedAt = now;
+    setImmediate(this.tick);
+    return false;
+  }
+
+  /** A caller woken `ms` after it was due (a paused VU), as if it had waited for its turn that long. */
+  waited(ms: number): void {
+    this.waits.record(Math.max(1, Math.round(ms * 1e6)));
   }
 
   /** p99 of the waits for the thread since the last call, in µs (0 when nobody waited). */
@@ -64,11 +79,26 @@ class ThreadSlice {
 
   private readonly tick = (): void => {
     this.startedAt = performance.now();
-    this.resumeNext();
-    // While callers wait, every turn of the loop lets the next one in, even if the one let in
-    // stops on I/O or ends without handing the thread on.
+    this.letIn();
+    // While callers wait, every turn of the loop lets more in, even if those let in stop on I/O
+    // or end without handing the thread on.
     this.tickPending = this.head < this.queue.length;
     if (this.tickPending) setImmediate(this.tick);
+  };
+
+  /**
+   * Lets the oldest waiter in; once its turn has run (the microtask after its continuation), lets
+   * the next one in if it did not hand the thread on itself (a VU that pauses between operations,
+   * or stops on I/O, never does), while the slice lasts. Otherwise 100 000 VUs that think between
+   * operations would take 100 000 turns of the loop to start.
+   */
+  private readonly letIn = (): void => {
+    if (this.head === this.queue.length || performance.now() - this.startedAt >= SLICE_MS) return;
+    const runsEnded = this.runsEnded;
+    this.resumeNext();
+    queueMicrotask(() => {
+      if (this.runsEnded === runsEnded) this.letIn();
+    });
   };
 
   private park(turn: Turn, now: number): Promise<void> {
@@ -117,15 +147,6 @@ export class Runs implements Turns {
   private startedAt = performance.now();
 
   constructor(private readonly turn: Turn) {}
-
-  /**
-   * Before the first operation: a VU started while the thread is busy (one of thousands started
-   * in one stretch) waits its turn like the others, so starting them never holds the thread for
-   * longer than a slice.
-   */
-  begin(): Promise<void> | undefined {
-    return threadSlice.endOfRun(this.turn, performance.now());
-  }
 
   /** After each operation: undefined to go on, or a promise to await and then `restart()`. */
   next(): Promise<void> | undefined {

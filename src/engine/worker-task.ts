@@ -89,7 +89,9 @@ async function createOwnProvider(task: WorkerTask): Promise<DatabaseProvider> {
  */
 async function openConnections(provider: DatabaseProvider, task: WorkerTask): Promise<void> {
   await provider.initialize();
-  await Promise.all(Array.from({ length: Math.max(1, task.peakVus) }, () => provider.healthCheck()));
+  // A single handle (SQLite) is one connection, however many VUs share it.
+  const connections = provider.dialect.oneConnectionPerHandle ? 1 : Math.max(1, task.peakVus);
+  await Promise.all(Array.from({ length: connections }, () => provider.healthCheck()));
   if (task.setupInWorker && needsDocumentsTable(task.workload)) await createDocumentsTable(provider);
   // A database of the worker's own starts empty: a built-in workload's tables are loaded here, before the start.
   if (task.setupInWorker) await builtinData(task.workload)?.load(provider, () => {}, 1);

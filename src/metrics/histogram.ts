@@ -3,26 +3,28 @@ import * as hdr from 'hdr-histogram-js';
 export type Histogram = hdr.Histogram;
 
 /**
- * The one place that knows what a latency histogram records: integer microseconds, from one unit
- * to 1 h, 3 significant digits. Timings enter through `recordedFromNs`/`recordedFromMs`, and
- * `summarize` hands out microseconds whatever is recorded, so recording nanoseconds instead
- * changes this block only (and the `unit` that encoded histograms in a report carry).
+ * The one place that knows what a latency histogram records: integer nanoseconds, from one unit
+ * to 1 h, 3 significant digits, so that an in-process operation of 480 ns is not rounded to 0.
+ * Timings enter through `recordedFromNs`/`recordedFromMs`, and `summarize` hands out microseconds
+ * (fractional below one) whatever a histogram records: reports written before this recorded µs,
+ * and their encoded histograms say so in their `unit`.
  */
-export const RECORDED_UNIT = 'us';
+export const RECORDED_UNIT = 'ns';
 export type RecordedUnit = typeof RECORDED_UNIT;
-const NS_PER_RECORDED = 1000;
-const US_PER_RECORDED = NS_PER_RECORDED / 1000;
+export type HistogramUnit = 'us' | 'ns';
+const NS_PER: Record<HistogramUnit, number> = { us: 1000, ns: 1 };
+const NS_PER_RECORDED = NS_PER[RECORDED_UNIT];
 const HIGHEST_TRACKABLE = 3_600_000_000_000 / NS_PER_RECORDED;
 
-/** An elapsed `hrtime` in the recorded unit (the histogram truncates the fraction). */
+/** An elapsed `hrtime` in the recorded unit. */
 export function recordedFromNs(ns: bigint): number {
   const recorded = Number(ns) / NS_PER_RECORDED;
   return recorded < HIGHEST_TRACKABLE ? recorded : HIGHEST_TRACKABLE;
 }
 
-/** A `performance.now()` difference in the recorded unit. */
+/** A `performance.now()` difference in the recorded unit, to the nearest (0.00048 ms is 479.99… ns in binary). */
 export function recordedFromMs(ms: number): number {
-  return Math.min((ms * 1_000_000) / NS_PER_RECORDED, HIGHEST_TRACKABLE);
+  return Math.min(Math.round((ms * 1_000_000) / NS_PER_RECORDED), HIGHEST_TRACKABLE);
 }
 
 let wasmReady: Promise<void> | undefined;
@@ -70,13 +72,17 @@ export function noLatency(): LatencySummary {
   return { count: 0, min: 0, mean: 0, max: 0, stddev: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
 }
 
-/** Summary in microseconds, read from the merged histogram (never from averaged percentiles). */
-export function summarize(h: Histogram): LatencySummary {
+/**
+ * Summary in microseconds, read from the merged histogram (never from averaged percentiles);
+ * `unit` is what the histogram recorded (an older report's encoded histograms recorded µs).
+ */
+export function summarize(h: Histogram, unit: HistogramUnit = RECORDED_UNIT): LatencySummary {
   const count = h.totalCount;
   if (count === 0) return noLatency();
-  const us = (recorded: number): number => recorded * US_PER_RECORDED;
-  // Means keep a nanosecond's precision: enough for sub-microsecond in-process operations.
-  const round = (x: number): number => Math.round(us(x) * 1000) / 1000;
+  const nsPer = NS_PER[unit];
+  const us = (recorded: number): number => (recorded * nsPer) / 1000;
+  // Means keep a nanosecond's precision, as every recorded value does.
+  const round = (x: number): number => Math.round(x * nsPer) / 1000;
   return {
     count,
     min: us(h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : Math.min(h.minNonZeroValue, h.getValueAtPercentile(0))),
@@ -93,9 +99,9 @@ export function summarize(h: Histogram): LatencySummary {
 
 /** One summary figure of a histogram (a window's mean or percentile), in microseconds. */
 export function percentileUs(h: Histogram, percentile: number): number {
-  return h.getValueAtPercentile(percentile) * US_PER_RECORDED;
+  return (h.getValueAtPercentile(percentile) * NS_PER_RECORDED) / 1000;
 }
 
 export function meanUs(h: Histogram): number {
-  return h.totalCount > 0 ? h.mean * US_PER_RECORDED : 0;
+  return h.totalCount > 0 ? (h.mean * NS_PER_RECORDED) / 1000 : 0;
 }

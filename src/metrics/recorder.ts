@@ -39,8 +39,9 @@ export class Recorder {
     this.parts = operations.map(() => new Map<string, Histogram>());
   }
 
-  ok(op: number, elapsedNs: bigint): void {
-    this.histograms[op]!.recordValue(recordedFromNs(elapsedNs));
+  /** A closed-model success, timed with `performance.now()` (ms, to the nanosecond). */
+  ok(op: number, elapsedMs: number): void {
+    this.histograms[op]!.recordValue(recordedFromMs(elapsedMs));
   }
 
   /** An open-model success: service time from the actual start, latency from the intended one (`performance.now()` ms). */

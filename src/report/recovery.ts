@@ -17,7 +17,7 @@ export function spikeRecovery(
   const spike = phases.find((p) => p.phase === 'spike');
   if (!before || !spike || before.ok === 0) return undefined;
   const baselineP95Us = felt(before);
-  const thresholdP95Us = Math.round(baselineP95Us * RECOVERED_WITHIN);
+  const thresholdP95Us = Math.round(baselineP95Us * RECOVERED_WITHIN * 1000) / 1000;
   const back = windows.find((w) => w.startMs >= spike.endMs && w.ok > 0 && felt(w) <= thresholdP95Us);
   return {
     baselineP95Us,

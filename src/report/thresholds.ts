@@ -80,7 +80,7 @@ export function holds(value: number, comparator: Comparator, limit: number): boo
 /** A threshold's measured value as people read it: latency in ms, the error rate in per cent. */
 export function formatMeasure(value: number | null, unit: ThresholdResult['unit']): string {
   if (value === null) return 'no data';
-  if (unit === 'us') return `${+(value / 1000).toPrecision(4)}ms`;
+  if (unit === 'us') return value < 1000 ? `${+value.toPrecision(4)}µs` : `${+(value / 1000).toPrecision(4)}ms`;
   if (unit === 'ratio') return `${+(value * 100).toPrecision(4)}%`;
   if (unit === 'ops/s') return `${+value.toFixed(1)} ops/s`;
   return String(value);

@@ -34,7 +34,10 @@ const lagSchema = latencySummarySchema.pick({ mean: true, p99: true, max: true }
 /** Failures by class (SQLSTATE, driver code): how many, and one message with secrets masked. */
 const errorsByClassSchema = z.record(z.string(), z.object({ count, sample: z.string() }));
 
-/** Merged histograms, encoded (compressed base64 HDR) in `unit`, so that reports can be merged further (compare). */
+/**
+ * Merged histograms, encoded (compressed base64 HDR) in `unit`, so that reports can be merged further
+ * (compare): `ns`, or `us` in reports written before nanosecond recording; `summarize(h, unit)` reads either.
+ */
 const encodedLatencySchema = z.object({
   unit: z.enum(['us', 'ns']),
   latency: z.string(),

@@ -42,7 +42,7 @@ export function signedRankP(differences: readonly number[], seed = 1): number {
 
 /** Paired verdict: the ratio's interval resamples whole pairs; the p-value is the signed-rank test's. */
 export function comparePairs(pairs: readonly Pair[], options: VerdictOptions = {}): Verdict {
-  // Values may be 0 (latency under the 1 µs resolution), so pairs are compared by difference.
+  // Values may be 0 (latencies of a report that recorded whole µs), so pairs are compared by difference.
   const usable = pairs.filter(
     (p) => p.baseline.weight > 0 && p.candidate.weight > 0 && Number.isFinite(p.baseline.value) && Number.isFinite(p.candidate.value),
   );

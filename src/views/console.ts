@@ -1,8 +1,8 @@
 import type { ProviderReport, Report } from '../report/types.js';
 import { designLimits } from '../report/design-limits.js';
-import { count, formatTable, msText, windowLabels } from './table.js';
+import { count, formatTable, latencyText, windowLabels } from './table.js';
 
-/** The end-of-run summary: one row per provider × operation, latency in ms. */
+/** The end-of-run summary: one row per provider × operation, latency with its unit per figure. */
 export function renderSummary(report: Report): string {
   const rows: string[][] = [];
   for (const p of report.providers) {
@@ -15,15 +15,15 @@ export function renderSummary(report: Report): string {
         count(op.ok),
         count(op.failed),
         count(op.opsPerSec),
-        msText(l.mean),
-        msText(l.p50),
-        msText(l.p95),
-        msText(l.p99),
-        msText(l.max),
+        latencyText(l.mean),
+        latencyText(l.p50),
+        latencyText(l.p95),
+        latencyText(l.p99),
+        latencyText(l.max),
       ]);
     }
   }
-  const header = ['provider', 'operation', 'ok', 'errors', 'ops/s', 'mean ms', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'];
+  const header = ['provider', 'operation', 'ok', 'errors', 'ops/s', 'mean', 'p50', 'p95', 'p99', 'max'];
   const open = report.model.kind === 'open';
   const lines = [
     `run ${report.runId} (${report.name}): ${report.status}`,
@@ -75,7 +75,7 @@ export function renderSummary(report: Report): string {
     if (p.sites.length > 1 || p.sites[0]?.site !== 'local') {
       for (const site of p.sites) {
         const where = site.host ? ` on ${site.host}` : '';
-        const latency = `p50 ${msText(site.latencyUs.p50)} ms, p99 ${msText(site.latencyUs.p99)} ms`;
+        const latency = `p50 ${latencyText(site.latencyUs.p50)}, p99 ${latencyText(site.latencyUs.p99)}`;
         const clock =
           site.clockOffsetMs === undefined
             ? ''
@@ -111,11 +111,11 @@ function correctedRows(report: Report): string[][] {
           count(op.ok),
           count(op.failed),
           count(op.opsPerSec),
-          msText(l.mean),
-          msText(l.p50),
-          msText(l.p95),
-          msText(l.p99),
-          msText(l.max),
+          latencyText(l.mean),
+          latencyText(l.p50),
+          latencyText(l.p95),
+          latencyText(l.p99),
+          latencyText(l.max),
         ]);
     }
   }
@@ -129,7 +129,7 @@ function profileLines(p: ProviderReport, windowMs: number): string[] {
   if (a) {
     lines.push(
       `${p.name}: intended ${count(a.intended)}, started ${count(a.started)}, dropped ${count(a.dropped)} (no free VU); ` +
-        `schedule lag avg ${msText(a.lagUs.mean)} ms, p99 ${msText(a.lagUs.p99)} ms, max ${msText(a.lagUs.max)} ms`,
+        `schedule lag avg ${latencyText(a.lagUs.mean)}, p99 ${latencyText(a.lagUs.p99)}, max ${latencyText(a.lagUs.max)}`,
     );
   }
   if (p.phases) {
@@ -140,28 +140,28 @@ function profileLines(p: ProviderReport, windowMs: number): string[] {
         ph.target === undefined ? '' : count(ph.target),
         count(ph.peakVUs),
         count(ph.opsPerSec),
-        msText(l.p50),
-        msText(l.p95),
-        msText(l.p99),
+        latencyText(l.p50),
+        latencyText(l.p95),
+        latencyText(l.p99),
         count(ph.failed),
       ];
     });
-    lines.push(`${p.name} by phase:`, formatTable(['phase', 'target', 'vus', 'ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'], rows, 1));
+    lines.push(`${p.name} by phase:`, formatTable(['phase', 'target', 'vus', 'ops/s', 'p50', 'p95', 'p99', 'errors'], rows, 1));
   }
   const s = p.spike;
   if (s) {
     lines.push(
       s.recovered
-        ? `${p.name}: recovered ${(s.recoveryMs! / 1000).toFixed(1)} s after the spike (p95 back under ${msText(s.thresholdP95Us)} ms, pre-spike p95 ${msText(s.baselineP95Us)} ms + 20 %)`
-        : `${p.name}: never recovered: p95 stayed above ${msText(s.thresholdP95Us)} ms (pre-spike p95 ${msText(s.baselineP95Us)} ms + 20 %)`,
+        ? `${p.name}: recovered ${(s.recoveryMs! / 1000).toFixed(1)} s after the spike (p95 back under ${latencyText(s.thresholdP95Us)}, pre-spike p95 ${latencyText(s.baselineP95Us)} + 20 %)`
+        : `${p.name}: never recovered: p95 stayed above ${latencyText(s.thresholdP95Us)} (pre-spike p95 ${latencyText(s.baselineP95Us)} + 20 %)`,
     );
   }
   const r = p.ramp;
   if (r) {
     lines.push(
       r.capacity
-        ? `${p.name}: concurrent-user capacity ${count(r.capacity.users)} users (${r.capacity.phase}: p95 under ${msText(r.sloP95Us)} ms, errors under 1 %)`
-        : `${p.name}: concurrent-user capacity: no step stayed under p95 ${msText(r.sloP95Us)} ms with errors under 1 %`,
+        ? `${p.name}: concurrent-user capacity ${count(r.capacity.users)} users (${r.capacity.phase}: p95 under ${latencyText(r.sloP95Us)}, errors under 1 %)`
+        : `${p.name}: concurrent-user capacity: no step stayed under p95 ${latencyText(r.sloP95Us)} with errors under 1 %`,
       r.knee
         ? `${p.name}: knee at ${count(r.knee.users)} users (${r.knee.phase}, ${count(r.knee.opsPerSec)} ops/s): more users did not add 5 % throughput`
         : `${p.name}: no knee: throughput grew at every step`,

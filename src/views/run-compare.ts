@@ -1,14 +1,14 @@
 import { times, pValue } from '../report/comparison.js';
 import { percent, type RunCompare } from '../report/run-compare.js';
-import { formatTable } from './table.js';
+import { formatTable, msFigure } from './table.js';
 
 /** `stampede compare`: one row per provider × operation, the base and the new run's p95 side by side. */
 export function renderRunCompare(c: RunCompare): string {
   const rows = c.rows.map((r) => [
     r.provider,
     r.operation,
-    r.base.toFixed(3),
-    r.candidate.toFixed(3),
+    msFigure(r.base),
+    msFigure(r.candidate),
     Number.isFinite(r.ratio) ? `${times(r.ratio)}×` : 'n/a',
     r.low === null || r.high === null ? 'n/a' : `${times(r.low)}–${times(r.high)}×`,
     pValue(r.p),

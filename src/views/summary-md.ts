@@ -3,16 +3,16 @@ import { pValue, times } from '../report/comparison.js';
 import { percent, type RunCompare } from '../report/run-compare.js';
 import { formatMeasure } from '../report/thresholds.js';
 import type { Report } from '../report/types.js';
-import { msText } from './table.js';
+import { latencyText, msFigure } from './table.js';
 
 /** `run --summary-md`: the run in Markdown for a CI job summary (e.g. $GITHUB_STEP_SUMMARY). */
 export function runSummaryMd(report: Report): string {
   const lines = [`## stampede run: ${cell(report.name)}`, '', `Status: **${report.status}** · run \`${report.runId}\``, ''];
-  lines.push('| provider | ok | failed | ops/s | p50 ms | p95 ms | p99 ms |', '|---|--:|--:|--:|--:|--:|--:|');
+  lines.push('| provider | ok | failed | ops/s | p50 | p95 | p99 |', '|---|--:|--:|--:|--:|--:|--:|');
   for (const p of report.providers) {
     const l = p.total.latencyUs;
     lines.push(
-      `| ${cell(p.name)} | ${p.total.ok} | ${p.total.failed} | ${p.total.opsPerSec} | ${msText(l.p50)} | ${msText(l.p95)} | ${msText(l.p99)} |`,
+      `| ${cell(p.name)} | ${p.total.ok} | ${p.total.failed} | ${p.total.opsPerSec} | ${latencyText(l.p50)} | ${latencyText(l.p95)} | ${latencyText(l.p99)} |`,
     );
   }
   if (report.thresholds?.length) {
@@ -42,7 +42,7 @@ export function compareSummaryMd(c: RunCompare): string {
     const ci = r.low === null || r.high === null ? 'n/a' : `${times(r.low)}–${times(r.high)}×`;
     const mark = r.regression ? '❌' : r.significant && r.ratio < 1 ? '⬆️' : '✅';
     lines.push(
-      `| ${mark} | ${cell(r.provider)} | ${cell(r.operation)} | ${r.base.toFixed(3)} | ${r.candidate.toFixed(3)} | ${times(r.ratio)}× | ${ci} | ${pValue(r.p)} |`,
+      `| ${mark} | ${cell(r.provider)} | ${cell(r.operation)} | ${msFigure(r.base)} | ${msFigure(r.candidate)} | ${times(r.ratio)}× | ${ci} | ${pValue(r.p)} |`,
     );
   }
   if (c.unmatched.length > 0) lines.push('', `In one run only: ${c.unmatched.map(cell).join(', ')}`);

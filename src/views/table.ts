@@ -10,11 +10,22 @@ export function formatTable(header: string[], rows: string[][], textColumns = 1)
 }
 
 /**
- * A latency in microseconds as milliseconds text with three decimals, as pgbench prints it: the
- * one place a latency changes unit on its way to the screen.
+ * A latency in microseconds as text with its unit, the one place a latency changes unit on its way
+ * to the screen: under a millisecond in µs to three significant digits, what the histogram holds
+ * (`0.48 µs`, `84.2 µs`); from a millisecond on in ms with three decimals, as pgbench prints it.
  */
-export function msText(us: number): string {
-  return (us / 1000).toFixed(3);
+export function latencyText(us: number): string {
+  const shown = Number(us.toPrecision(3));
+  return shown < 1000 ? `${shown} µs` : `${(us / 1000).toFixed(3)} ms`;
+}
+
+/**
+ * A latency in milliseconds for a column headed "ms": three decimals, as pgbench prints it, and
+ * below a millisecond three significant digits, so a sub-microsecond figure does not read 0.000.
+ */
+export function msFigure(ms: number): string {
+  const shown = Number(ms.toPrecision(3));
+  return shown >= 1 || shown === 0 ? ms.toFixed(3) : String(shown);
 }
 
 export function count(n: number): string {

@@ -17,6 +17,8 @@ import { ROOT, runCli, tempDir, writeScenario } from '../helpers/cli.js';
 
 /** Made by `stampede run` at the start of this branch (schemaVersion 1): two providers, a ramp, two operations. */
 const V1 = join(ROOT, 'test', 'fixtures', 'report-v1.json');
+/** Made by `stampede run` before histograms recorded nanoseconds: version 2, histograms in whole µs. */
+const V2_US = join(ROOT, 'test', 'fixtures', 'report-v2-us.json');
 
 type Json = Record<string, unknown>;
 
@@ -51,6 +53,26 @@ test('readReport upgrades a version 1 report to version 2: the same figures, sit
   assert.deepEqual(asV1(report as unknown as Json), raw);
   // The views read it like a fresh report.
   assert.match(renderSummary(report), /^mem-a +read +\d+ +0 /m);
+});
+
+test('a version 2 report recorded in µs reads with the same figures, and its histograms keep their unit', async () => {
+  const raw = JSON.parse(readFileSync(V2_US, 'utf8')) as Json;
+  const report = readReport(V2_US);
+  assert.deepEqual(report, raw, 'nothing converted, nothing lost');
+  await initHistograms();
+  for (const op of report.providers[0]!.operations) {
+    assert.equal(op.histograms?.unit, 'us');
+    const h = decodeHistogram(op.histograms.latency);
+    assert.deepEqual(
+      summarize(h, op.histograms.unit),
+      op.latencyUs,
+      `${op.operation}: its µs histogram reads as the figures it was saved with`,
+    );
+    assert.notDeepEqual(summarize(h), op.latencyUs, `${op.operation}: read as ns, it would be 1000× off`);
+    h.destroy();
+  }
+  // The views print the saved figures (read: p50 1 µs, max 9575 µs).
+  assert.match(renderSummary(report), /^mem +read +299 +0 +[\d,]+ +34\.1 µs +1 µs +4 µs +84 µs +9\.575 ms$/m);
 });
 
 test('readReport refuses what is not a run report, in one line naming the file and what is wrong', () => {
@@ -110,9 +132,13 @@ options: { workers: 1, interleave: 4 }
         op.ok,
         `${p.name}/${op.operation}: its windows hold every operation`,
       );
-      assert.equal(op.histograms?.unit, 'us');
+      assert.equal(op.histograms?.unit, 'ns');
       const h = decodeHistogram(op.histograms.latency);
-      assert.deepEqual(summarize(h), op.latencyUs, `${p.name}/${op.operation}: the encoded histogram is the one summarized`);
+      assert.deepEqual(
+        summarize(h, op.histograms.unit),
+        op.latencyUs,
+        `${p.name}/${op.operation}: the encoded histogram is the one summarized`,
+      );
       h.destroy();
     }
     assert.deepEqual([...new Set(p.windows.map((w) => w.block))], [0, 1, 2, 3], 'each window names its block');

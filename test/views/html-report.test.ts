@@ -49,7 +49,7 @@ test('the HTML report opens offline in chromium: no error, no request, every cha
   assert.doesNotMatch(text, /<script[^>]+src=|<link[^>]+href=|url\(/, 'nothing to fetch: uPlot and the data are inline');
   for (const section of ['Summary', 'Comparisons', 'Phases, ramp and spike', 'Sites', 'Environment and plan'])
     assert.match(text, new RegExp(`<h2>${section}</h2>`));
-  assert.match(text, /corrected p95 ms/, 'open model: the corrected twin is in the tables');
+  assert.match(text, /corrected p95</, 'open model: the corrected twin is in the tables');
 
   const opened = await openPage(pathToFileURL(html).href);
   try {

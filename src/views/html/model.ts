@@ -83,8 +83,8 @@ function providerSeries(
   const worst = (f: (w: WindowReport) => number | undefined): (number | null)[] =>
     buckets.map((ws) => {
       const values = ws.flatMap((w) => f(w) ?? []);
-      // Whole microseconds: finer digits add bytes, not information.
-      return values.length ? Math.round(Math.max(...values)) : null;
+      // Three significant digits (what the histogram holds), whole µs from 1 ms: finer digits add bytes, not information.
+      return values.length ? chartUs(Math.max(...values)) : null;
     });
   const flagged = (f: (w: WindowReport) => boolean | undefined): number[] =>
     buckets.flatMap((ws, i) => (ws.some((w) => f(w) === true) ? [i] : []));
@@ -124,6 +124,10 @@ function markers(p: ProviderReport): Marker[] {
   if (p.spike?.recovered && spikeEnd !== undefined)
     add(spikeEnd + p.spike.recoveryMs!, `recovered ${(p.spike.recoveryMs! / 1000).toFixed(1)} s`);
   return out;
+}
+
+function chartUs(us: number): number {
+  return us >= 1000 ? Math.round(us) : Number(us.toPrecision(3));
 }
 
 function round(x: number, digits: number): number {

@@ -2,7 +2,7 @@ import { recommend } from '../../api/recommendations.js';
 import { METRICS, pValue, times } from '../../report/comparison.js';
 import { designLimits } from '../../report/design-limits.js';
 import type { ProviderReport, Report } from '../../report/types.js';
-import { count, msText, windowLabels } from '../table.js';
+import { count, latencyText, msFigure, windowLabels } from '../table.js';
 
 /** A threshold as checked on the merged figures (the shape `report.thresholds` carries; see PHASE3.md). */
 export interface ThresholdView {
@@ -47,7 +47,7 @@ export function reportSections(report: Report): string {
 }
 
 function latencyCells(l: { mean: number; p50: number; p95: number; p99: number; max: number } | undefined): string[] {
-  return l ? [msText(l.mean), msText(l.p50), msText(l.p95), msText(l.p99), msText(l.max)] : ['', '', '', '', ''];
+  return l ? [latencyText(l.mean), latencyText(l.p50), latencyText(l.p95), latencyText(l.p99), latencyText(l.max)] : ['', '', '', '', ''];
 }
 
 function summary(report: Report): string {
@@ -63,7 +63,7 @@ function summary(report: Report): string {
       ...(open ? latencyCells(op.correctedLatencyUs) : []),
     ]),
   );
-  const latency = ['mean ms', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'];
+  const latency = ['mean', 'p50', 'p95', 'p99', 'max'];
   const header = ['provider', 'operation', 'ok', 'errors', 'ops/s', ...latency, ...(open ? latency.map((h) => `corrected ${h}`) : [])];
   return `${table(header, rows, 'num')}\n<p class="note">${text(report.model.note)}</p>`;
 }
@@ -73,7 +73,7 @@ function thresholds(report: Report): string {
   if (!results?.length) return '';
   const value = (v: number | null, unit: ThresholdView['unit']): string => {
     if (v === null) return 'no data';
-    if (unit === 'us') return `${msText(v)} ms`;
+    if (unit === 'us') return latencyText(v);
     if (unit === 'ratio') return `${(v * 100).toFixed(2)} %`;
     return unit === 'ops/s' ? `${count(v)} ops/s` : count(v);
   };
@@ -100,7 +100,7 @@ function comparisons(report: Report): string {
     const { label, unit, lowerIsBetter } = METRICS[c.metric];
     const rows = c.providers.map((p) => {
       const d = c.differences.find((x) => x.provider === p.name);
-      const value = unit === 'ms' ? p.value.toFixed(3) : count(p.value);
+      const value = unit === 'ms' ? msFigure(p.value) : count(p.value);
       if (!d) return [text(p.name), value, '1.00×', '', '', '', 'best'];
       const ci = d.low === null || d.high === null ? 'n/a' : `${times(d.low)}–${times(d.high)}×`;
       const cls = d.significant ? 'bad' : 'muted';
@@ -129,21 +129,21 @@ function phases(p: ProviderReport): string {
         ph.target === undefined ? '' : count(ph.target),
         count(ph.peakVUs),
         count(ph.opsPerSec),
-        msText(l.p50),
-        msText(l.p95),
-        msText(l.p99),
+        latencyText(l.p50),
+        latencyText(l.p95),
+        latencyText(l.p99),
         `${(ph.errorRate * 100).toFixed(2)} %`,
       ];
     });
-    parts.push(table(['phase', 'planned', 'target', 'peak VUs', 'ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'], rows));
+    parts.push(table(['phase', 'planned', 'target', 'peak VUs', 'ops/s', 'p50', 'p95', 'p99', 'errors'], rows));
   }
   const r = p.ramp;
   if (r) {
     parts.push(
       `<p>${text(
         r.capacity
-          ? `concurrent-user capacity ${count(r.capacity.users)} users (${r.capacity.phase}: p95 under ${msText(r.sloP95Us)} ms, errors under 1 %)`
-          : `concurrent-user capacity: no step stayed under p95 ${msText(r.sloP95Us)} ms with errors under 1 %`,
+          ? `concurrent-user capacity ${count(r.capacity.users)} users (${r.capacity.phase}: p95 under ${latencyText(r.sloP95Us)}, errors under 1 %)`
+          : `concurrent-user capacity: no step stayed under p95 ${latencyText(r.sloP95Us)} with errors under 1 %`,
       )}; ${text(
         r.knee
           ? `knee at ${count(r.knee.users)} users (${r.knee.phase}, ${count(r.knee.opsPerSec)} ops/s): more users did not add 5 % throughput`
@@ -156,8 +156,8 @@ function phases(p: ProviderReport): string {
     parts.push(
       `<p>${text(
         s.recovered
-          ? `spike recovery ${(s.recoveryMs! / 1000).toFixed(1)} s (p95 back under ${msText(s.thresholdP95Us)} ms, pre-spike p95 ${msText(s.baselineP95Us)} ms + 20 %)`
-          : `never recovered: p95 stayed above ${msText(s.thresholdP95Us)} ms (pre-spike p95 ${msText(s.baselineP95Us)} ms + 20 %)`,
+          ? `spike recovery ${(s.recoveryMs! / 1000).toFixed(1)} s (p95 back under ${latencyText(s.thresholdP95Us)}, pre-spike p95 ${latencyText(s.baselineP95Us)} + 20 %)`
+          : `never recovered: p95 stayed above ${latencyText(s.thresholdP95Us)} (pre-spike p95 ${latencyText(s.baselineP95Us)} + 20 %)`,
       )}</p>`,
     );
   }
@@ -189,9 +189,9 @@ function sites(p: ProviderReport): string {
     count(s.ok),
     count(s.failed),
     count(s.opsPerSec),
-    msText(s.latencyUs.p50),
-    msText(s.latencyUs.p95),
-    msText(s.latencyUs.p99),
+    latencyText(s.latencyUs.p50),
+    latencyText(s.latencyUs.p95),
+    latencyText(s.latencyUs.p99),
     s.clockOffsetMs === undefined ? '' : `${s.clockOffsetMs} ms (rtt ${s.rttMs} ms)`,
     text(
       [
@@ -202,7 +202,7 @@ function sites(p: ProviderReport): string {
         .join('; '),
     ),
   ]);
-  return `<h3>${text(p.name)}</h3>\n${table(['site', 'host', 'workers', 'peak VUs', 'ok', 'errors', 'ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'clock', 'notes'], rows)}`;
+  return `<h3>${text(p.name)}</h3>\n${table(['site', 'host', 'workers', 'peak VUs', 'ok', 'errors', 'ops/s', 'p50', 'p95', 'p99', 'clock', 'notes'], rows)}`;
 }
 
 function server(p: ProviderReport): string {

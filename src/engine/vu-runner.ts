@@ -1,0 +1,147 @@
+import { performance } from 'node:perf_hooks';
+import type { Recorder } from '../metrics/recorder.js';
+import type { Budget, Vu } from '../profiles/types.js';
+import type { Executable, VuContext } from '../providers/types.js';
+import type { Pauses, Pausing } from './pauses.js';
+import { Runs, threadSlice } from './thread-slice.js';
+
+/** What a VU needs from the runtime it runs on. */
+export interface VuHost {
+  readonly ops: readonly Executable[];
+  readonly pick: (random: () => number) => number;
+  readonly recorder: Recorder;
+  readonly pauses: Pauses;
+  /** The VU starts looping: it now counts as active, and takes its context. */
+  began(vu: Vu): VuContext;
+  /** The VU will start nothing more (retired, or out of budget). */
+  retire(vu: Vu): void;
+  /** The VU's last operation is over: its context goes back. */
+  ended(vu: Vu, context: VuContext): void;
+}
+
+/**
+ * One closed-model VU, looping over the workload until it is retired or its budget runs out,
+ * pausing `thinkMs` between operations. A state machine rather than an async function: a paused
+ * VU holds no suspended frame, promise or timer (see pauses.ts), and a synchronous operation
+ * (better-sqlite3) runs in a plain loop with no promise at all.
+ */
+export class VuRunner implements Vu, Pausing {
+  stopped: boolean;
+  paused = false;
+  wake: (() => void) | undefined;
+  private context: VuContext | undefined;
+  /** Without think time a VU runs back to back: it takes turns on the thread (thread-slice.ts). */
+  private runs: Runs | undefined;
+  /** The operation in flight, when it is asynchronous, and when it started (`performance.now()`). */
+  private op = 0;
+  private startedAt = 0;
+  private settled: [(value: unknown) => void, (err: unknown) => void] | undefined;
+  private finished = false;
+  private donePromise: Promise<void> | undefined;
+  private resolveDone: (() => void) | undefined;
+
+  constructor(
+    private readonly host: VuHost,
+    private readonly budget: Budget,
+    private readonly thinkMs: number,
+    stopped: boolean,
+  ) {
+    this.stopped = stopped;
+  }
+
+  /** Resolves once the VU's last operation is over (made on demand: most VUs are never awaited one by one). */
+  get done(): Promise<void> {
+    this.donePromise ??= this.finished ? Promise.resolve() : new Promise((resolve) => (this.resolveDone = resolve));
+    return this.donePromise;
+  }
+
+  start(): void {
+    // Started after the stop: never active, so never retired.
+    if (this.stopped) return this.finish();
+    this.context = this.host.began(this);
+    if (this.thinkMs === 0) this.runs = new Runs(this);
+    // A VU started while the thread is busy (one of thousands started in one stretch) waits its
+    // turn, as a pause of no length, so starting them never holds the thread for longer than a slice.
+    if (threadSlice.mustWait(performance.now())) this.pause(0);
+    else this.loop();
+  }
+
+  endPause(): void {
+    this.runs?.restart();
+    this.loop();
+  }
+
+  /** Ended early by a retirement: a paused VU finishes at once. */
+  private readonly endEarly = (): void => {
+    if (!this.paused) return;
+    this.paused = false;
+    this.loop();
+  };
+
+  private resume(): void {
+    this.runs?.restart();
+    this.loop();
+  }
+
+  private loop(): void {
+    const { ops, pick, recorder } = this.host;
+    const context = this.context!;
+    while (!this.stopped && this.budget.remaining > 0) {
+      this.budget.remaining--;
+      const op = pick(context.random);
+      context.iteration++;
+      const t0 = performance.now();
+      let result: unknown;
+      try {
+        result = ops[op]!(context);
+      } catch (err) {
+        recorder.error(op, err);
+        if (this.suspended()) return;
+        continue;
+      }
+      if (result instanceof Promise) {
+        this.op = op;
+        this.startedAt = t0;
+        this.settled ??= [() => this.afterAsync(true), (err) => this.afterAsync(false, err)];
+        void result.then(...this.settled);
+        return;
+      }
+      recorder.ok(op, performance.now() - t0);
+      if (this.suspended()) return;
+    }
+    this.finish();
+  }
+
+  private afterAsync(ok: boolean, err?: unknown): void {
+    if (ok) this.host.recorder.ok(this.op, performance.now() - this.startedAt);
+    else this.host.recorder.error(this.op, err);
+    if (!this.suspended()) this.loop();
+  }
+
+  /** After an operation: true when the VU now waits (a pause, or its next turn on the thread). */
+  private suspended(): boolean {
+    if (this.stopped) return false;
+    if (this.thinkMs > 0) {
+      this.pause(this.thinkMs);
+      return true;
+    }
+    const turn = this.runs!.next();
+    if (!turn) return false;
+    void turn.then(() => this.resume());
+    return true;
+  }
+
+  private pause(ms: number): void {
+    this.wake = this.endEarly;
+    this.host.pauses.add(this, ms);
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    // A VU whose budget ran out retires itself.
+    this.host.retire(this);
+    if (this.context) this.host.ended(this, this.context);
+    this.resolveDone?.();
+  }
+}
