@@ -85,7 +85,7 @@ function recordedPool(variant: Variant): string[] {
         const lagMs = rnd.lognormal(0.02, 1);
         recorder.startLag(lagMs);
         recorder.okScheduled(op, ms, ms + lagMs);
-      } else recorder.ok(op, BigInt(Math.round(ms * 1e6)));
+      } else recorder.ok(op, ms);
     }
     const arrivals = recorder.flushArrivals();
     const snapshot: Omit<Snapshot, 'source' | 'window'> = {
