@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as hdr from 'hdr-histogram-js';
 import { Aggregator } from '../src/metrics/aggregate.js';
+import { CountSum, decodeCounts } from '../src/metrics/counts.js';
 import {
   decodeHistogram,
+  encodeForWire,
   encodeHistogram,
   type Histogram,
   initHistograms,
@@ -44,6 +46,8 @@ test('merged figures of every window, operation, source and the run equal those 
   for (let window = 0; window < WINDOWS; window++) {
     for (let s = 0; s < SOURCES; s++) {
       const source = `agent${s}/w0`;
+      // Workers send the uncompressed encoding; a snapshot in the standard one is read alike.
+      const encode = s % 2 === 0 ? encodeForWire : encodeHistogram;
       const lag = newHistogram();
       const operations = OPS.map((operation, o) => {
         const [h, c, part] = [newHistogram(), newHistogram(), newHistogram()];
@@ -65,16 +69,16 @@ test('merged figures of every window, operation, source and the run equal those 
         }
         const out = {
           operation,
-          histogram: encodeHistogram(h),
+          histogram: encode(h),
           ok: h.totalCount,
           errors: {},
-          corrected: encodeHistogram(c),
-          parts: { query: encodeHistogram(part) },
+          corrected: encode(c),
+          parts: { query: encode(part) },
         };
         for (const x of [h, c, part]) x.destroy();
         return out;
       });
-      const arrivals = { intended: 10, started: 10, dropped: 0, lag: encodeHistogram(lag) };
+      const arrivals = { intended: 10, started: 10, dropped: 0, lag: encode(lag) };
       lag.destroy();
       snapshots.push({ runId: 'r', source, provider: 'p', phase: 'main', window, activeVUs: 4, ranMs: 1000, operations, arrivals });
     }
@@ -125,6 +129,81 @@ test('merged figures of every window, operation, source and the run equal those 
   pair.destroy();
   agg.destroy();
   direct.destroy();
+});
+
+const PERCENTILES = [0, 0.1, 1, 25, 50, 90, 95, 99, 99.9, 99.99, 100];
+
+/** Every figure a summary is read from, exactly as a histogram gives it. */
+function readings(h: Pick<Histogram, 'totalCount' | 'minNonZeroValue' | 'maxValue' | 'mean' | 'stdDeviation' | 'getValueAtPercentile'>) {
+  return {
+    count: h.totalCount,
+    min: h.minNonZeroValue,
+    max: h.maxValue,
+    mean: h.mean,
+    stddev: h.stdDeviation,
+    percentiles: PERCENTILES.map((p) => h.getValueAtPercentile(p)),
+  };
+}
+
+test('summed counts read exactly as one histogram over the same samples: percentiles, mean, standard deviation, min, max', async () => {
+  await initHistograms();
+  let seed = 9;
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const cases: Array<{ name: string; parts: number; value: () => number }> = [
+    // A database round trip: hundreds of µs in ns, a lock wait now and then.
+    {
+      name: 'pg-like',
+      parts: 20,
+      value: () => Math.floor(300_000 * Math.exp(0.6 * -Math.log(1 - random())) * (random() < 0.005 ? 20 : 1)),
+    },
+    // In-process SQLite: hundreds of ns, in bucket 0 where every integer is its own bucket.
+    { name: 'sqlite-like', parts: 20, value: () => Math.floor(400 + 1500 * random() ** 3) },
+    { name: 'zeros and the top of the range', parts: 3, value: () => (random() < 0.3 ? 0 : random() < 0.5 ? 3_600_000_000_000 : 1) },
+    { name: 'one sample', parts: 1, value: () => 123_456_789 },
+  ];
+  for (const { name, parts, value } of cases) {
+    const whole = newHistogram();
+    const sum = new CountSum();
+    for (let p = 0; p < parts; p++) {
+      const h = newHistogram();
+      for (let i = 0; i < 500; i++) {
+        const v = value();
+        h.recordValue(v);
+        whole.recordValue(v);
+      }
+      sum.add(decodeCounts(p % 2 ? encodeForWire(h) : encodeHistogram(h)));
+      h.destroy();
+    }
+    const shippedWhole = shippedHistogram(whole);
+    assert.deepEqual(readings(sum), readings(shippedWhole), name);
+    sum.compact();
+    assert.deepEqual(readings(sum), readings(shippedWhole), `${name}, compacted`);
+    assert.equal(sum.encode(), encodeHistogram(whole), `${name}: the standard encoding`);
+    for (const h of [whole, shippedWhole]) h.destroy();
+  }
+  const empty = newHistogram();
+  assert.deepEqual(readings(new CountSum()), { ...readings(empty), min: Number.MAX_SAFE_INTEGER });
+  empty.destroy();
+});
+
+test('a mean past 2^53 is summed as the library sums it, in integers', async () => {
+  await initHistograms();
+  const whole = newHistogram();
+  const sum = new CountSum();
+  for (const [v, n] of [
+    [3_000_000_000_001, 2_000_001],
+    [1_000_003, 7],
+    [999_999_999, 3_333],
+  ] as const) {
+    const h = newHistogram();
+    h.recordValueWithCount(v, n);
+    whole.recordValueWithCount(v, n);
+    sum.add(decodeCounts(encodeForWire(h)));
+    h.destroy();
+  }
+  assert.equal(sum.mean, whole.mean);
+  assert.equal(sum.stdDeviation, whole.stdDeviation);
+  whole.destroy();
 });
 
 /** A histogram as it reads after crossing the wire (see `shipped`). */

@@ -1,15 +1,6 @@
 import { CountSum, decodeCounts } from './counts.js';
 import { type ErrorsByClass, errorTotal, mergeErrors } from './errors.js';
-import {
-  encodeHistogram,
-  type Histogram,
-  type LatencySummary,
-  meanUs,
-  percentileUs,
-  RECORDED_UNIT,
-  type RecordedUnit,
-  summarize,
-} from './histogram.js';
+import { type LatencySummary, meanUs, percentileUs, RECORDED_UNIT, type RecordedUnit, summarize } from './histogram.js';
 import { isSaturated } from './health.js';
 import type { GeneratorHealth, Snapshot } from './snapshot.js';
 
@@ -160,20 +151,6 @@ function accumulator(): Accumulator {
   return { histogram: new CountSum(), ok: 0, errors: {} };
 }
 
-/** Figures read from summed counts through a WASM histogram that lives only while they are read. */
-function reading<T>(sum: CountSum, read: (h: Histogram) => T): T {
-  const h = sum.histogram();
-  try {
-    return read(h);
-  } finally {
-    h.destroy();
-  }
-}
-
-function summarizeSum(sum: CountSum): LatencySummary {
-  return reading(sum, summarize);
-}
-
 /**
  * Merges snapshots from every source of one provider's run. Histograms are added with HDR `add()`,
  * which is exact; percentiles are only ever read from a merged histogram. A snapshot that arrives
@@ -213,9 +190,9 @@ export class Aggregator {
       source.histogram.add(counts);
       for (const [part, encoded] of Object.entries(op.parts ?? {})) {
         const acc = this.total(snapshot.phase, partKey(op.operation, part), this.partTotals);
-        const before = acc.histogram.total;
+        const before = acc.histogram.totalCount;
         acc.histogram.add(decodeCounts(encoded));
-        acc.ok += acc.histogram.total - before;
+        acc.ok += acc.histogram.totalCount - before;
       }
       if (op.corrected !== undefined) {
         const c = decodeCounts(op.corrected);
@@ -336,16 +313,16 @@ export class Aggregator {
       figures.dropped += acc.dropped;
       lag.addSum(acc.lag);
     }
-    return { ...figures, lagUs: summarizeSum(lag) };
+    return { ...figures, lagUs: summarize(lag) };
   }
 
   /** Latency over the whole run of some sources only (one site's), merged from their own histograms. */
   sourcesLatency(sources: readonly string[]): LatencySummary {
     const own = sources.flatMap((s) => this.perSource.get(s)?.histogram ?? []);
-    if (own.length === 1) return summarizeSum(own[0]!);
+    if (own.length === 1) return summarize(own[0]!);
     const merged = new CountSum();
     for (const h of own) merged.addSum(h);
-    return summarizeSum(merged);
+    return summarize(merged);
   }
 
   /** Sources whose snapshot for a window has arrived, with how long each one's load ran in it (ms). */
@@ -373,11 +350,11 @@ export class Aggregator {
         operation: name,
         ok: op.ok,
         failed: errorTotal(op.errors),
-        latencyUs: reading(op.latency, (one) => ({
-          mean: Math.round(meanUs(one) * 1000) / 1000,
-          p95: percentileUs(one, 95),
-          p99: percentileUs(one, 99),
-        })),
+        latencyUs: {
+          mean: Math.round(meanUs(op.latency) * 1000) / 1000,
+          p95: percentileUs(op.latency, 95),
+          p99: percentileUs(op.latency, 99),
+        },
       });
       if (op.corrected) corrected.addSum(op.corrected);
       ok += op.ok;
@@ -392,7 +369,7 @@ export class Aggregator {
       activeVUs,
       ok,
       failed,
-      latencyUs: summarizeSum(all),
+      latencyUs: summarize(all),
       operations,
       saturated: false,
     };
@@ -401,9 +378,9 @@ export class Aggregator {
         intended: w.arrivals.intended,
         started: w.arrivals.started,
         dropped: w.arrivals.dropped,
-        lagUs: summarizeSum(w.arrivals.lag),
+        lagUs: summarize(w.arrivals.lag),
       };
-      figures.correctedUs = summarizeSum(corrected);
+      figures.correctedUs = summarize(corrected);
     }
     if (w.health.size > 0) {
       const sources = [...w.health.values()];
@@ -437,8 +414,8 @@ function sum(totals: Map<string, Map<string, Accumulator>>, key?: string, phase?
 /** The sum of one operation, its merged histograms encoded as well. */
 function sumEncoded(totals: Map<string, Map<string, Accumulator>>, key: string): Merged & { histograms: EncodedLatency } {
   return merge(totals, key, undefined, (m) => {
-    const histograms: EncodedLatency = { unit: RECORDED_UNIT, latency: reading(m.histogram, encodeHistogram) };
-    if (m.corrected) histograms.corrected = reading(m.corrected, encodeHistogram);
+    const histograms: EncodedLatency = { unit: RECORDED_UNIT, latency: m.histogram.encode() };
+    if (m.corrected) histograms.corrected = m.corrected.encode();
     return { ...summarizeMerged(m), histograms };
   });
 }
@@ -451,8 +428,8 @@ interface MergedHistograms {
 }
 
 function summarizeMerged(m: MergedHistograms): Merged {
-  const merged: Merged = { ok: m.ok, errors: m.errors, latencyUs: summarizeSum(m.histogram) };
-  if (m.corrected) merged.correctedUs = summarizeSum(m.corrected);
+  const merged: Merged = { ok: m.ok, errors: m.errors, latencyUs: summarize(m.histogram) };
+  if (m.corrected) merged.correctedUs = summarize(m.corrected);
   return merged;
 }
 

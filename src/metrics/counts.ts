@@ -1,18 +1,21 @@
+import { deflateSync, inflateSync } from 'node:zlib';
 import * as hdr from 'hdr-histogram-js';
-import { decodeHistogram, encodeHistogram, type Histogram, newHistogram } from './histogram.js';
-import { inflateZlib } from './inflate.js';
+import { newHistogram, V2_COOKIE_BASE, v2Bytes } from './histogram.js';
 
 /**
- * HDR bucket counts summed in plain JS, straight from encoded histograms (HDR's V2 format:
- * compressed base64 around ZigZag LEB128 counts). The coordinator merges thousands of snapshots a
- * second: decoding each into a WASM histogram allocates and walks all 20,000+ buckets of a
- * 1 µs–1 h histogram, where a snapshot fills a few hundred. A WASM histogram is made only to read
- * figures, from the summed counts, through the library's own decoder: its figures are those of the
- * histograms added with `add()` (the same counts, so the same min, max, mean and percentiles).
+ * HDR bucket counts summed and read in plain JS, straight from encoded histograms (HDR's V2
+ * format: ZigZag LEB128 counts with runs of empty buckets). The coordinator merges thousands of
+ * snapshots a second: decoding each into a WASM histogram allocates and walks all 33,000 buckets
+ * of a 1 ns–1 h histogram, where a snapshot fills a few hundred, and reading figures from a WASM
+ * histogram rebuilt from the sum costs as much again. The figures read here are computed exactly
+ * as hdr-histogram-js computes them (its `Histogram.ts`), so they equal those of one histogram
+ * holding every sample.
  */
 
-const V2_COOKIE = 0x1c849313;
-const V2_COMPRESSED_COOKIE = 0x1c849304;
+/** The compressed V2 cookie base (bits 4–7 say the word size); the plain one is in histogram.ts. */
+const V2_COMPRESSED_COOKIE_BASE = 0x1c849304;
+/** What the library writes: the cookie base with its "ZigZag LEB128, zero runs" word size bit. */
+const V2_COMPRESSED_COOKIE = V2_COMPRESSED_COOKIE_BASE | 0x10;
 /** Cookie, payload length, then the structure: index offset, digits, lowest, highest, ratio. */
 const HEADER_BYTES = 40;
 
@@ -22,23 +25,44 @@ export interface SparseCounts {
   count: Float64Array;
 }
 
-let reference: Uint8Array | undefined;
+/**
+ * The layout of the histograms this process makes, which every sum keeps: their encoded header
+ * (bytes 8–40 must match for counts to add index by index) and the two magnitudes that map an
+ * index to its values.
+ */
+interface Structure {
+  header: Uint8Array;
+  unitMagnitude: number;
+  subBucketHalfCountMagnitude: number;
+}
 
-/** The structure (header bytes 8–40) of the histograms this process makes, which every sum keeps. */
-function referenceHeader(): Uint8Array {
-  if (reference) return reference;
+let ours: Structure | undefined;
+
+function structure(): Structure {
+  if (ours) return ours;
   const empty = newHistogram();
   try {
-    return (reference = payloadOf(encodeHistogram(empty)).slice(0, HEADER_BYTES));
+    const header = v2Bytes(empty).slice(0, HEADER_BYTES);
+    const view = new DataView(header.buffer);
+    const digits = view.getInt32(12);
+    const lowest = Number(view.getBigInt64(16));
+    return (ours = {
+      header,
+      unitMagnitude: Math.floor(Math.log2(lowest)),
+      subBucketHalfCountMagnitude: Math.ceil(Math.log2(2 * 10 ** digits)) - 1,
+    });
   } finally {
     empty.destroy();
   }
 }
 
+/** The V2 bytes of an encoded histogram: workers send them as they are, reports compressed. */
 function payloadOf(encoded: string): Uint8Array {
   const bytes = Buffer.from(encoded, 'base64');
-  if (bytes.length < 8 || (bytes.readInt32BE(0) & ~0xf0) !== V2_COMPRESSED_COOKIE) throw new Error('not a compressed V2 HDR histogram');
-  return inflateZlib(bytes.subarray(8, 8 + bytes.readInt32BE(4)));
+  const base = bytes.length >= 8 ? bytes.readInt32BE(0) & ~0xf0 : 0;
+  if (base === V2_COOKIE_BASE) return bytes;
+  if (base === V2_COMPRESSED_COOKIE_BASE) return inflateSync(bytes.subarray(8, 8 + bytes.readInt32BE(4)));
+  throw new Error('not a V2 HDR histogram');
 }
 
 function sameStructure(payload: Uint8Array, header: Uint8Array): boolean {
@@ -49,31 +73,39 @@ function sameStructure(payload: Uint8Array, header: Uint8Array): boolean {
 /** Where `decodeCounts` writes: reused, since every caller adds the counts at once. */
 let scratch = { index: new Int32Array(4096), count: new Float64Array(4096) };
 
-/** Nonzero bucket counts of an encoded histogram, as views the next call overwrites: add them before decoding again. */
+/**
+ * Nonzero bucket counts of an encoded histogram (plain or compressed V2, base64), as views the
+ * next call overwrites: add them before decoding again.
+ */
 export function decodeCounts(encoded: string): SparseCounts {
-  const header = referenceHeader();
-  const payload = payloadOf(encoded);
-  if (payload.length < HEADER_BYTES || (payload[0]! << 24) + (payload[1]! << 16) + (payload[2]! << 8) + payload[3]! !== V2_COOKIE) {
+  return countsOf(payloadOf(encoded));
+}
+
+function countsOf(payload: Uint8Array): SparseCounts {
+  const { header } = structure();
+  if (
+    payload.length < HEADER_BYTES ||
+    (payload[0]! << 24) + (payload[1]! << 16) + (payload[2]! << 8) + payload[3]! !== (V2_COOKIE_BASE | 0x10)
+  ) {
     throw new Error('not a V2 HDR histogram');
   }
   // Another structure (other bounds or digits): the library moves its counts into ours.
-  if (!sameStructure(payload, header)) return decodeCounts(restructured(encoded));
+  if (!sameStructure(payload, header)) return countsOf(restructured(payload));
   const end = HEADER_BYTES + ((payload[4]! << 24) | (payload[5]! << 16) | (payload[6]! << 8) | payload[7]!);
   if (end > payload.length) throw new Error('HDR histogram payload ends early');
-  let n = 0;
   if (scratch.index.length < end - HEADER_BYTES) scratch = { index: new Int32Array(end), count: new Float64Array(end) };
   const { index, count } = scratch;
+  let n = 0;
   let at = HEADER_BYTES;
   let dst = 0;
   while (at < end) {
-    // ZigZag LEB128-64b9B: positive values are counts, negative ones runs of empty buckets.
-    let value = 0;
-    let scale = 1;
-    for (let k = 0; k < 9; k++) {
-      const b = payload[at++]!;
+    // ZigZag LEB128-64b9B: even values are counts (×2), odd ones runs of empty buckets.
+    let b = payload[at++]!;
+    let value = b & 0x7f;
+    let scale = 128;
+    for (let k = 1; b & 0x80 && k < 9; k++, scale *= 128) {
+      b = payload[at++]!;
       value += (k < 8 ? b & 0x7f : b) * scale;
-      scale *= 128;
-      if (k === 8 || !(b & 0x80)) break;
     }
     if (value % 2 === 1) dst += (value + 1) / 2;
     else {
@@ -87,69 +119,118 @@ export function decodeCounts(encoded: string): SparseCounts {
   return { index: index.subarray(0, n), count: count.subarray(0, n) };
 }
 
-function restructured(encoded: string): string {
-  const h = decodeHistogram(encoded);
-  const ours = newHistogram();
+function restructured(payload: Uint8Array): Uint8Array {
+  const theirs = hdr.WasmHistogram.decode(payload, 32, 0);
+  const moved = newHistogram();
   try {
-    ours.add(h);
-    return encodeHistogram(ours);
+    moved.add(theirs);
+    return v2Bytes(moved);
   } finally {
-    h.destroy();
-    ours.destroy();
+    theirs.destroy();
+    moved.destroy();
   }
 }
 
-/** A sum of bucket counts: dense while it takes additions, sparse once `compact()` says it is done. */
+/**
+ * A sum of bucket counts: dense while it takes additions, sparse once `compact()` says it is done.
+ * It reads like an HDR histogram (`summarize` takes either): the same figures from the same counts.
+ */
 export class CountSum {
   private dense = new Float64Array(0);
   private sparse: SparseCounts | undefined;
-  total = 0;
+  /** The nonzero buckets of the dense counts, kept while no count is added: a summary reads them nine times. */
+  private view: SparseCounts | undefined;
+  totalCount = 0;
 
   add(s: SparseCounts): void {
     if (s.index.length === 0) return;
     this.expand();
+    this.view = undefined;
     const top = s.index[s.index.length - 1]!;
     if (top >= this.dense.length) this.grow(top + 1);
     const dense = this.dense;
     for (let i = 0; i < s.index.length; i++) {
       dense[s.index[i]!]! += s.count[i]!;
-      this.total += s.count[i]!;
+      this.totalCount += s.count[i]!;
     }
   }
 
   addSum(other: CountSum): void {
     if (other.sparse) return this.add(other.sparse);
     this.expand();
+    this.view = undefined;
     if (other.dense.length > this.dense.length) this.grow(other.dense.length);
     const dense = this.dense;
     const from = other.dense;
     for (let i = 0; i < from.length; i++) if (from[i] !== 0) dense[i]! += from[i]!;
-    this.total += other.total;
+    this.totalCount += other.totalCount;
   }
 
   /** Keeps only the nonzero buckets: for sums that rarely take more (a window once it is old). */
   compact(): void {
     if (this.sparse) return;
-    let n = 0;
-    for (const c of this.dense) if (c !== 0) n++;
-    const index = new Int32Array(n);
-    const count = new Float64Array(n);
-    n = 0;
-    for (let i = 0; i < this.dense.length; i++) {
-      if (this.dense[i] === 0) continue;
-      index[n] = i;
-      count[n++] = this.dense[i]!;
-    }
-    this.sparse = { index, count };
+    this.sparse = this.nonzero();
     this.dense = new Float64Array(0);
+    this.view = undefined;
   }
 
-  /** A WASM histogram of these counts, decoded by the library from their V2 encoding; the caller destroys it. */
-  histogram(): Histogram {
-    if (this.total === 0) return newHistogram();
-    this.expand();
-    const header = referenceHeader();
-    const bytes = new Uint8Array(HEADER_BYTES + this.dense.length * 9);
+  /** Lowest value of the first nonzero bucket above 0; the library's "none" when there is none. */
+  get minNonZeroValue(): number {
+    const { index } = this.nonzero();
+    for (let k = 0; k < index.length; k++) if (index[k]! !== 0) return valueAt(index[k]!);
+    return Number.MAX_SAFE_INTEGER;
+  }
+
+  get maxValue(): number {
+    const { index } = this.nonzero();
+    return index.length === 0 ? 0 : highestAt(index[index.length - 1]!);
+  }
+
+  /** As the library: the highest value of the bucket where the count reaches the percentile (lowest at 0). */
+  getValueAtPercentile(percentile: number): number {
+    const fp = (Math.min(percentile, 100) / 100) * this.totalCount;
+    const target = Math.max(Math.ceil(fp - ulp(fp)), 1);
+    const { index, count } = this.nonzero();
+    let running = 0;
+    for (let k = 0; k < index.length; k++) {
+      running += count[k]!;
+      if (running >= target) return percentile === 0 ? valueAt(index[k]!) : highestAt(index[k]!);
+    }
+    return 0;
+  }
+
+  /** As the library: each bucket counts at its median equivalent value, summed as an integer. */
+  get mean(): number {
+    if (this.totalCount === 0) return 0;
+    const { index, count } = this.nonzero();
+    let sum = 0;
+    for (let k = 0; k < index.length; k++) sum += medianAt(index[k]!) * count[k]!;
+    // Past 2^53 a float sum rounds: the library sums in 64-bit integers, and so does this then.
+    if (sum >= 2 ** 53) {
+      let exact = 0n;
+      for (let k = 0; k < index.length; k++) exact += BigInt(medianAt(index[k]!)) * BigInt(count[k]!);
+      sum = Number(exact);
+    }
+    return sum / this.totalCount;
+  }
+
+  get stdDeviation(): number {
+    if (this.totalCount === 0) return 0;
+    const mean = this.mean;
+    const { index, count } = this.nonzero();
+    let total = 0;
+    for (let k = 0; k < index.length; k++) {
+      const deviation = medianAt(index[k]!) - mean;
+      total += deviation * deviation * count[k]!;
+    }
+    return Math.sqrt(total / this.totalCount);
+  }
+
+  /** The standard encoding (compressed V2, base64), byte for byte what the library writes for these counts. */
+  encode(): string {
+    const { header } = structure();
+    const { index, count } = this.nonzero();
+    const bytes = new Uint8Array(HEADER_BYTES + index.length * 18);
     bytes.set(header);
     let at = HEADER_BYTES;
     const put = (signed: number): void => {
@@ -160,23 +241,39 @@ export class CountSum {
       }
       bytes[at++] = value;
     };
-    let last = this.dense.length - 1;
-    while (this.dense[last] === 0) last--;
-    for (let i = 0; i <= last;) {
-      if (this.dense[i] !== 0) {
-        put(this.dense[i++]!);
-        continue;
-      }
-      const from = i;
-      while (this.dense[i] === 0) i++;
-      put(i - from > 1 ? from - i : 0);
+    let next = 0;
+    for (let k = 0; k < index.length; k++) {
+      const gap = index[k]! - next;
+      // A single empty bucket is a count of 0; longer runs are one negative word.
+      if (gap > 0) put(gap > 1 ? -gap : 0);
+      put(count[k]!);
+      next = index[k]! + 1;
     }
-    const length = at - HEADER_BYTES;
-    bytes[4] = length >>> 24;
-    bytes[5] = (length >>> 16) & 0xff;
-    bytes[6] = (length >>> 8) & 0xff;
-    bytes[7] = length & 0xff;
-    return hdr.WasmHistogram.decode(bytes.subarray(0, at), 32, 0);
+    new DataView(bytes.buffer).setInt32(4, at - HEADER_BYTES);
+    const compressed = deflateSync(bytes.subarray(0, at));
+    const out = Buffer.alloc(8 + compressed.length);
+    out.writeInt32BE(V2_COMPRESSED_COOKIE, 0);
+    out.writeInt32BE(compressed.length, 4);
+    compressed.copy(out, 8);
+    return out.toString('base64');
+  }
+
+  /** The nonzero buckets in index order. */
+  private nonzero(): SparseCounts {
+    if (this.sparse) return this.sparse;
+    if (this.view) return this.view;
+    const dense = this.dense;
+    let n = 0;
+    for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) n++;
+    const index = new Int32Array(n);
+    const count = new Float64Array(n);
+    n = 0;
+    for (let i = 0; i < dense.length; i++) {
+      if (dense[i] === 0) continue;
+      index[n] = i;
+      count[n++] = dense[i]!;
+    }
+    return (this.view = { index, count });
   }
 
   private expand(): void {
@@ -192,4 +289,35 @@ export class CountSum {
     grown.set(this.dense);
     this.dense = grown;
   }
+}
+
+/** The library's `ulp`, as its percentile computes it. */
+function ulp(x: number): number {
+  return Math.pow(2, Math.floor(Math.log2(x)) - 52);
+}
+
+/** Which power-of-two bucket an index is in; bucket 0 holds the whole lower half at unit resolution. */
+function bucketOf(index: number): number {
+  return Math.max((index >> structure().subBucketHalfCountMagnitude) - 1, 0);
+}
+
+/** The lowest value an index counts (`valueFromIndex`). */
+function valueAt(index: number): number {
+  const { unitMagnitude, subBucketHalfCountMagnitude } = structure();
+  const half = 2 ** subBucketHalfCountMagnitude;
+  const bucket = (index >> subBucketHalfCountMagnitude) - 1;
+  const sub = bucket < 0 ? index & (half - 1) : (index & (half - 1)) + half;
+  return sub * 2 ** (Math.max(bucket, 0) + unitMagnitude);
+}
+
+function sizeAt(index: number): number {
+  return 2 ** (structure().unitMagnitude + bucketOf(index));
+}
+
+function highestAt(index: number): number {
+  return valueAt(index) + sizeAt(index) - 1;
+}
+
+function medianAt(index: number): number {
+  return valueAt(index) + Math.floor(sizeAt(index) / 2);
 }

@@ -1,5 +1,5 @@
 import { addError, type ErrorsByClass, errorTotal } from './errors.js';
-import { encodeHistogram, type Histogram, newHistogram, recordedFromMs, recordedFromNs } from './histogram.js';
+import { encodeForWire, type Histogram, newHistogram, recordedFromMs, recordedFromNs } from './histogram.js';
 import type { ArrivalWindow, OperationWindow } from './snapshot.js';
 
 /** The open model's own counts for one window: every intended arrival is started or dropped. */
@@ -74,10 +74,10 @@ export class Recorder {
       const ok = h.totalCount;
       const failed = errorTotal(errors);
       if (ok === 0 && failed === 0) continue;
-      const window: OperationWindow = { operation: this.operations[i]!, histogram: encodeHistogram(h), ok, errors };
+      const window: OperationWindow = { operation: this.operations[i]!, histogram: encodeForWire(h), ok, errors };
       const corrected = this.arrivals?.corrected[i];
       if (corrected) {
-        window.corrected = encodeHistogram(corrected);
+        window.corrected = encodeForWire(corrected);
         corrected.reset();
       }
       if (this.parts[i]!.size > 0) window.parts = this.flushParts(this.parts[i]!);
@@ -94,7 +94,7 @@ export class Recorder {
   flushArrivals(): ArrivalWindow | undefined {
     const a = this.arrivals;
     if (!a) return undefined;
-    const out = { intended: a.intended, started: a.started, dropped: a.dropped, lag: encodeHistogram(a.lag) };
+    const out = { intended: a.intended, started: a.started, dropped: a.dropped, lag: encodeForWire(a.lag) };
     a.intended = a.started = a.dropped = 0;
     a.lag.reset();
     return out;
@@ -103,7 +103,7 @@ export class Recorder {
   private flushParts(parts: Map<string, Histogram>): Record<string, string> {
     const encoded: Record<string, string> = {};
     for (const [name, h] of parts) {
-      encoded[name] = encodeHistogram(h);
+      encoded[name] = encodeForWire(h);
       h.reset();
     }
     return encoded;
