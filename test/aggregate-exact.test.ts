@@ -12,7 +12,9 @@ import {
   meanUs,
   newHistogram,
   percentileUs,
+  recordedFromMs,
 } from '../src/metrics/histogram.js';
+import { Recorder } from '../src/metrics/recorder.js';
 import type { Snapshot } from '../src/metrics/snapshot.js';
 import { shipped } from './helpers/histograms.js';
 
@@ -241,4 +243,45 @@ test('a histogram of other bounds is merged exactly: its counts are moved into t
   assert.equal(agg.merged('op').latencyUs.count, ours.totalCount);
   agg.destroy();
   for (const h of [other, ours, moved]) h.destroy();
+});
+
+test('a window too large for one NATS message in the plain encoding goes out compressed, and merges alike', async () => {
+  await initHistograms();
+  let seed = 13;
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const cookie = (encoded: string): number => Buffer.from(encoded, 'base64').readInt32BE(0);
+  const windowOf = (operations: number, samples: number) => {
+    const names = Array.from({ length: operations }, (_, i) => `op${i}`);
+    const recorder = new Recorder(names);
+    const whole = newHistogram();
+    for (let o = 0; o < operations; o++) {
+      for (let i = 0; i < samples; i++) {
+        // 1 µs to 1 s, evenly over the decades: every bucket of that range gets counts.
+        const ms = 0.001 * 10 ** (6 * random());
+        recorder.ok(o, ms);
+        whole.recordValue(recordedFromMs(ms));
+      }
+    }
+    const window = recorder.flush();
+    recorder.destroy();
+    return { window, whole };
+  };
+  const small = windowOf(3, 1000);
+  assert.ok(
+    small.window.every((op) => cookie(op.histogram) === 0x1c849313),
+    'a usual window: the plain encoding',
+  );
+  const large = windowOf(40, 20_000);
+  assert.ok(
+    large.window.every((op) => cookie(op.histogram) === 0x1c849314),
+    'a large window: compressed',
+  );
+  assert.ok(JSON.stringify(large.window).length < 512 * 1024);
+  for (const { window, whole } of [small, large]) {
+    const agg = new Aggregator();
+    agg.add({ runId: 'r', source: 's', provider: 'p', phase: 'main', window: 0, activeVUs: 1, ranMs: 1000, operations: window });
+    assert.deepEqual(agg.merged().latencyUs, shipped(whole));
+    agg.destroy();
+    whole.destroy();
+  }
 });
