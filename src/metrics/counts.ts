@@ -19,6 +19,9 @@ const V2_COMPRESSED_COOKIE = V2_COMPRESSED_COOKIE_BASE | 0x10;
 /** Cookie, payload length, then the structure: index offset, digits, lowest, highest, ratio. */
 const HEADER_BYTES = 40;
 
+/** How many buckets a dense sum grows by at a time (see `CountSum.grow`). */
+const GROW_STEP = 1024;
+
 /** The nonzero buckets of one histogram: counts array indices and their counts. */
 export interface SparseCounts {
   index: Int32Array;
@@ -27,13 +30,14 @@ export interface SparseCounts {
 
 /**
  * The layout of the histograms this process makes, which every sum keeps: their encoded header
- * (bytes 8–40 must match for counts to add index by index) and the two magnitudes that map an
- * index to its values.
+ * (bytes 8–40 must match for counts to add index by index), and each index's lowest, median and
+ * highest equivalent values (`valueFromIndex` and its kin), looked up rather than computed.
  */
 interface Structure {
   header: Uint8Array;
-  unitMagnitude: number;
-  subBucketHalfCountMagnitude: number;
+  lowest: Float64Array;
+  median: Float64Array;
+  highest: Float64Array;
 }
 
 let ours: Structure | undefined;
@@ -45,12 +49,27 @@ function structure(): Structure {
     const header = v2Bytes(empty).slice(0, HEADER_BYTES);
     const view = new DataView(header.buffer);
     const digits = view.getInt32(12);
-    const lowest = Number(view.getBigInt64(16));
-    return (ours = {
-      header,
-      unitMagnitude: Math.floor(Math.log2(lowest)),
-      subBucketHalfCountMagnitude: Math.ceil(Math.log2(2 * 10 ** digits)) - 1,
-    });
+    const unitMagnitude = Math.floor(Math.log2(Number(view.getBigInt64(16))));
+    const highestTrackable = Number(view.getBigInt64(24));
+    const halfMagnitude = Math.ceil(Math.log2(2 * 10 ** digits)) - 1;
+    const half = 2 ** halfMagnitude;
+    // As the library sizes its counts: one more half-bucket than the buckets that reach the top.
+    let buckets = 1;
+    for (let untrackable = 2 * half * 2 ** unitMagnitude; untrackable <= highestTrackable; untrackable *= 2) buckets++;
+    const length = (buckets + 1) * half;
+    const lowest = new Float64Array(length);
+    const median = new Float64Array(length);
+    const highest = new Float64Array(length);
+    for (let i = 0; i < length; i++) {
+      // Bucket 0 holds the whole lower half at unit resolution; each next one doubles its step.
+      const bucket = Math.max(Math.floor(i / half) - 1, 0);
+      const sub = i < half ? i : (i % half) + half;
+      const size = 2 ** (unitMagnitude + bucket);
+      lowest[i] = sub * size;
+      median[i] = lowest[i]! + Math.floor(size / 2);
+      highest[i] = lowest[i]! + size - 1;
+    }
+    return (ours = { header, lowest, median, highest });
   } finally {
     empty.destroy();
   }
@@ -177,13 +196,13 @@ export class CountSum {
   /** Lowest value of the first nonzero bucket above 0; the library's "none" when there is none. */
   get minNonZeroValue(): number {
     const { index } = this.nonzero();
-    for (let k = 0; k < index.length; k++) if (index[k]! !== 0) return valueAt(index[k]!);
+    for (let k = 0; k < index.length; k++) if (index[k]! !== 0) return structure().lowest[index[k]!]!;
     return Number.MAX_SAFE_INTEGER;
   }
 
   get maxValue(): number {
     const { index } = this.nonzero();
-    return index.length === 0 ? 0 : highestAt(index[index.length - 1]!);
+    return index.length === 0 ? 0 : structure().highest[index[index.length - 1]!]!;
   }
 
   /** As the library: the highest value of the bucket where the count reaches the percentile (lowest at 0). */
@@ -191,10 +210,11 @@ export class CountSum {
     const fp = (Math.min(percentile, 100) / 100) * this.totalCount;
     const target = Math.max(Math.ceil(fp - ulp(fp)), 1);
     const { index, count } = this.nonzero();
+    const { lowest, highest } = structure();
     let running = 0;
     for (let k = 0; k < index.length; k++) {
       running += count[k]!;
-      if (running >= target) return percentile === 0 ? valueAt(index[k]!) : highestAt(index[k]!);
+      if (running >= target) return percentile === 0 ? lowest[index[k]!]! : highest[index[k]!]!;
     }
     return 0;
   }
@@ -203,12 +223,13 @@ export class CountSum {
   get mean(): number {
     if (this.totalCount === 0) return 0;
     const { index, count } = this.nonzero();
+    const { median } = structure();
     let sum = 0;
-    for (let k = 0; k < index.length; k++) sum += medianAt(index[k]!) * count[k]!;
+    for (let k = 0; k < index.length; k++) sum += median[index[k]!]! * count[k]!;
     // Past 2^53 a float sum rounds: the library sums in 64-bit integers, and so does this then.
     if (sum >= 2 ** 53) {
       let exact = 0n;
-      for (let k = 0; k < index.length; k++) exact += BigInt(medianAt(index[k]!)) * BigInt(count[k]!);
+      for (let k = 0; k < index.length; k++) exact += BigInt(median[index[k]!]!) * BigInt(count[k]!);
       sum = Number(exact);
     }
     return sum / this.totalCount;
@@ -218,9 +239,10 @@ export class CountSum {
     if (this.totalCount === 0) return 0;
     const mean = this.mean;
     const { index, count } = this.nonzero();
+    const { median } = structure();
     let total = 0;
     for (let k = 0; k < index.length; k++) {
-      const deviation = medianAt(index[k]!) - mean;
+      const deviation = median[index[k]!]! - mean;
       total += deviation * deviation * count[k]!;
     }
     return Math.sqrt(total / this.totalCount);
@@ -284,8 +306,13 @@ export class CountSum {
     for (let i = 0; i < index.length; i++) this.dense[index[i]!] = count[i]!;
   }
 
+  /**
+   * To the next 1,024 buckets past `length`, not double: a sum per source stays as long as that
+   * source's slowest bucket (a thousand sources, each its own sum), and a later, slower sample
+   * rarely lands more than a few buckets higher.
+   */
   private grow(length: number): void {
-    const grown = new Float64Array(Math.max(length, this.dense.length * 2));
+    const grown = new Float64Array(Math.min(Math.ceil((length + 1) / GROW_STEP) * GROW_STEP, structure().lowest.length));
     grown.set(this.dense);
     this.dense = grown;
   }
@@ -294,30 +321,4 @@ export class CountSum {
 /** The library's `ulp`, as its percentile computes it. */
 function ulp(x: number): number {
   return Math.pow(2, Math.floor(Math.log2(x)) - 52);
-}
-
-/** Which power-of-two bucket an index is in; bucket 0 holds the whole lower half at unit resolution. */
-function bucketOf(index: number): number {
-  return Math.max((index >> structure().subBucketHalfCountMagnitude) - 1, 0);
-}
-
-/** The lowest value an index counts (`valueFromIndex`). */
-function valueAt(index: number): number {
-  const { unitMagnitude, subBucketHalfCountMagnitude } = structure();
-  const half = 2 ** subBucketHalfCountMagnitude;
-  const bucket = (index >> subBucketHalfCountMagnitude) - 1;
-  const sub = bucket < 0 ? index & (half - 1) : (index & (half - 1)) + half;
-  return sub * 2 ** (Math.max(bucket, 0) + unitMagnitude);
-}
-
-function sizeAt(index: number): number {
-  return 2 ** (structure().unitMagnitude + bucketOf(index));
-}
-
-function highestAt(index: number): number {
-  return valueAt(index) + sizeAt(index) - 1;
-}
-
-function medianAt(index: number): number {
-  return valueAt(index) + Math.floor(sizeAt(index) / 2);
 }
