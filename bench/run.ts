@@ -20,6 +20,10 @@ const MODULES: Record<string, { about: string; load: () => Promise<{ bench: () =
     about: '2 agents vs 1 process over NATS; merging 100 agents x 60 windows (runs: 5 s, 3 repeats)',
     load: () => import('./distributed.js'),
   },
+  coordinator: {
+    about: 'replaying 1,000 agents x 60 windows through the merge and the report, closed and open model (3 fresh processes each)',
+    load: () => import('./coordinator.js'),
+  },
   html: {
     about: 'HTML report size and first paint in headless chromium: 10 × 20 × 3,600 windows vs 1 × 1 × 60 (3 loads)',
     load: () => import('./html.js'),

@@ -86,7 +86,7 @@ export interface ProviderRun {
 }
 
 /** A provider's run between its blocks: what the next block continues. */
-interface ProviderProgress extends Omit<ProviderRun, 'figures' | 'sites' | 'shortfalls'> {
+export interface ProviderProgress extends Omit<ProviderRun, 'figures' | 'sites' | 'shortfalls'> {
   sites: SiteShare[];
   /** What each source owed, block by block: windows are checked against it. */
   shares: ShareRecord[];
@@ -201,7 +201,7 @@ async function runBlocks(
 }
 
 /** The provider's run as plain data, read from its aggregator while it still lives. */
-function settle(run: ProviderProgress, aggregator: Aggregator, windowMs: number): ProviderRun {
+export function settle(run: ProviderProgress, aggregator: Aggregator, windowMs: number): ProviderRun {
   const { shares, registered: _registered, setupData: _setupData, ...rest } = run;
   return {
     ...rest,

@@ -149,7 +149,7 @@ function track(placed: Placement[], options: ExecuteOptions, control: Control, m
   return sources;
 }
 
-interface WindowMerger {
+export interface WindowMerger {
   provider: string;
   /** Merges a snapshot; `reporting` is how many sources each window waits for. */
   add(snapshot: Snapshot, reporting: number): void;
@@ -159,7 +159,12 @@ interface WindowMerger {
  * Merges each snapshot into its window (numbered from `windowOffset`); a window whose every
  * reporting source has delivered is handed to `onWindow`, once.
  */
-function windowMerger(provider: string, aggregator: Aggregator, windowOffset: number, onWindow: ExecuteOptions['onWindow']): WindowMerger {
+export function windowMerger(
+  provider: string,
+  aggregator: Aggregator,
+  windowOffset: number,
+  onWindow: ExecuteOptions['onWindow'],
+): WindowMerger {
   const seen = new Map<number, number>();
   return {
     provider,

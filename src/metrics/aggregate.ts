@@ -1,16 +1,6 @@
+import { CountSum, decodeCounts } from './counts.js';
 import { type ErrorsByClass, errorTotal, mergeErrors } from './errors.js';
-import {
-  decodeHistogram,
-  encodeHistogram,
-  type Histogram,
-  type LatencySummary,
-  meanUs,
-  newHistogram,
-  percentileUs,
-  RECORDED_UNIT,
-  type RecordedUnit,
-  summarize,
-} from './histogram.js';
+import { type LatencySummary, meanUs, percentileUs, RECORDED_UNIT, type RecordedUnit, summarize } from './histogram.js';
 import { isSaturated } from './health.js';
 import type { GeneratorHealth, Snapshot } from './snapshot.js';
 
@@ -78,28 +68,25 @@ export interface RunFigures {
 }
 
 interface Accumulator {
-  histogram: Histogram;
+  histogram: CountSum;
   ok: number;
   errors: ErrorsByClass;
-  /** Open model only, so it is added at once rather than through the hot windows. */
-  corrected?: Histogram;
+  /** Open model only. */
+  corrected?: CountSum;
 }
 
 interface ArrivalAccumulator {
   intended: number;
   started: number;
   dropped: number;
-  lag: Histogram;
+  lag: CountSum;
 }
 
 interface WindowOperationState {
-  /** Encoded histograms are kept, not decoded ones: a long run has thousands of windows. */
-  encoded: string[];
-  corrected: string[];
+  latency: CountSum;
+  corrected?: CountSum;
   ok: number;
   errors: ErrorsByClass;
-  /** The window's merged histogram while the window is recent (see HOT_WINDOWS). */
-  hot?: Histogram;
 }
 
 interface WindowState {
@@ -109,10 +96,8 @@ interface WindowState {
   /** How long each source's load ran in the window (ms). */
   ran: Map<string, number>;
   operations: Map<string, WindowOperationState>;
-  arrivals?: { intended: number; started: number; dropped: number; lag: string[] };
+  arrivals?: { intended: number; started: number; dropped: number; lag: CountSum };
   health: Map<string, GeneratorHealth>;
-  /** Its histograms went into the run totals; a snapshot arriving later is added there directly. */
-  folded: boolean;
   /** Figures computed since the last snapshot arrived. */
   figures?: WindowFigures;
 }
@@ -143,10 +128,9 @@ export interface WindowFigures {
 }
 
 /**
- * Recent windows keep a decoded, merged histogram per operation so that each snapshot is decoded
- * once and added once; older windows fold into the run totals and keep only encoded snapshots.
- * (Decoding and adding a 1 µs–1 h histogram costs tens of µs: with 100 agents × 60 windows,
- * doing it once per snapshot instead of six times is what keeps the merge under a second.)
+ * Each snapshot's histograms are decoded once (into bucket counts, see counts.ts) and added to its
+ * window, the run totals and its source at once. The recent windows keep dense counts; older
+ * ones keep only their nonzero buckets, in case a late snapshot still comes.
  */
 const HOT_WINDOWS = 8;
 
@@ -159,12 +143,12 @@ interface SourceTotals {
   ok: number;
   failed: number;
   /** The source's own latencies, so a site (a host) gets percentiles of its own. */
-  histogram: Histogram;
+  histogram: CountSum;
   lateStartMs: number;
 }
 
 function accumulator(): Accumulator {
-  return { histogram: newHistogram(), ok: 0, errors: {} };
+  return { histogram: new CountSum(), ok: 0, errors: {} };
 }
 
 /**
@@ -173,10 +157,10 @@ function accumulator(): Accumulator {
  * late is merged like any other.
  */
 export class Aggregator {
-  /** phase → operation → accumulator. Counts are added at once, histograms when a window folds. */
+  /** phase → operation → accumulator. */
   private readonly totals = new Map<string, Map<string, Accumulator>>();
   private readonly windows = new Map<number, WindowState>();
-  /** Windows not folded yet, in arrival order. */
+  /** Windows whose counts are still dense, in arrival order. */
   private readonly hot: number[] = [];
   private readonly perSource = new Map<string, SourceTotals>();
   /** phase → `operation#part` → timed parts (connect, query), apart so they never add to the operations. */
@@ -192,35 +176,28 @@ export class Aggregator {
     if (snapshot.health) window.health.set(snapshot.source, snapshot.health);
     if (snapshot.arrivals) this.addArrivals(window, snapshot.phase, snapshot.arrivals);
     let source = this.perSource.get(snapshot.source);
-    if (!source) this.perSource.set(snapshot.source, (source = { ok: 0, failed: 0, histogram: newHistogram(), lateStartMs: 0 }));
+    if (!source) this.perSource.set(snapshot.source, (source = { ok: 0, failed: 0, histogram: new CountSum(), lateStartMs: 0 }));
     source.lateStartMs = Math.max(source.lateStartMs, snapshot.lateStartMs ?? 0);
     for (const op of snapshot.operations) {
       const total = this.total(snapshot.phase, op.operation);
       total.ok += op.ok;
       mergeErrors(total.errors, op.errors);
-      const w = window.operations.get(op.operation) ?? { encoded: [], corrected: [], ok: 0, errors: {} };
-      window.operations.set(op.operation, w);
-      const h = decodeHistogram(op.histogram);
-      try {
-        if (window.folded) total.histogram.add(h);
-        else (w.hot ??= newHistogram()).add(h);
-        source.histogram.add(h);
-      } finally {
-        h.destroy();
-      }
+      let w = window.operations.get(op.operation);
+      if (!w) window.operations.set(op.operation, (w = { latency: new CountSum(), ok: 0, errors: {} }));
+      const counts = decodeCounts(op.histogram);
+      w.latency.add(counts);
+      total.histogram.add(counts);
+      source.histogram.add(counts);
       for (const [part, encoded] of Object.entries(op.parts ?? {})) {
-        const ph = decodeHistogram(encoded);
         const acc = this.total(snapshot.phase, partKey(op.operation, part), this.partTotals);
-        acc.histogram.add(ph);
-        acc.ok += ph.totalCount;
-        ph.destroy();
+        const before = acc.histogram.totalCount;
+        acc.histogram.add(decodeCounts(encoded));
+        acc.ok += acc.histogram.totalCount - before;
       }
-      w.encoded.push(op.histogram);
       if (op.corrected !== undefined) {
-        const c = decodeHistogram(op.corrected);
-        (total.corrected ??= newHistogram()).add(c);
-        c.destroy();
-        w.corrected.push(op.corrected);
+        const c = decodeCounts(op.corrected);
+        (total.corrected ??= new CountSum()).add(c);
+        (w.corrected ??= new CountSum()).add(c);
       }
       w.ok += op.ok;
       mergeErrors(w.errors, op.errors);
@@ -230,19 +207,18 @@ export class Aggregator {
   }
 
   private addArrivals(window: WindowState, phase: string, a: NonNullable<Snapshot['arrivals']>): void {
-    const lag = decodeHistogram(a.lag);
+    const lag = decodeCounts(a.lag);
     let acc = this.arrivalTotals.get(phase);
-    if (!acc) this.arrivalTotals.set(phase, (acc = { intended: 0, started: 0, dropped: 0, lag: newHistogram() }));
+    if (!acc) this.arrivalTotals.set(phase, (acc = { intended: 0, started: 0, dropped: 0, lag: new CountSum() }));
     acc.intended += a.intended;
     acc.started += a.started;
     acc.dropped += a.dropped;
     acc.lag.add(lag);
-    lag.destroy();
-    window.arrivals ??= { intended: 0, started: 0, dropped: 0, lag: [] };
+    window.arrivals ??= { intended: 0, started: 0, dropped: 0, lag: new CountSum() };
     window.arrivals.intended += a.intended;
     window.arrivals.started += a.started;
     window.arrivals.dropped += a.dropped;
-    window.arrivals.lag.push(a.lag);
+    window.arrivals.lag.add(lag);
   }
 
   private total(phase: string, operation: string, totals = this.totals): Accumulator {
@@ -256,32 +232,24 @@ export class Aggregator {
   private window(index: number, phase: string): WindowState {
     let w = this.windows.get(index);
     if (!w) {
-      this.windows.set(index, (w = { phase, vus: new Map(), ran: new Map(), operations: new Map(), health: new Map(), folded: false }));
+      this.windows.set(index, (w = { phase, vus: new Map(), ran: new Map(), operations: new Map(), health: new Map() }));
       this.hot.push(index);
-      if (this.hot.length > HOT_WINDOWS) this.fold(this.hot.shift()!);
+      if (this.hot.length > HOT_WINDOWS) this.compact(this.hot.shift()!);
     }
     return w;
   }
 
-  /** Adds a window's merged histograms into the run totals and lets go of them. */
-  private fold(index: number): void {
+  private compact(index: number): void {
     const w = this.windows.get(index)!;
-    for (const [name, op] of w.operations) {
-      if (!op.hot) continue;
-      this.total(w.phase, name).histogram.add(op.hot);
-      op.hot.destroy();
-      op.hot = undefined;
+    for (const op of w.operations.values()) {
+      op.latency.compact();
+      op.corrected?.compact();
     }
-    w.folded = true;
-  }
-
-  private foldAll(): void {
-    for (const index of this.hot.splice(0)) this.fold(index);
+    w.arrivals?.lag.compact();
   }
 
   /** Figures of one operation over the whole run (or one phase); `undefined` for all operations. */
   merged(operation?: string, phase?: string): Merged {
-    this.foldAll();
     return sum(this.totals, operation, phase);
   }
 
@@ -302,7 +270,6 @@ export class Aggregator {
 
   /** Everything merged so far, as plain data. */
   figures(): RunFigures {
-    this.foldAll();
     const names = new Set([...this.totals.values()].flatMap((byOp) => [...byOp.keys()]));
     const arrivals = this.arrivals();
     return {
@@ -338,33 +305,24 @@ export class Aggregator {
   private arrivals(phase?: string): ArrivalFigures | undefined {
     const parts = [...this.arrivalTotals].filter(([p]) => phase === undefined || p === phase).map(([, acc]) => acc);
     if (parts.length === 0) return undefined;
-    const lag = newHistogram();
-    try {
-      const figures = { intended: 0, started: 0, dropped: 0 };
-      for (const acc of parts) {
-        figures.intended += acc.intended;
-        figures.started += acc.started;
-        figures.dropped += acc.dropped;
-        lag.add(acc.lag);
-      }
-      return { ...figures, lagUs: summarize(lag) };
-    } finally {
-      lag.destroy();
+    const lag = new CountSum();
+    const figures = { intended: 0, started: 0, dropped: 0 };
+    for (const acc of parts) {
+      figures.intended += acc.intended;
+      figures.started += acc.started;
+      figures.dropped += acc.dropped;
+      lag.addSum(acc.lag);
     }
+    return { ...figures, lagUs: summarize(lag) };
   }
 
   /** Latency over the whole run of some sources only (one site's), merged from their own histograms. */
   sourcesLatency(sources: readonly string[]): LatencySummary {
-    const merged = newHistogram();
-    try {
-      for (const s of sources) {
-        const h = this.perSource.get(s)?.histogram;
-        if (h) merged.add(h);
-      }
-      return summarize(merged);
-    } finally {
-      merged.destroy();
-    }
+    const own = sources.flatMap((s) => this.perSource.get(s)?.histogram ?? []);
+    if (own.length === 1) return summarize(own[0]!);
+    const merged = new CountSum();
+    for (const h of own) merged.addSum(h);
+    return summarize(merged);
   }
 
   /** Sources whose snapshot for a window has arrived, with how long each one's load ran in it (ms). */
@@ -381,99 +339,71 @@ export class Aggregator {
     const w = this.windows.get(index);
     if (!w) return undefined;
     if (w.figures) return w.figures;
-    const all = newHistogram();
-    const corrected = newHistogram();
+    const all = new CountSum();
+    const corrected = new CountSum();
     const operations: OperationWindowFigures[] = [];
     let ok = 0;
     let failed = 0;
-    try {
-      for (const [name, op] of w.operations) {
-        const one = op.hot ?? decodeAll(op.encoded);
-        all.add(one);
-        operations.push({
-          operation: name,
-          ok: op.ok,
-          failed: errorTotal(op.errors),
-          latencyUs: { mean: Math.round(meanUs(one) * 1000) / 1000, p95: percentileUs(one, 95), p99: percentileUs(one, 99) },
-        });
-        if (one !== op.hot) one.destroy();
-        for (const e of op.corrected) {
-          const c = decodeHistogram(e);
-          corrected.add(c);
-          c.destroy();
-        }
-        ok += op.ok;
-        failed += errorTotal(op.errors);
-      }
-      let activeVUs = 0;
-      for (const v of w.vus.values()) activeVUs += v;
-      const figures: WindowFigures = {
-        window: index,
-        phase: w.phase,
-        sources: w.vus.size,
-        activeVUs,
-        ok,
-        failed,
-        latencyUs: summarize(all),
-        operations,
-        saturated: false,
-      };
-      if (w.arrivals) {
-        const lag = decodeAll(w.arrivals.lag);
-        figures.arrivals = {
-          intended: w.arrivals.intended,
-          started: w.arrivals.started,
-          dropped: w.arrivals.dropped,
-          lagUs: summarize(lag),
-        };
-        lag.destroy();
-        figures.correctedUs = summarize(corrected);
-      }
-      if (w.health.size > 0) {
-        const sources = [...w.health.values()];
-        figures.health = { loopDelayP99Us: Math.max(...sources.map((h) => h.loopDelayP99Us)), cpu: Math.max(...sources.map((h) => h.cpu)) };
-        if (sources.every((h) => h.inline)) {
-          figures.health.inline = true;
-          figures.health.threadWaitP99Us = Math.max(...sources.map((h) => h.threadWaitP99Us ?? 0));
-        }
-        figures.saturated = isSaturated(figures.health, figures.arrivals?.lagUs.p99);
-      }
-      w.figures = figures;
-      return figures;
-    } finally {
-      all.destroy();
-      corrected.destroy();
+    for (const [name, op] of w.operations) {
+      all.addSum(op.latency);
+      operations.push({
+        operation: name,
+        ok: op.ok,
+        failed: errorTotal(op.errors),
+        latencyUs: {
+          mean: Math.round(meanUs(op.latency) * 1000) / 1000,
+          p95: percentileUs(op.latency, 95),
+          p99: percentileUs(op.latency, 99),
+        },
+      });
+      if (op.corrected) corrected.addSum(op.corrected);
+      ok += op.ok;
+      failed += errorTotal(op.errors);
     }
+    let activeVUs = 0;
+    for (const v of w.vus.values()) activeVUs += v;
+    const figures: WindowFigures = {
+      window: index,
+      phase: w.phase,
+      sources: w.vus.size,
+      activeVUs,
+      ok,
+      failed,
+      latencyUs: summarize(all),
+      operations,
+      saturated: false,
+    };
+    if (w.arrivals) {
+      figures.arrivals = {
+        intended: w.arrivals.intended,
+        started: w.arrivals.started,
+        dropped: w.arrivals.dropped,
+        lagUs: summarize(w.arrivals.lag),
+      };
+      figures.correctedUs = summarize(corrected);
+    }
+    if (w.health.size > 0) {
+      const sources = [...w.health.values()];
+      figures.health = { loopDelayP99Us: Math.max(...sources.map((h) => h.loopDelayP99Us)), cpu: Math.max(...sources.map((h) => h.cpu)) };
+      if (sources.every((h) => h.inline)) {
+        figures.health.inline = true;
+        figures.health.threadWaitP99Us = Math.max(...sources.map((h) => h.threadWaitP99Us ?? 0));
+      }
+      figures.saturated = isSaturated(figures.health, figures.arrivals?.lagUs.p99);
+    }
+    w.figures = figures;
+    return figures;
   }
 
+  /** Lets go of everything merged; holds no WASM memory between reads, so this only clears. */
   destroy(): void {
-    for (const byOp of this.totals.values()) {
-      for (const acc of byOp.values()) {
-        acc.histogram.destroy();
-        acc.corrected?.destroy();
-      }
-    }
-    for (const byKey of this.partTotals.values()) for (const acc of byKey.values()) acc.histogram.destroy();
     this.partTotals.clear();
-    for (const acc of this.arrivalTotals.values()) acc.lag.destroy();
     this.arrivalTotals.clear();
-    for (const w of this.windows.values()) for (const op of w.operations.values()) op.hot?.destroy();
-    for (const source of this.perSource.values()) source.histogram.destroy();
     this.perSource.clear();
     this.totals.clear();
     this.windows.clear();
     this.hot.length = 0;
   }
-}
-
-function decodeAll(encoded: readonly string[]): Histogram {
-  const one = newHistogram();
-  for (const e of encoded) {
-    const h = decodeHistogram(e);
-    one.add(h);
-    h.destroy();
-  }
-  return one;
 }
 
 /** Sums the accumulators of one key (or all) over one phase (or all). */
@@ -484,8 +414,8 @@ function sum(totals: Map<string, Map<string, Accumulator>>, key?: string, phase?
 /** The sum of one operation, its merged histograms encoded as well. */
 function sumEncoded(totals: Map<string, Map<string, Accumulator>>, key: string): Merged & { histograms: EncodedLatency } {
   return merge(totals, key, undefined, (m) => {
-    const histograms: EncodedLatency = { unit: RECORDED_UNIT, latency: encodeHistogram(m.histogram) };
-    if (m.corrected) histograms.corrected = encodeHistogram(m.corrected);
+    const histograms: EncodedLatency = { unit: RECORDED_UNIT, latency: m.histogram.encode() };
+    if (m.corrected) histograms.corrected = m.corrected.encode();
     return { ...summarizeMerged(m), histograms };
   });
 }
@@ -493,8 +423,8 @@ function sumEncoded(totals: Map<string, Map<string, Accumulator>>, key: string):
 interface MergedHistograms {
   ok: number;
   errors: ErrorsByClass;
-  histogram: Histogram;
-  corrected?: Histogram;
+  histogram: CountSum;
+  corrected?: CountSum;
 }
 
 function summarizeMerged(m: MergedHistograms): Merged {
@@ -503,7 +433,7 @@ function summarizeMerged(m: MergedHistograms): Merged {
   return merged;
 }
 
-/** Adds up the accumulators of one key (or all) over one phase (or all) and reads the result while it lives. */
+/** Adds up the accumulators of one key (or all) over one phase (or all) and reads the result. */
 function merge<T>(
   totals: Map<string, Map<string, Accumulator>>,
   key: string | undefined,
@@ -513,20 +443,15 @@ function merge<T>(
   const parts = [...totals]
     .filter(([p]) => phase === undefined || p === phase)
     .flatMap(([, byKey]) => [...byKey].filter(([k]) => key === undefined || k === key).map(([, acc]) => acc));
-  const histogram = newHistogram();
-  const corrected = parts.some((acc) => acc.corrected) ? newHistogram() : undefined;
+  const histogram = new CountSum();
+  const corrected = parts.some((acc) => acc.corrected) ? new CountSum() : undefined;
   const errors: ErrorsByClass = {};
   let ok = 0;
-  try {
-    for (const acc of parts) {
-      histogram.add(acc.histogram);
-      if (acc.corrected) corrected!.add(acc.corrected);
-      ok += acc.ok;
-      mergeErrors(errors, acc.errors);
-    }
-    return read({ ok, errors, histogram, ...(corrected ? { corrected } : {}) });
-  } finally {
-    histogram.destroy();
-    corrected?.destroy();
+  for (const acc of parts) {
+    histogram.addSum(acc.histogram);
+    if (acc.corrected) corrected!.addSum(acc.corrected);
+    ok += acc.ok;
+    mergeErrors(errors, acc.errors);
   }
+  return read({ ok, errors, histogram, ...(corrected ? { corrected } : {}) });
 }

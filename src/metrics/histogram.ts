@@ -44,14 +44,45 @@ export function newHistogram(): Histogram {
   });
 }
 
+/** The standard encoding (compressed V2, base64): what reports keep and HDR tools read. */
 export function encodeHistogram(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }
 
-/** Decodes into a WASM histogram, the kind every merge adds into (JS and WASM do not mix). */
+/** HDR's uncompressed V2 cookie, without its word-size bits (the compressed one ends in 4). */
+export const V2_COOKIE_BASE = 0x1c849303;
+
+/** The uncompressed V2 encoding of one of our (WASM) histograms. */
+export function v2Bytes(h: Histogram): Uint8Array {
+  if (!(h instanceof hdr.WasmHistogram)) throw new Error('histograms are made by newHistogram(), in WASM');
+  return h.encode();
+}
+
+/**
+ * What a worker sends each window: the uncompressed V2 encoding, base64. It is larger than the
+ * standard one, but the coordinator adds it up without inflating it (counts.ts), and inflating
+ * cost more than the rest of merging a snapshot.
+ */
+export function encodeForWire(h: Histogram): string {
+  const bytes = v2Bytes(h);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/**
+ * Decodes into a WASM histogram, the kind every merge adds into (JS and WASM do not mix): the
+ * standard encoding, or the uncompressed one a snapshot carries (told apart by their cookies).
+ */
 export function decodeHistogram(encoded: string): Histogram {
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.length >= 4 && (bytes.readInt32BE(0) & ~0xf0) === V2_COOKIE_BASE) return hdr.WasmHistogram.decode(bytes, 32);
   return hdr.decodeFromCompressedBase64(encoded, 32, true);
 }
+
+/** What a summary reads: a histogram, or bucket counts summed in JS that read alike (counts.ts). */
+export type HistogramReading = Pick<
+  Histogram,
+  'totalCount' | 'minNonZeroValue' | 'maxValue' | 'mean' | 'stdDeviation' | 'getValueAtPercentile'
+>;
 
 /** Latency figures in microseconds, read from one merged histogram. */
 export interface LatencySummary {
@@ -76,7 +107,7 @@ export function noLatency(): LatencySummary {
  * Summary in microseconds, read from the merged histogram (never from averaged percentiles);
  * `unit` is what the histogram recorded (an older report's encoded histograms recorded µs).
  */
-export function summarize(h: Histogram, unit: HistogramUnit = RECORDED_UNIT): LatencySummary {
+export function summarize(h: HistogramReading, unit: HistogramUnit = RECORDED_UNIT): LatencySummary {
   const count = h.totalCount;
   if (count === 0) return noLatency();
   const nsPer = NS_PER[unit];
@@ -98,10 +129,10 @@ export function summarize(h: Histogram, unit: HistogramUnit = RECORDED_UNIT): La
 }
 
 /** One summary figure of a histogram (a window's mean or percentile), in microseconds. */
-export function percentileUs(h: Histogram, percentile: number): number {
+export function percentileUs(h: HistogramReading, percentile: number): number {
   return (h.getValueAtPercentile(percentile) * NS_PER_RECORDED) / 1000;
 }
 
-export function meanUs(h: Histogram): number {
+export function meanUs(h: HistogramReading): number {
   return h.totalCount > 0 ? (h.mean * NS_PER_RECORDED) / 1000 : 0;
 }

@@ -1,6 +1,18 @@
 import { addError, type ErrorsByClass, errorTotal } from './errors.js';
-import { encodeHistogram, type Histogram, newHistogram, recordedFromMs, recordedFromNs } from './histogram.js';
+import { encodeForWire, encodeHistogram, type Histogram, newHistogram, recordedFromMs, recordedFromNs } from './histogram.js';
 import type { ArrivalWindow, OperationWindow } from './snapshot.js';
+
+/** Above this many characters of histograms a window is sent compressed (see `flush`). */
+const WIRE_BUDGET_CHARS = 256 * 1024;
+
+function encodedLength(window: OperationWindow[]): number {
+  let n = 0;
+  for (const op of window) {
+    n += op.histogram.length + (op.corrected?.length ?? 0);
+    for (const part of Object.values(op.parts ?? {})) n += part.length;
+  }
+  return n;
+}
 
 /** The open model's own counts for one window: every intended arrival is started or dropped. */
 interface Arrivals {
@@ -67,26 +79,39 @@ export class Recorder {
   }
 
   flush(): OperationWindow[] {
+    let out = this.encodeWindow(encodeForWire);
+    // A window of many operations spread wide goes out in the standard encoding, 2–3× smaller:
+    // a snapshot is one NATS message, and those stop at 1 MB by default.
+    if (encodedLength(out) > WIRE_BUDGET_CHARS) out = this.encodeWindow(encodeHistogram);
+    for (let i = 0; i < this.operations.length; i++) {
+      this.histograms[i]!.reset();
+      this.arrivals?.corrected[i]!.reset();
+      for (const h of this.parts[i]!.values()) h.reset();
+    }
+    for (const window of out) {
+      this.totals.ok += window.ok;
+      this.totals.errors += errorTotal(window.errors);
+    }
+    this.errors = this.operations.map(() => ({}));
+    return out;
+  }
+
+  /** The window's operations that did anything, each histogram encoded by `encode`; nothing is reset. */
+  private encodeWindow(encode: (h: Histogram) => string): OperationWindow[] {
     const out: OperationWindow[] = [];
     for (let i = 0; i < this.operations.length; i++) {
       const h = this.histograms[i]!;
       const errors = this.errors[i]!;
       const ok = h.totalCount;
-      const failed = errorTotal(errors);
-      if (ok === 0 && failed === 0) continue;
-      const window: OperationWindow = { operation: this.operations[i]!, histogram: encodeHistogram(h), ok, errors };
+      if (ok === 0 && errorTotal(errors) === 0) continue;
+      const window: OperationWindow = { operation: this.operations[i]!, histogram: encode(h), ok, errors };
       const corrected = this.arrivals?.corrected[i];
-      if (corrected) {
-        window.corrected = encodeHistogram(corrected);
-        corrected.reset();
+      if (corrected) window.corrected = encode(corrected);
+      if (this.parts[i]!.size > 0) {
+        window.parts = Object.fromEntries([...this.parts[i]!].map(([name, part]) => [name, encode(part)]));
       }
-      if (this.parts[i]!.size > 0) window.parts = this.flushParts(this.parts[i]!);
       out.push(window);
-      this.totals.ok += ok;
-      this.totals.errors += failed;
-      h.reset();
     }
-    this.errors = this.operations.map(() => ({}));
     return out;
   }
 
@@ -94,19 +119,10 @@ export class Recorder {
   flushArrivals(): ArrivalWindow | undefined {
     const a = this.arrivals;
     if (!a) return undefined;
-    const out = { intended: a.intended, started: a.started, dropped: a.dropped, lag: encodeHistogram(a.lag) };
+    const out = { intended: a.intended, started: a.started, dropped: a.dropped, lag: encodeForWire(a.lag) };
     a.intended = a.started = a.dropped = 0;
     a.lag.reset();
     return out;
-  }
-
-  private flushParts(parts: Map<string, Histogram>): Record<string, string> {
-    const encoded: Record<string, string> = {};
-    for (const [name, h] of parts) {
-      encoded[name] = encodeHistogram(h);
-      h.reset();
-    }
-    return encoded;
   }
 
   destroy(): void {

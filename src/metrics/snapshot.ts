@@ -6,11 +6,14 @@ const count = z.number().int().nonnegative();
 /** One operation's figures for one window of one source. */
 export const operationWindowSchema = z.strictObject({
   operation: z.string(),
-  /** Encoded HDR histogram of successful latencies in µs (compressed base64). */
+  /**
+   * HDR histogram of successful latencies (ns), base64 of its V2 encoding: plain as workers send
+   * it (cheap to merge), or compressed for a large window (see Recorder.flush); both are read.
+   */
   histogram: z.string(),
   ok: count,
   errors: errorsByClassSchema,
-  /** Open model: encoded histogram of latency from the intended start (µs). */
+  /** Open model: encoded histogram of latency from the intended start (ns). */
   corrected: z.string().optional(),
   /** Timed parts of the operation (e.g. connect, query), each its own encoded histogram. */
   parts: z.record(z.string(), z.string()).optional(),
@@ -22,7 +25,7 @@ export const arrivalWindowSchema = z.strictObject({
   intended: count,
   started: count,
   dropped: count,
-  /** Encoded histogram of schedule lag (actual start − intended start, µs). */
+  /** Encoded histogram of schedule lag (actual start − intended start, ns). */
   lag: z.string(),
 });
 export type ArrivalWindow = z.infer<typeof arrivalWindowSchema>;

@@ -1,0 +1,324 @@
+import { deflateSync, inflateSync } from 'node:zlib';
+import * as hdr from 'hdr-histogram-js';
+import { newHistogram, V2_COOKIE_BASE, v2Bytes } from './histogram.js';
+
+/**
+ * HDR bucket counts summed and read in plain JS, straight from encoded histograms (HDR's V2
+ * format: ZigZag LEB128 counts with runs of empty buckets). The coordinator merges thousands of
+ * snapshots a second: decoding each into a WASM histogram allocates and walks all 33,000 buckets
+ * of a 1 ns–1 h histogram, where a snapshot fills a few hundred, and reading figures from a WASM
+ * histogram rebuilt from the sum costs as much again. The figures read here are computed exactly
+ * as hdr-histogram-js computes them (its `Histogram.ts`), so they equal those of one histogram
+ * holding every sample.
+ */
+
+/** The compressed V2 cookie base (bits 4–7 say the word size); the plain one is in histogram.ts. */
+const V2_COMPRESSED_COOKIE_BASE = 0x1c849304;
+/** What the library writes: the cookie base with its "ZigZag LEB128, zero runs" word size bit. */
+const V2_COMPRESSED_COOKIE = V2_COMPRESSED_COOKIE_BASE | 0x10;
+/** Cookie, payload length, then the structure: index offset, digits, lowest, highest, ratio. */
+const HEADER_BYTES = 40;
+
+/** How many buckets a dense sum grows by at a time (see `CountSum.grow`). */
+const GROW_STEP = 1024;
+
+/** The nonzero buckets of one histogram: counts array indices and their counts. */
+export interface SparseCounts {
+  index: Int32Array;
+  count: Float64Array;
+}
+
+/**
+ * The layout of the histograms this process makes, which every sum keeps: their encoded header
+ * (bytes 8–40 must match for counts to add index by index), and each index's lowest, median and
+ * highest equivalent values (`valueFromIndex` and its kin), looked up rather than computed.
+ */
+interface Structure {
+  header: Uint8Array;
+  lowest: Float64Array;
+  median: Float64Array;
+  highest: Float64Array;
+}
+
+let ours: Structure | undefined;
+
+function structure(): Structure {
+  if (ours) return ours;
+  const empty = newHistogram();
+  try {
+    const header = v2Bytes(empty).slice(0, HEADER_BYTES);
+    const view = new DataView(header.buffer);
+    const digits = view.getInt32(12);
+    const unitMagnitude = Math.floor(Math.log2(Number(view.getBigInt64(16))));
+    const highestTrackable = Number(view.getBigInt64(24));
+    const halfMagnitude = Math.ceil(Math.log2(2 * 10 ** digits)) - 1;
+    const half = 2 ** halfMagnitude;
+    // As the library sizes its counts: one more half-bucket than the buckets that reach the top.
+    let buckets = 1;
+    for (let untrackable = 2 * half * 2 ** unitMagnitude; untrackable <= highestTrackable; untrackable *= 2) buckets++;
+    const length = (buckets + 1) * half;
+    const lowest = new Float64Array(length);
+    const median = new Float64Array(length);
+    const highest = new Float64Array(length);
+    for (let i = 0; i < length; i++) {
+      // Bucket 0 holds the whole lower half at unit resolution; each next one doubles its step.
+      const bucket = Math.max(Math.floor(i / half) - 1, 0);
+      const sub = i < half ? i : (i % half) + half;
+      const size = 2 ** (unitMagnitude + bucket);
+      lowest[i] = sub * size;
+      median[i] = lowest[i]! + Math.floor(size / 2);
+      highest[i] = lowest[i]! + size - 1;
+    }
+    return (ours = { header, lowest, median, highest });
+  } finally {
+    empty.destroy();
+  }
+}
+
+/** The V2 bytes of an encoded histogram: workers send them as they are, reports compressed. */
+function payloadOf(encoded: string): Uint8Array {
+  const bytes = Buffer.from(encoded, 'base64');
+  const base = bytes.length >= 8 ? bytes.readInt32BE(0) & ~0xf0 : 0;
+  if (base === V2_COOKIE_BASE) return bytes;
+  if (base === V2_COMPRESSED_COOKIE_BASE) return inflateSync(bytes.subarray(8, 8 + bytes.readInt32BE(4)));
+  throw new Error('not a V2 HDR histogram');
+}
+
+function sameStructure(payload: Uint8Array, header: Uint8Array): boolean {
+  for (let i = 8; i < HEADER_BYTES; i++) if (payload[i] !== header[i]) return false;
+  return true;
+}
+
+/** Where `decodeCounts` writes: reused, since every caller adds the counts at once. */
+let scratch = { index: new Int32Array(4096), count: new Float64Array(4096) };
+
+/**
+ * Nonzero bucket counts of an encoded histogram (plain or compressed V2, base64), as views the
+ * next call overwrites: add them before decoding again.
+ */
+export function decodeCounts(encoded: string): SparseCounts {
+  return countsOf(payloadOf(encoded));
+}
+
+function countsOf(payload: Uint8Array): SparseCounts {
+  const { header } = structure();
+  if (
+    payload.length < HEADER_BYTES ||
+    (payload[0]! << 24) + (payload[1]! << 16) + (payload[2]! << 8) + payload[3]! !== (V2_COOKIE_BASE | 0x10)
+  ) {
+    throw new Error('not a V2 HDR histogram');
+  }
+  // Another structure (other bounds or digits): the library moves its counts into ours.
+  if (!sameStructure(payload, header)) return countsOf(restructured(payload));
+  const end = HEADER_BYTES + ((payload[4]! << 24) | (payload[5]! << 16) | (payload[6]! << 8) | payload[7]!);
+  if (end > payload.length) throw new Error('HDR histogram payload ends early');
+  if (scratch.index.length < end - HEADER_BYTES) scratch = { index: new Int32Array(end), count: new Float64Array(end) };
+  const { index, count } = scratch;
+  let n = 0;
+  let at = HEADER_BYTES;
+  let dst = 0;
+  while (at < end) {
+    // ZigZag LEB128-64b9B: even values are counts (×2), odd ones runs of empty buckets.
+    let b = payload[at++]!;
+    let value = b & 0x7f;
+    let scale = 128;
+    for (let k = 1; b & 0x80 && k < 9; k++, scale *= 128) {
+      b = payload[at++]!;
+      value += (k < 8 ? b & 0x7f : b) * scale;
+    }
+    if (value % 2 === 1) dst += (value + 1) / 2;
+    else {
+      if (value > 0) {
+        index[n] = dst;
+        count[n++] = value / 2;
+      }
+      dst++;
+    }
+  }
+  return { index: index.subarray(0, n), count: count.subarray(0, n) };
+}
+
+function restructured(payload: Uint8Array): Uint8Array {
+  const theirs = hdr.WasmHistogram.decode(payload, 32, 0);
+  const moved = newHistogram();
+  try {
+    moved.add(theirs);
+    return v2Bytes(moved);
+  } finally {
+    theirs.destroy();
+    moved.destroy();
+  }
+}
+
+/**
+ * A sum of bucket counts: dense while it takes additions, sparse once `compact()` says it is done.
+ * It reads like an HDR histogram (`summarize` takes either): the same figures from the same counts.
+ */
+export class CountSum {
+  private dense = new Float64Array(0);
+  private sparse: SparseCounts | undefined;
+  /** The nonzero buckets of the dense counts, kept while no count is added: a summary reads them nine times. */
+  private view: SparseCounts | undefined;
+  totalCount = 0;
+
+  add(s: SparseCounts): void {
+    if (s.index.length === 0) return;
+    this.expand();
+    this.view = undefined;
+    const top = s.index[s.index.length - 1]!;
+    if (top >= this.dense.length) this.grow(top + 1);
+    const dense = this.dense;
+    for (let i = 0; i < s.index.length; i++) {
+      dense[s.index[i]!]! += s.count[i]!;
+      this.totalCount += s.count[i]!;
+    }
+  }
+
+  addSum(other: CountSum): void {
+    if (other.sparse) return this.add(other.sparse);
+    this.expand();
+    this.view = undefined;
+    if (other.dense.length > this.dense.length) this.grow(other.dense.length);
+    const dense = this.dense;
+    const from = other.dense;
+    for (let i = 0; i < from.length; i++) if (from[i] !== 0) dense[i]! += from[i]!;
+    this.totalCount += other.totalCount;
+  }
+
+  /** Keeps only the nonzero buckets: for sums that rarely take more (a window once it is old). */
+  compact(): void {
+    if (this.sparse) return;
+    this.sparse = this.nonzero();
+    this.dense = new Float64Array(0);
+    this.view = undefined;
+  }
+
+  /** Lowest value of the first nonzero bucket above 0; the library's "none" when there is none. */
+  get minNonZeroValue(): number {
+    const { index } = this.nonzero();
+    for (let k = 0; k < index.length; k++) if (index[k]! !== 0) return structure().lowest[index[k]!]!;
+    return Number.MAX_SAFE_INTEGER;
+  }
+
+  get maxValue(): number {
+    const { index } = this.nonzero();
+    return index.length === 0 ? 0 : structure().highest[index[index.length - 1]!]!;
+  }
+
+  /** As the library: the highest value of the bucket where the count reaches the percentile (lowest at 0). */
+  getValueAtPercentile(percentile: number): number {
+    const fp = (Math.min(percentile, 100) / 100) * this.totalCount;
+    const target = Math.max(Math.ceil(fp - ulp(fp)), 1);
+    const { index, count } = this.nonzero();
+    const { lowest, highest } = structure();
+    let running = 0;
+    for (let k = 0; k < index.length; k++) {
+      running += count[k]!;
+      if (running >= target) return percentile === 0 ? lowest[index[k]!]! : highest[index[k]!]!;
+    }
+    return 0;
+  }
+
+  /** As the library: each bucket counts at its median equivalent value, summed as an integer. */
+  get mean(): number {
+    if (this.totalCount === 0) return 0;
+    const { index, count } = this.nonzero();
+    const { median } = structure();
+    let sum = 0;
+    for (let k = 0; k < index.length; k++) sum += median[index[k]!]! * count[k]!;
+    // Past 2^53 a float sum rounds: the library sums in 64-bit integers, and so does this then.
+    if (sum >= 2 ** 53) {
+      let exact = 0n;
+      for (let k = 0; k < index.length; k++) exact += BigInt(median[index[k]!]!) * BigInt(count[k]!);
+      sum = Number(exact);
+    }
+    return sum / this.totalCount;
+  }
+
+  get stdDeviation(): number {
+    if (this.totalCount === 0) return 0;
+    const mean = this.mean;
+    const { index, count } = this.nonzero();
+    const { median } = structure();
+    let total = 0;
+    for (let k = 0; k < index.length; k++) {
+      const deviation = median[index[k]!]! - mean;
+      total += deviation * deviation * count[k]!;
+    }
+    return Math.sqrt(total / this.totalCount);
+  }
+
+  /** The standard encoding (compressed V2, base64), byte for byte what the library writes for these counts. */
+  encode(): string {
+    const { header } = structure();
+    const { index, count } = this.nonzero();
+    const bytes = new Uint8Array(HEADER_BYTES + index.length * 18);
+    bytes.set(header);
+    let at = HEADER_BYTES;
+    const put = (signed: number): void => {
+      let value = signed >= 0 ? signed * 2 : -signed * 2 - 1;
+      for (let k = 0; k < 8 && value >= 128; k++) {
+        bytes[at++] = (value % 128) | 0x80;
+        value = Math.floor(value / 128);
+      }
+      bytes[at++] = value;
+    };
+    let next = 0;
+    for (let k = 0; k < index.length; k++) {
+      const gap = index[k]! - next;
+      // A single empty bucket is a count of 0; longer runs are one negative word.
+      if (gap > 0) put(gap > 1 ? -gap : 0);
+      put(count[k]!);
+      next = index[k]! + 1;
+    }
+    new DataView(bytes.buffer).setInt32(4, at - HEADER_BYTES);
+    const compressed = deflateSync(bytes.subarray(0, at));
+    const out = Buffer.alloc(8 + compressed.length);
+    out.writeInt32BE(V2_COMPRESSED_COOKIE, 0);
+    out.writeInt32BE(compressed.length, 4);
+    compressed.copy(out, 8);
+    return out.toString('base64');
+  }
+
+  /** The nonzero buckets in index order. */
+  private nonzero(): SparseCounts {
+    if (this.sparse) return this.sparse;
+    if (this.view) return this.view;
+    const dense = this.dense;
+    let n = 0;
+    for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) n++;
+    const index = new Int32Array(n);
+    const count = new Float64Array(n);
+    n = 0;
+    for (let i = 0; i < dense.length; i++) {
+      if (dense[i] === 0) continue;
+      index[n] = i;
+      count[n++] = dense[i]!;
+    }
+    return (this.view = { index, count });
+  }
+
+  private expand(): void {
+    if (!this.sparse) return;
+    const { index, count } = this.sparse;
+    this.sparse = undefined;
+    this.dense = new Float64Array(index.length ? index[index.length - 1]! + 1 : 0);
+    for (let i = 0; i < index.length; i++) this.dense[index[i]!] = count[i]!;
+  }
+
+  /**
+   * To the next 1,024 buckets past `length`, not double: a sum per source stays as long as that
+   * source's slowest bucket (a thousand sources, each its own sum), and a later, slower sample
+   * rarely lands more than a few buckets higher.
+   */
+  private grow(length: number): void {
+    const grown = new Float64Array(Math.min(Math.ceil((length + 1) / GROW_STEP) * GROW_STEP, structure().lowest.length));
+    grown.set(this.dense);
+    this.dense = grown;
+  }
+}
+
+/** The library's `ulp`, as its percentile computes it. */
+function ulp(x: number): number {
+  return Math.pow(2, Math.floor(Math.log2(x)) - 52);
+}
