@@ -1,4 +1,5 @@
 import { type Measured, ServerCpu } from './cpu.js';
+import { bench as coordinatorBench } from './coordinator.js';
 import { type EngineRun, runEngine, scenario } from './engine-run.js';
 import { fidelityRows } from './fidelity.js';
 import { BENCH_PG_DSN, benchRepeats, benchSeconds, interleave, medianOf, namedDsn, printFigure, section } from './lib.js';
@@ -210,7 +211,6 @@ export async function bench(): Promise<void> {
   }
   await memoryRows();
   await arrivalRows();
-  // Row 8 of the performance table, the coordinator at 1,000 agents: the lead calls
-  // bench/coordinator.ts's function here.
+  await coordinatorBench();
   await fidelityRows();
 }
