@@ -161,10 +161,13 @@ function postgresJs(s: PgDriverSettings): PgDriver {
   const sql = postgresJsClient(s, () => closes++);
   return {
     prepareQuery(text, params) {
+      // unsafe() never names a statement and sends a query without parameters by the simple
+      // protocol, whatever the client's `prepare`: a prepared kind asks for both per query.
+      const options = s.prepare ? { prepare: true, simple: false } : {};
       // postgres.js queries are lazy promises: the runtime's await sends them, pipelined on a busy connection.
-      if (typeof params === 'function') return () => sql.unsafe(text, params() as never[]);
+      if (typeof params === 'function') return () => sql.unsafe(text, params() as never[], options);
       const values = params as never[];
-      return () => sql.unsafe(text, values);
+      return () => sql.unsafe(text, values, options);
     },
     async execute(text, params) {
       return [...(await sql.unsafe<Row[]>(text, params as never[]))];
