@@ -34,7 +34,7 @@ test('a misspelt bench, an unknown option or a bad size is one line and exit 2, 
     [
       ['perf', 'profile'],
       {},
-      'bench: unknown bench "profile" (benches: perf, soak, profiles, providers, distributed, html, workloads, compare, mysql)\n',
+      'bench: unknown bench "profile" (benches: perf, soak, profiles, providers, distributed, coordinator, html, workloads, compare, mysql)\n',
     ],
     [['--quick'], {}, 'bench: unknown option --quick (--help for usage)\n'],
     [['perf'], { BENCH_SECONDS: '0' }, 'bench: BENCH_SECONDS=0: must be a positive number\n'],

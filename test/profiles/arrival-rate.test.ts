@@ -60,7 +60,10 @@ test('constant arrival rate on SQLite over 10 s: the rate is met within 1 % and 
   assert.ok(correctedLatencyUs && correctedLatencyUs.count === latencyUs.count);
   assert.ok(correctedLatencyUs.max >= latencyUs.max, 'latency from the intended start is never shorter than service time');
   assert.match(r.stdout, /latency from the intended start \(corrected\):/);
-  assert.match(r.stdout, /mem: intended 10,000, started 10,000, dropped 0 \(no free VU\); schedule lag avg [\d.]+ ms, p99 [\d.]+ ms, max/);
+  assert.match(
+    r.stdout,
+    /mem: intended 10,000, started 10,000, dropped 0 \(no free VU\); schedule lag avg [\d.]+ [µm]s, p99 [\d.]+ [µm]s, max/,
+  );
 });
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;

@@ -115,15 +115,15 @@ profile:
   // rule down, test/report/recovery.test.ts); which window the report takes, and how it says so, does not.
   const s = p.spike!;
   assert.equal(s.baselineP95Us, before!.latencyUs.p95);
-  assert.equal(s.thresholdP95Us, Math.round(s.baselineP95Us * 1.2));
+  assert.equal(s.thresholdP95Us, Math.round(s.baselineP95Us * 1.2 * 1000) / 1000);
   const back = p.windows.find((w) => w.startMs >= spike!.endMs && w.ok > 0 && w.latencyUs.p95 <= s.thresholdP95Us);
   assert.equal(s.recovered, back !== undefined);
   assert.equal(s.recoveryMs, back ? back.startMs + 1000 - spike!.endMs : null);
   assert.match(
     r.stdout,
     back
-      ? /pg: recovered [\d.]+ s after the spike \(p95 back under [\d.]+ ms, pre-spike p95 [\d.]+ ms \+ 20 %\)/
-      : /pg: never recovered: p95 stayed above [\d.]+ ms \(pre-spike p95 [\d.]+ ms \+ 20 %\)/,
+      ? /pg: recovered [\d.]+ s after the spike \(p95 back under [\d.]+ [µm]s, pre-spike p95 [\d.]+ [µm]s \+ 20 %\)/
+      : /pg: never recovered: p95 stayed above [\d.]+ [µm]s \(pre-spike p95 [\d.]+ [µm]s \+ 20 %\)/,
   );
 });
 
