@@ -1,15 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import type { Recorder } from '../metrics/recorder.js';
-import type { Budget, Vu } from '../profiles/types.js';
-import type { Executable, VuContext } from '../providers/types.js';
+import type { Budget, Runtime, Vu } from '../profiles/types.js';
+import type { VuContext } from '../providers/types.js';
 import type { Pauses, Pausing } from './pauses.js';
 import { Runs, threadSlice } from './thread-slice.js';
 
 /** What a VU needs from the runtime it runs on. */
-export interface VuHost {
-  readonly ops: readonly Executable[];
-  readonly pick: (random: () => number) => number;
-  readonly recorder: Recorder;
+export interface VuHost extends Pick<Runtime, 'ops' | 'pick' | 'recorder'> {
   readonly pauses: Pauses;
   /** The provider's operations wait for I/O (not better-sqlite3): see `Runs`. */
   readonly awaitsIo: boolean;
