@@ -4,6 +4,10 @@ import type { VuContext } from '../providers/types.js';
 import type { Pauses, Pausing } from './pauses.js';
 import { Runs, threadSlice } from './thread-slice.js';
 
+/** What `VuRunner.step` returns: see there. */
+const WAITS = Symbol('waits');
+type Step = Promise<unknown> | typeof WAITS | undefined;
+
 /** What a VU needs from the runtime it runs on. */
 export interface VuHost extends Pick<Runtime, 'ops' | 'pick' | 'recorder'> {
   readonly pauses: Pauses;
@@ -33,7 +37,6 @@ export class VuRunner implements Vu, Pausing {
   /** The operation in flight, when it is asynchronous, and when it started (`performance.now()`). */
   private op = 0;
   private startedAt = 0;
-  private settled: [(value: unknown) => void, (err: unknown) => void] | undefined;
   private finished = false;
   private donePromise: Promise<void> | undefined;
   private resolveDone: (() => void) | undefined;
@@ -81,39 +84,65 @@ export class VuRunner implements Vu, Pausing {
     this.loop();
   }
 
+  /** Runs operations back to back until one waits for I/O (then `awaitIo` goes on), the VU waits, or it finishes. */
   private loop(): void {
-    const { ops, pick, recorder } = this.host;
-    const context = this.context!;
-    while (!this.stopped && this.budget.remaining > 0) {
-      this.budget.remaining--;
-      const op = pick(context.random);
-      context.iteration++;
-      const t0 = performance.now();
-      let result: unknown;
-      try {
-        result = ops[op]!(context);
-      } catch (err) {
-        recorder.error(op, err);
-        if (this.suspended()) return;
-        continue;
-      }
-      if (result instanceof Promise) {
-        this.op = op;
-        this.startedAt = t0;
-        this.settled ??= [() => this.afterAsync(true), (err) => this.afterAsync(false, err)];
-        void result.then(...this.settled);
-        return;
-      }
-      recorder.ok(op, performance.now() - t0);
-      if (this.suspended()) return;
-    }
-    this.finish();
+    let next: Step;
+    while ((next = this.step()) === undefined);
+    if (next !== WAITS) void this.awaitIo(next);
   }
 
-  private afterAsync(ok: boolean, err?: unknown): void {
-    if (ok) this.host.recorder.ok(this.op, performance.now() - this.startedAt);
-    else this.host.recorder.error(this.op, err);
-    if (!this.suspended()) this.loop();
+  /**
+   * One async frame that awaits an operation's I/O, and every next one while the VU neither
+   * waits nor ends. A `.then()` reaction per operation measured slower with postgres.js: its
+   * young-generation collections kept 2–3× as much alive (6 ms each, against 1.3 ms here), for
+   * 15–25 % fewer queries per second.
+   */
+  private async awaitIo(pending: Promise<unknown>): Promise<void> {
+    const { recorder } = this.host;
+    for (;;) {
+      try {
+        await pending;
+        recorder.ok(this.op, performance.now() - this.startedAt);
+      } catch (err) {
+        recorder.error(this.op, err);
+      }
+      if (this.suspended()) return;
+      let next: Step;
+      while ((next = this.step()) === undefined);
+      if (next === WAITS) return;
+      pending = next;
+    }
+  }
+
+  /**
+   * Starts the next operation: its promise when it waits for I/O, undefined when it is over
+   * already (synchronous), WAITS when the VU now waits (a pause, its turn) or has finished.
+   */
+  private step(): Step {
+    if (this.stopped || this.budget.remaining <= 0) {
+      this.finish();
+      return WAITS;
+    }
+    this.budget.remaining--;
+    const { ops, pick, recorder } = this.host;
+    const context = this.context!;
+    const op = pick(context.random);
+    context.iteration++;
+    const t0 = performance.now();
+    let result: unknown;
+    try {
+      result = ops[op]!(context);
+    } catch (err) {
+      recorder.error(op, err);
+      return this.suspended() ? WAITS : undefined;
+    }
+    if (result instanceof Promise) {
+      this.op = op;
+      this.startedAt = t0;
+      return result;
+    }
+    recorder.ok(op, performance.now() - t0);
+    return this.suspended() ? WAITS : undefined;
   }
 
   /** After an operation: true when the VU now waits (a pause, or its next turn on the thread). */
