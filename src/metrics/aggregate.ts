@@ -100,6 +100,8 @@ interface WindowState {
   health: Map<string, GeneratorHealth>;
   /** Figures computed since the last snapshot arrived. */
   figures?: WindowFigures;
+  /** Its sums are in the run totals: what arrives for it now goes to both. */
+  folded?: boolean;
 }
 
 /** One operation's figures in one window: the replicates a comparison draws its verdict from. */
@@ -129,8 +131,10 @@ export interface WindowFigures {
 
 /**
  * Each snapshot's histograms are decoded once (into bucket counts, see counts.ts) and added to its
- * window, the run totals and its source at once. The recent windows keep dense counts; older
- * ones keep only their nonzero buckets, in case a late snapshot still comes.
+ * window and its source. A window's sums go into the run totals once, when it goes cold (or when
+ * the totals are read): a thousand sources then cost one addition per window, not a thousand. The
+ * recent windows keep dense counts; older ones keep only their nonzero buckets, in case a late
+ * snapshot still comes.
  */
 const HOT_WINDOWS = 8;
 
@@ -174,30 +178,33 @@ export class Aggregator {
     window.ran.set(snapshot.source, snapshot.ranMs);
     window.figures = undefined;
     if (snapshot.health) window.health.set(snapshot.source, snapshot.health);
-    if (snapshot.arrivals) this.addArrivals(window, snapshot.phase, snapshot.arrivals);
+    // The plan fixes a window's phase (phaseOf in worker-windows.ts), so every source labels it alike.
+    const phase = window.phase;
+    const direct = window.folded === true;
+    if (snapshot.arrivals) this.addArrivals(window, phase, snapshot.arrivals, direct);
     let source = this.perSource.get(snapshot.source);
     if (!source) this.perSource.set(snapshot.source, (source = { ok: 0, failed: 0, histogram: new CountSum(), lateStartMs: 0 }));
     source.lateStartMs = Math.max(source.lateStartMs, snapshot.lateStartMs ?? 0);
     for (const op of snapshot.operations) {
-      const total = this.total(snapshot.phase, op.operation);
+      const total = this.total(phase, op.operation);
       total.ok += op.ok;
       mergeErrors(total.errors, op.errors);
       let w = window.operations.get(op.operation);
       if (!w) window.operations.set(op.operation, (w = { latency: new CountSum(), ok: 0, errors: {} }));
       const counts = decodeCounts(op.histogram);
       w.latency.add(counts);
-      total.histogram.add(counts);
+      if (direct) total.histogram.add(counts);
       source.histogram.add(counts);
       for (const [part, encoded] of Object.entries(op.parts ?? {})) {
-        const acc = this.total(snapshot.phase, partKey(op.operation, part), this.partTotals);
+        const acc = this.total(phase, partKey(op.operation, part), this.partTotals);
         const before = acc.histogram.totalCount;
         acc.histogram.add(decodeCounts(encoded));
         acc.ok += acc.histogram.totalCount - before;
       }
       if (op.corrected !== undefined) {
         const c = decodeCounts(op.corrected);
-        (total.corrected ??= new CountSum()).add(c);
         (w.corrected ??= new CountSum()).add(c);
+        if (direct) (total.corrected ??= new CountSum()).add(c);
       }
       w.ok += op.ok;
       mergeErrors(w.errors, op.errors);
@@ -206,19 +213,24 @@ export class Aggregator {
     }
   }
 
-  private addArrivals(window: WindowState, phase: string, a: NonNullable<Snapshot['arrivals']>): void {
+  private addArrivals(window: WindowState, phase: string, a: NonNullable<Snapshot['arrivals']>, direct: boolean): void {
     const lag = decodeCounts(a.lag);
-    let acc = this.arrivalTotals.get(phase);
-    if (!acc) this.arrivalTotals.set(phase, (acc = { intended: 0, started: 0, dropped: 0, lag: new CountSum() }));
+    const acc = this.arrivalTotal(phase);
     acc.intended += a.intended;
     acc.started += a.started;
     acc.dropped += a.dropped;
-    acc.lag.add(lag);
+    if (direct) acc.lag.add(lag);
     window.arrivals ??= { intended: 0, started: 0, dropped: 0, lag: new CountSum() };
     window.arrivals.intended += a.intended;
     window.arrivals.started += a.started;
     window.arrivals.dropped += a.dropped;
     window.arrivals.lag.add(lag);
+  }
+
+  private arrivalTotal(phase: string): ArrivalAccumulator {
+    let acc = this.arrivalTotals.get(phase);
+    if (!acc) this.arrivalTotals.set(phase, (acc = { intended: 0, started: 0, dropped: 0, lag: new CountSum() }));
+    return acc;
   }
 
   private total(phase: string, operation: string, totals = this.totals): Accumulator {
@@ -239,8 +251,21 @@ export class Aggregator {
     return w;
   }
 
+  /** Adds a window's sums into the run totals, once. */
+  private fold(w: WindowState): void {
+    if (w.folded) return;
+    w.folded = true;
+    for (const [name, op] of w.operations) {
+      const total = this.total(w.phase, name);
+      total.histogram.addSum(op.latency);
+      if (op.corrected) (total.corrected ??= new CountSum()).addSum(op.corrected);
+    }
+    if (w.arrivals) this.arrivalTotal(w.phase).lag.addSum(w.arrivals.lag);
+  }
+
   private compact(index: number): void {
     const w = this.windows.get(index)!;
+    this.fold(w);
     for (const op of w.operations.values()) {
       op.latency.compact();
       op.corrected?.compact();
@@ -250,7 +275,12 @@ export class Aggregator {
 
   /** Figures of one operation over the whole run (or one phase); `undefined` for all operations. */
   merged(operation?: string, phase?: string): Merged {
+    this.foldHot();
     return sum(this.totals, operation, phase);
+  }
+
+  private foldHot(): void {
+    for (const index of this.hot) this.fold(this.windows.get(index)!);
   }
 
   /** Successful operations so far (of one operation, or all), without merging any histogram. */
@@ -270,6 +300,7 @@ export class Aggregator {
 
   /** Everything merged so far, as plain data. */
   figures(): RunFigures {
+    this.foldHot();
     const names = new Set([...this.totals.values()].flatMap((byOp) => [...byOp.keys()]));
     const arrivals = this.arrivals();
     return {
