@@ -19,8 +19,13 @@ const V2_COMPRESSED_COOKIE = V2_COMPRESSED_COOKIE_BASE | 0x10;
 /** Cookie, payload length, then the structure: index offset, digits, lowest, highest, ratio. */
 const HEADER_BYTES = 40;
 
-/** How many buckets a dense sum grows by at a time (see `CountSum.grow`). */
-const GROW_STEP = 1024;
+/** Buckets per page of a dense sum (see `Pages`), a power of two. */
+const PAGE_BITS = 10;
+const PAGE = 1 << PAGE_BITS;
+/** Pages cut from one allocation: a new typed array of 100 KB costs 40–170 µs here, its pages mapped and zeroed anew. */
+const SLAB_PAGES = 256;
+/** Zeroed pages kept for reuse at most (8 KB each). */
+const FREE_PAGES = 4096;
 
 /** The nonzero buckets of one histogram: counts array indices and their counts. */
 export interface SparseCounts {
@@ -75,9 +80,14 @@ function structure(): Structure {
   }
 }
 
-/** The V2 bytes of an encoded histogram: workers send them as they are, reports compressed. */
+/** Where `payloadOf` decodes base64: writing into a kept buffer costs a tenth of `Buffer.from`'s new one. */
+let base64Scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** The V2 bytes of an encoded histogram (workers send them as they are, reports compressed), valid until the next call. */
 function payloadOf(encoded: string): Uint8Array {
-  const bytes = Buffer.from(encoded, 'base64');
+  const most = Math.ceil(encoded.length / 4) * 3;
+  if (base64Scratch.length < most) base64Scratch = Buffer.allocUnsafe(most);
+  const bytes = base64Scratch.subarray(0, base64Scratch.write(encoded, 'base64'));
   const base = bytes.length >= 8 ? bytes.readInt32BE(0) & ~0xf0 : 0;
   if (base === V2_COOKIE_BASE) return bytes;
   if (base === V2_COMPRESSED_COOKIE_BASE) return inflateSync(bytes.subarray(8, 8 + bytes.readInt32BE(4)));
@@ -88,6 +98,9 @@ function sameStructure(payload: Uint8Array, header: Uint8Array): boolean {
   for (let i = 8; i < HEADER_BYTES; i++) if (payload[i] !== header[i]) return false;
   return true;
 }
+
+/** Where `CountSum.nonzero` gathers, before it copies out what it found. */
+let gathered: SparseCounts = { index: new Int32Array(0), count: new Float64Array(0) };
 
 /** Where `decodeCounts` writes: reused, since every caller adds the counts at once. */
 let scratch = { index: new Int32Array(4096), count: new Float64Array(4096) };
@@ -118,13 +131,17 @@ function countsOf(payload: Uint8Array): SparseCounts {
   let at = HEADER_BYTES;
   let dst = 0;
   while (at < end) {
-    // ZigZag LEB128-64b9B: even values are counts (×2), odd ones runs of empty buckets.
-    let b = payload[at++]!;
-    let value = b & 0x7f;
-    let scale = 128;
-    for (let k = 1; b & 0x80 && k < 9; k++, scale *= 128) {
-      b = payload[at++]!;
-      value += (k < 8 ? b & 0x7f : b) * scale;
+    // ZigZag LEB128-64b9B: even values are counts (×2), odd ones runs of empty buckets. Most
+    // words are one byte; longer ones may pass 2^32, so they are summed in floats, not bits.
+    let value = payload[at++]!;
+    if (value >= 0x80) {
+      value &= 0x7f;
+      let scale = 128;
+      for (let k = 1; k < 9; k++, scale *= 128) {
+        const b = payload[at++]!;
+        value += (k < 8 ? b & 0x7f : b) * scale;
+        if (!(b & 0x80)) break;
+      }
     }
     if (value % 2 === 1) dst += (value + 1) / 2;
     else {
@@ -151,11 +168,42 @@ function restructured(payload: Uint8Array): Uint8Array {
 }
 
 /**
+ * Equal pages of dense counts, cut from large slabs and given back zeroed when a sum is compacted:
+ * a thousand sums (one per source, one per hot window and operation) then cost neither an
+ * allocation per sum nor a copy when one grows, and keep only the pages their buckets touch.
+ */
+class Pages {
+  private readonly free: Float64Array[] = [];
+  private slab = new Float64Array(0);
+  private cut = 0;
+
+  take(): Float64Array {
+    const reused = this.free.pop();
+    if (reused) return reused;
+    if (this.cut === this.slab.length) {
+      this.slab = new Float64Array(SLAB_PAGES * PAGE);
+      this.cut = 0;
+    }
+    this.cut += PAGE;
+    return this.slab.subarray(this.cut - PAGE, this.cut);
+  }
+
+  give(page: Float64Array): void {
+    if (this.free.length >= FREE_PAGES) return;
+    page.fill(0);
+    this.free.push(page);
+  }
+}
+
+const pages = new Pages();
+
+/**
  * A sum of bucket counts: dense while it takes additions, sparse once `compact()` says it is done.
  * It reads like an HDR histogram (`summarize` takes either): the same figures from the same counts.
  */
 export class CountSum {
-  private dense = new Float64Array(0);
+  /** Dense counts by page (bucket index >> PAGE_BITS); a page no bucket has reached is absent. */
+  private dense: (Float64Array | undefined)[] = [];
   private sparse: SparseCounts | undefined;
   /** The nonzero buckets of the dense counts, kept while no count is added: a summary reads them nine times. */
   private view: SparseCounts | undefined;
@@ -165,23 +213,39 @@ export class CountSum {
     if (s.index.length === 0) return;
     this.expand();
     this.view = undefined;
-    const top = s.index[s.index.length - 1]!;
-    if (top >= this.dense.length) this.grow(top + 1);
+    this.totalCount += this.place(s);
+  }
+
+  /** Adds counts into the dense pages; returns how many. */
+  private place(s: SparseCounts): number {
     const dense = this.dense;
-    for (let i = 0; i < s.index.length; i++) {
-      dense[s.index[i]!]! += s.count[i]!;
-      this.totalCount += s.count[i]!;
+    const { index, count } = s;
+    // Indices come in order: one page lookup per page, not per bucket.
+    let at = -1;
+    let page: Float64Array | undefined;
+    let total = 0;
+    for (let i = 0; i < index.length; i++) {
+      const bucket = index[i]!;
+      if (bucket >> PAGE_BITS !== at) {
+        at = bucket >> PAGE_BITS;
+        page = dense[at] ??= pages.take();
+      }
+      page![bucket & (PAGE - 1)]! += count[i]!;
+      total += count[i]!;
     }
+    return total;
   }
 
   addSum(other: CountSum): void {
     if (other.sparse) return this.add(other.sparse);
     this.expand();
     this.view = undefined;
-    if (other.dense.length > this.dense.length) this.grow(other.dense.length);
-    const dense = this.dense;
-    const from = other.dense;
-    for (let i = 0; i < from.length; i++) if (from[i] !== 0) dense[i]! += from[i]!;
+    for (let p = 0; p < other.dense.length; p++) {
+      const from = other.dense[p];
+      if (!from) continue;
+      const page = (this.dense[p] ??= pages.take());
+      for (let i = 0; i < PAGE; i++) if (from[i] !== 0) page[i]! += from[i]!;
+    }
     this.totalCount += other.totalCount;
   }
 
@@ -189,7 +253,8 @@ export class CountSum {
   compact(): void {
     if (this.sparse) return;
     this.sparse = this.nonzero();
-    this.dense = new Float64Array(0);
+    for (const page of this.dense) if (page) pages.give(page);
+    this.dense = [];
     this.view = undefined;
   }
 
@@ -280,41 +345,34 @@ export class CountSum {
     return out.toString('base64');
   }
 
-  /** The nonzero buckets in index order. */
+  /** The nonzero buckets in index order: gathered in one pass into scratch, then copied out. */
   private nonzero(): SparseCounts {
     if (this.sparse) return this.sparse;
     if (this.view) return this.view;
-    const dense = this.dense;
+    const length = this.dense.length * PAGE;
+    if (gathered.index.length < length) gathered = { index: new Int32Array(length), count: new Float64Array(length) };
+    const { index, count } = gathered;
     let n = 0;
-    for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) n++;
-    const index = new Int32Array(n);
-    const count = new Float64Array(n);
-    n = 0;
-    for (let i = 0; i < dense.length; i++) {
-      if (dense[i] === 0) continue;
-      index[n] = i;
-      count[n++] = dense[i]!;
+    for (let p = 0; p < this.dense.length; p++) {
+      const page = this.dense[p];
+      if (!page) continue;
+      const first = p << PAGE_BITS;
+      for (let i = 0; i < PAGE; i++) {
+        const c = page[i]!;
+        if (c === 0) continue;
+        index[n] = first | i;
+        count[n++] = c;
+      }
     }
-    return (this.view = { index, count });
+    return (this.view = { index: index.slice(0, n), count: count.slice(0, n) });
   }
 
+  /** Back to dense counts, for a sum compacted too early (a late snapshot for an old window). */
   private expand(): void {
     if (!this.sparse) return;
-    const { index, count } = this.sparse;
+    const sparse = this.sparse;
     this.sparse = undefined;
-    this.dense = new Float64Array(index.length ? index[index.length - 1]! + 1 : 0);
-    for (let i = 0; i < index.length; i++) this.dense[index[i]!] = count[i]!;
-  }
-
-  /**
-   * To the next 1,024 buckets past `length`, not double: a sum per source stays as long as that
-   * source's slowest bucket (a thousand sources, each its own sum), and a later, slower sample
-   * rarely lands more than a few buckets higher.
-   */
-  private grow(length: number): void {
-    const grown = new Float64Array(Math.min(Math.ceil((length + 1) / GROW_STEP) * GROW_STEP, structure().lowest.length));
-    grown.set(this.dense);
-    this.dense = grown;
+    this.place(sparse);
   }
 }
 
