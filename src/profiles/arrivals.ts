@@ -41,11 +41,6 @@ export function arrivalShares(
  * the clock thread (wake-clock.ts) wakes the loop, which meanwhile reads replies as they come.
  */
 const PRECISE_WITHIN_MS = 2;
-/**
- * The clock's wake-up takes tens of microseconds: it is asked for this much before the arrival,
- * and the rest of the wait (if any) yields to the event loop turn after turn.
- */
-const SPIN_WITHIN_MS = 0.05;
 /** How often a backlog that no finishing operation drains is checked for arrivals to drop. */
 const BACKLOG_CHECK_MS = 5;
 
@@ -101,7 +96,7 @@ async function waitUntil(
   while (wait > 0 && !runtime.stopping) {
     if (pool.waiting) pool.expire();
     if (wait > PRECISE_WITHIN_MS) await runtime.sleep(Math.min(wait - PRECISE_WITHIN_MS, pool.waiting ? BACKLOG_CHECK_MS : Infinity));
-    else if (wait > SPIN_WITHIN_MS && clock.ready) await clock.wakeAt(intended - SPIN_WITHIN_MS);
+    else if (wait > clock.lead && clock.ready) await clock.wakeAt(intended - clock.lead);
     else await yieldToEventLoop();
     runs.restart();
     wait = intended - performance.now();

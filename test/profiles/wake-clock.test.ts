@@ -16,3 +16,13 @@ test('the clock thread wakes every caller on the thread, none before its time (n
   const late = await Promise.all([sleep(now + 1.5), sleep(now + 0.5), sleep(now + 1)]);
   assert.ok(late.every((ms) => ms >= 0));
 });
+
+test('the lead a caller asks ahead by stays within 50–250 µs, however late wakes come', async () => {
+  const clock = wakeClock();
+  while (!clock.ready) await yieldToEventLoop();
+  for (let i = 0; i < 100; i++) {
+    const at = performance.now() + 0.5;
+    while (performance.now() < at) await clock.wakeAt(at);
+  }
+  assert.ok(clock.lead >= 0.05 && clock.lead <= 0.25, `lead ${clock.lead} ms`);
+});
