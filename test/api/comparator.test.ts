@@ -13,12 +13,14 @@ const db = useFreshDatabase();
 test('two identical providers on the same database: no significant difference, no winner, no speed recommendation', async () => {
   const a = { name: 'twin_a', provider: 'postgresql', dsn: db.dsn };
   const b = { ...a, name: 'twin_b' };
+  // Blocks of 100 queries, not 20: a block of a few milliseconds is one scheduler hiccup away from
+  // a mean twice its twin's on a loaded 2-core machine.
   const results = await new BenchmarkSuite([a, b], { workers: 1 }).runAllTests({
-    simpleQueryIterations: 200,
-    transactionIterations: 40,
-    connectionIterations: 20,
+    simpleQueryIterations: 1000,
+    transactionIterations: 200,
+    connectionIterations: 60,
     concurrentWorkers: 2,
-    concurrentIterations: 50,
+    concurrentIterations: 200,
   });
   assert.equal(results.length, 8);
   const report = new PerformanceComparator().addBenchmarkResults(results).generateComparisonReport();
