@@ -99,9 +99,6 @@ function sameStructure(payload: Uint8Array, header: Uint8Array): boolean {
   return true;
 }
 
-/** Where `CountSum.nonzero` gathers, before it copies out what it found. */
-let gathered: SparseCounts = { index: new Int32Array(0), count: new Float64Array(0) };
-
 /** Where `decodeCounts` writes: reused, since every caller adds the counts at once. */
 let scratch = { index: new Int32Array(4096), count: new Float64Array(4096) };
 
@@ -345,26 +342,25 @@ export class CountSum {
     return out.toString('base64');
   }
 
-  /** The nonzero buckets in index order: gathered in one pass into scratch, then copied out. */
+  /** The nonzero buckets in index order. */
   private nonzero(): SparseCounts {
     if (this.sparse) return this.sparse;
     if (this.view) return this.view;
-    const length = this.dense.length * PAGE;
-    if (gathered.index.length < length) gathered = { index: new Int32Array(length), count: new Float64Array(length) };
-    const { index, count } = gathered;
     let n = 0;
+    for (const page of this.dense) if (page) for (let i = 0; i < PAGE; i++) if (page[i] !== 0) n++;
+    const index = new Int32Array(n);
+    const count = new Float64Array(n);
+    n = 0;
     for (let p = 0; p < this.dense.length; p++) {
       const page = this.dense[p];
       if (!page) continue;
-      const first = p << PAGE_BITS;
       for (let i = 0; i < PAGE; i++) {
-        const c = page[i]!;
-        if (c === 0) continue;
-        index[n] = first | i;
-        count[n++] = c;
+        if (page[i] === 0) continue;
+        index[n] = (p << PAGE_BITS) | i;
+        count[n++] = page[i]!;
       }
     }
-    return (this.view = { index: index.slice(0, n), count: count.slice(0, n) });
+    return (this.view = { index, count });
   }
 
   /** Back to dense counts, for a sum compacted too early (a late snapshot for an old window). */
