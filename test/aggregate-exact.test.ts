@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as hdr from 'hdr-histogram-js';
 import { Aggregator } from '../src/metrics/aggregate.js';
-import { CountSum, decodeCounts } from '../src/metrics/counts.js';
+import { CountSum } from '../src/metrics/counts.js';
 import {
   decodeHistogram,
   encodeForWire,
@@ -166,6 +166,8 @@ test('summed counts read exactly as one histogram over the same samples: percent
   for (const { name, parts, value } of cases) {
     const whole = newHistogram();
     const sum = new CountSum();
+    // Added in the same pass as `sum`: one from every part, one from all but the first.
+    const [twin, later, laterAlone] = [new CountSum(), new CountSum(), new CountSum()];
     for (let p = 0; p < parts; p++) {
       const h = newHistogram();
       for (let i = 0; i < 500; i++) {
@@ -173,11 +175,16 @@ test('summed counts read exactly as one histogram over the same samples: percent
         h.recordValue(v);
         whole.recordValue(v);
       }
-      sum.add(decodeCounts(p % 2 ? encodeForWire(h) : encodeHistogram(h)));
+      const encoded = p % 2 ? encodeForWire(h) : encodeHistogram(h);
+      sum.addEncoded(encoded, twin, p > 0 ? later : undefined);
+      if (p > 0) laterAlone.addEncoded(encoded);
       h.destroy();
     }
     const shippedWhole = shippedHistogram(whole);
     assert.deepEqual(readings(sum), readings(shippedWhole), name);
+    assert.deepEqual(readings(twin), readings(shippedWhole), `${name}: added in the same pass`);
+    assert.deepEqual(readings(later), readings(laterAlone), `${name}: added in the same pass from the second part`);
+    if (parts > 1) assert.equal(later.totalCount, (parts - 1) * 500);
     sum.compact();
     assert.deepEqual(readings(sum), readings(shippedWhole), `${name}, compacted`);
     assert.equal(sum.encode(), encodeHistogram(whole), `${name}: the standard encoding`);
@@ -202,7 +209,7 @@ test('a mean past 2^53 is summed as the library sums it, in integers', async () 
     const h = newHistogram();
     h.recordValueWithCount(v, n);
     whole.recordValueWithCount(v, n);
-    sum.add(decodeCounts(encodeForWire(h)));
+    sum.addEncoded(encodeForWire(h));
     h.destroy();
   }
   assert.equal(sum.mean, whole.mean);

@@ -1,4 +1,4 @@
-import { CountSum, decodeCounts } from './counts.js';
+import { CountSum } from './counts.js';
 import { type ErrorsByClass, errorTotal, mergeErrors } from './errors.js';
 import { type LatencySummary, meanUs, percentileUs, RECORDED_UNIT, type RecordedUnit, summarize } from './histogram.js';
 import { isSaturated } from './health.js';
@@ -191,20 +191,15 @@ export class Aggregator {
       mergeErrors(total.errors, op.errors);
       let w = window.operations.get(op.operation);
       if (!w) window.operations.set(op.operation, (w = { latency: new CountSum(), ok: 0, errors: {} }));
-      const counts = decodeCounts(op.histogram);
-      w.latency.add(counts);
-      if (direct) total.histogram.add(counts);
-      source.histogram.add(counts);
+      w.latency.addEncoded(op.histogram, source.histogram, direct ? total.histogram : undefined);
       for (const [part, encoded] of Object.entries(op.parts ?? {})) {
         const acc = this.total(phase, partKey(op.operation, part), this.partTotals);
         const before = acc.histogram.totalCount;
-        acc.histogram.add(decodeCounts(encoded));
+        acc.histogram.addEncoded(encoded);
         acc.ok += acc.histogram.totalCount - before;
       }
       if (op.corrected !== undefined) {
-        const c = decodeCounts(op.corrected);
-        (w.corrected ??= new CountSum()).add(c);
-        if (direct) (total.corrected ??= new CountSum()).add(c);
+        (w.corrected ??= new CountSum()).addEncoded(op.corrected, direct ? (total.corrected ??= new CountSum()) : undefined);
       }
       w.ok += op.ok;
       mergeErrors(w.errors, op.errors);
@@ -214,17 +209,15 @@ export class Aggregator {
   }
 
   private addArrivals(window: WindowState, phase: string, a: NonNullable<Snapshot['arrivals']>, direct: boolean): void {
-    const lag = decodeCounts(a.lag);
     const acc = this.arrivalTotal(phase);
     acc.intended += a.intended;
     acc.started += a.started;
     acc.dropped += a.dropped;
-    if (direct) acc.lag.add(lag);
     window.arrivals ??= { intended: 0, started: 0, dropped: 0, lag: new CountSum() };
     window.arrivals.intended += a.intended;
     window.arrivals.started += a.started;
     window.arrivals.dropped += a.dropped;
-    window.arrivals.lag.add(lag);
+    window.arrivals.lag.addEncoded(a.lag, direct ? acc.lag : undefined);
   }
 
   private arrivalTotal(phase: string): ArrivalAccumulator {

@@ -28,7 +28,7 @@ const SLAB_PAGES = 256;
 const FREE_PAGES = 4096;
 
 /** The nonzero buckets of one histogram: counts array indices and their counts. */
-export interface SparseCounts {
+interface SparseCounts {
   index: Int32Array;
   count: Float64Array;
 }
@@ -99,57 +99,35 @@ function sameStructure(payload: Uint8Array, header: Uint8Array): boolean {
   return true;
 }
 
-/** Where `decodeCounts` writes: reused, since every caller adds the counts at once. */
-let scratch = { index: new Int32Array(4096), count: new Float64Array(4096) };
-
 /**
- * Nonzero bucket counts of an encoded histogram (plain or compressed V2, base64), as views the
- * next call overwrites: add them before decoding again.
+ * The V2 payload of an encoded histogram in this process's structure (counts add index by index
+ * only then): another structure (other bounds or digits) has the library move its counts into ours.
  */
-export function decodeCounts(encoded: string): SparseCounts {
-  return countsOf(payloadOf(encoded));
-}
-
-function countsOf(payload: Uint8Array): SparseCounts {
-  const { header } = structure();
+function ourPayload(encoded: string): Uint8Array {
+  const payload = payloadOf(encoded);
   if (
     payload.length < HEADER_BYTES ||
     (payload[0]! << 24) + (payload[1]! << 16) + (payload[2]! << 8) + payload[3]! !== (V2_COOKIE_BASE | 0x10)
   ) {
     throw new Error('not a V2 HDR histogram');
   }
-  // Another structure (other bounds or digits): the library moves its counts into ours.
-  if (!sameStructure(payload, header)) return countsOf(restructured(payload));
-  const end = HEADER_BYTES + ((payload[4]! << 24) | (payload[5]! << 16) | (payload[6]! << 8) | payload[7]!);
-  if (end > payload.length) throw new Error('HDR histogram payload ends early');
-  if (scratch.index.length < end - HEADER_BYTES) scratch = { index: new Int32Array(end), count: new Float64Array(end) };
-  const { index, count } = scratch;
-  let n = 0;
-  let at = HEADER_BYTES;
-  let dst = 0;
-  while (at < end) {
-    // ZigZag LEB128-64b9B: even values are counts (×2), odd ones runs of empty buckets. Most
-    // words are one byte; longer ones may pass 2^32, so they are summed in floats, not bits.
-    let value = payload[at++]!;
-    if (value >= 0x80) {
-      value &= 0x7f;
-      let scale = 128;
-      for (let k = 1; k < 9; k++, scale *= 128) {
-        const b = payload[at++]!;
-        value += (k < 8 ? b & 0x7f : b) * scale;
-        if (!(b & 0x80)) break;
-      }
-    }
-    if (value % 2 === 1) dst += (value + 1) / 2;
-    else {
-      if (value > 0) {
-        index[n] = dst;
-        count[n++] = value / 2;
-      }
-      dst++;
-    }
+  return sameStructure(payload, structure().header) ? payload : restructured(payload);
+}
+
+/** Where `wideWord` stopped reading. */
+let wideEnd = 0;
+
+/** A LEB128 word of three bytes or more, from `at`: summed in floats, since nine bytes pass 2^53's bits. */
+function wideWord(payload: Uint8Array, at: number): number {
+  let value = 0;
+  let scale = 1;
+  for (let k = 0; k < 9; k++, scale *= 128) {
+    const byte = payload[at++]!;
+    value += (k < 8 ? byte & 0x7f : byte) * scale;
+    if (!(byte & 0x80)) break;
   }
-  return { index: index.subarray(0, n), count: count.subarray(0, n) };
+  wideEnd = at;
+  return value;
 }
 
 function restructured(payload: Uint8Array): Uint8Array {
@@ -206,7 +184,8 @@ export class CountSum {
   private view: SparseCounts | undefined;
   totalCount = 0;
 
-  add(s: SparseCounts): void {
+  /** Adds nonzero buckets (a compacted sum's). */
+  private add(s: SparseCounts): void {
     if (s.index.length === 0) return;
     this.expand();
     this.view = undefined;
@@ -231,6 +210,70 @@ export class CountSum {
       total += count[i]!;
     }
     return total;
+  }
+
+  /**
+   * Adds an encoded histogram (plain or compressed V2, base64) to this sum and to `b` and `c` when
+   * given, decoding as it goes: each count is read once and added where it belongs, with no
+   * decoded copy in between (the coordinator adds each snapshot to its window, its source and,
+   * for a late one, the totals).
+   */
+  addEncoded(encoded: string, b?: CountSum, c?: CountSum): void {
+    const payload = ourPayload(encoded);
+    const end = HEADER_BYTES + ((payload[4]! << 24) | (payload[5]! << 16) | (payload[6]! << 8) | payload[7]!);
+    if (end > payload.length) throw new Error('HDR histogram payload ends early');
+    for (const sum of [this, b, c]) {
+      sum?.expand();
+      if (sum) sum.view = undefined;
+    }
+    const [da, db, dc] = [this.dense, b?.dense, c?.dense];
+    // Buckets come in order: one page lookup per page, not per bucket.
+    let at = -1;
+    let pa: Float64Array | undefined;
+    let pb: Float64Array | undefined;
+    let pc: Float64Array | undefined;
+    let total = 0;
+    let bucket = 0;
+    let i = HEADER_BYTES;
+    while (i < end) {
+      // ZigZag LEB128-64b9B: even values are counts (×2), odd ones runs of empty buckets. Nearly
+      // every word is one or two bytes, read with integer operations; longer ones may pass 2^32.
+      let word = payload[i++]!;
+      let count: number;
+      if (word < 0x80 || payload[i]! < 0x80) {
+        if (word >= 0x80) word = (word & 0x7f) | (payload[i++]! << 7);
+        if (word & 1) {
+          bucket += (word + 1) >> 1;
+          continue;
+        }
+        count = word >> 1;
+      } else {
+        const value = wideWord(payload, i - 1);
+        i = wideEnd;
+        if (value % 2 === 1) {
+          bucket += (value + 1) / 2;
+          continue;
+        }
+        count = value / 2;
+      }
+      if (count > 0) {
+        if (bucket >> PAGE_BITS !== at) {
+          at = bucket >> PAGE_BITS;
+          pa = da[at] ??= pages.take();
+          if (db) pb = db[at] ??= pages.take();
+          if (dc) pc = dc[at] ??= pages.take();
+        }
+        const k = bucket & (PAGE - 1);
+        pa![k]! += count;
+        if (pb) pb[k]! += count;
+        if (pc) pc[k]! += count;
+        total += count;
+      }
+      bucket++;
+    }
+    this.totalCount += total;
+    if (b) b.totalCount += total;
+    if (c) c.totalCount += total;
   }
 
   addSum(other: CountSum): void {
