@@ -133,8 +133,8 @@ export interface WindowFigures {
  * Each snapshot's histograms are decoded once (into bucket counts, see counts.ts) and added to its
  * window and its source. A window's sums go into the run totals once, when it goes cold (or when
  * the totals are read): a thousand sources then cost one addition per window, not a thousand. The
- * recent windows keep dense counts; older ones keep only their nonzero buckets, in case a late
- * snapshot still comes.
+ * recent windows keep dense counts; older ones keep them encoded (a few KB each), in case a late
+ * snapshot still comes, so that a run of many hours holds little per window.
  */
 const HOT_WINDOWS = 8;
 
@@ -337,7 +337,7 @@ export class Aggregator {
       figures.dropped += acc.dropped;
       lag.addSum(acc.lag);
     }
-    return { ...figures, lagUs: summarize(lag) };
+    return { ...figures, lagUs: summarizeOnce(lag) };
   }
 
   /** Latency over the whole run of some sources only (one site's), merged from their own histograms. */
@@ -346,7 +346,7 @@ export class Aggregator {
     if (own.length === 1) return summarize(own[0]!);
     const merged = new CountSum();
     for (const h of own) merged.addSum(h);
-    return summarize(merged);
+    return summarizeOnce(merged);
   }
 
   /** Sources whose snapshot for a window has arrived, with how long each one's load ran in it (ms). */
@@ -393,7 +393,7 @@ export class Aggregator {
       activeVUs,
       ok,
       failed,
-      latencyUs: summarize(all),
+      latencyUs: summarizeOnce(all),
       operations,
       saturated: false,
     };
@@ -406,6 +406,7 @@ export class Aggregator {
       };
       figures.correctedUs = summarize(corrected);
     }
+    corrected.release();
     if (w.health.size > 0) {
       const sources = [...w.health.values()];
       figures.health = { loopDelayP99Us: Math.max(...sources.map((h) => h.loopDelayP99Us)), cpu: Math.max(...sources.map((h) => h.cpu)) };
@@ -477,5 +478,15 @@ function merge<T>(
     ok += acc.ok;
     mergeErrors(errors, acc.errors);
   }
-  return read({ ok, errors, histogram, ...(corrected ? { corrected } : {}) });
+  const result = read({ ok, errors, histogram, ...(corrected ? { corrected } : {}) });
+  histogram.release();
+  corrected?.release();
+  return result;
+}
+
+/** The figures of a sum merged only to be read, its pages given back. */
+function summarizeOnce(sum: CountSum): LatencySummary {
+  const figures = summarize(sum);
+  sum.release();
+  return figures;
 }
