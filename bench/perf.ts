@@ -7,6 +7,7 @@ import { memoryRows } from './memory.js';
 import { percentile, pgbench } from './pgbench.js';
 import type { RawLoopData } from './raw/loop.js';
 import { runRaw } from './raw/run.js';
+import { sleepScheduleLags } from './raw/sleep-schedule.js';
 
 const SECONDS = benchSeconds(5);
 const REPEATS = benchRepeats(3);
@@ -173,6 +174,7 @@ async function arrivalRows(): Promise<void> {
           args: ['-R', String(ratePerSec), '-c', '8', '-j', '2'],
           lags: true,
         }),
+      sleeping: () => sleepScheduleLags(ratePerSec, arrivalSeconds, 2),
     },
     REPEATS,
   );
@@ -191,6 +193,15 @@ async function arrivalRows(): Promise<void> {
     unit: 'ms',
     baseline: { name: 'pgbench -R -c 8 -j 2 on PostgreSQL', value: medianOf(r.pgbench, (p) => percentile(p.lags ?? [], 99)) },
     goal: '< 1 ms',
+  });
+  printFigure({
+    name: 'schedule lag p99',
+    value: medianOf(r.engine, (e) => arrivals(e).lagUs.p99 / 1000),
+    unit: 'ms',
+    baseline: {
+      name: "2 threads that only sleep until each arrival's time (this machine's floor)",
+      value: medianOf(r.sleeping, (l) => percentile(l, 99)),
+    },
   });
 }
 
