@@ -1,6 +1,8 @@
 import { type EngineRun, runEngine, scenario } from './engine-run.js';
 import { BENCH_PG_DSN, benchRepeats, benchSeconds, interleave, medianOf, printFigure, section } from './lib.js';
 import { pgbench } from './pgbench.js';
+import { runRaw } from './raw/run.js';
+import type { Measured } from './cpu.js';
 
 const SECONDS = benchSeconds(5);
 const REPEATS = benchRepeats(3);
@@ -15,6 +17,8 @@ interface Load {
   /** pgbench's arguments for the same load. */
   pgbench: string[];
   open: boolean;
+  /** The same load as a raw pg.Pool loop can run it (SELECT 1, closed): the driver's own latency. */
+  raw?: boolean;
 }
 
 const LOADS: Load[] = [
@@ -33,6 +37,7 @@ const LOADS: Load[] = [
     workers: 1,
     pgbench: ['-c', '1', '-j', '1'],
     open: false,
+    raw: true,
   },
   {
     title: 'closed, 4 VUs, SELECT pg_sleep(0.005), 2 threads',
@@ -55,6 +60,7 @@ export async function fidelityRows(): Promise<void> {
       {
         pgbench: () => pgbench({ dsn: BENCH_PG_DSN, sql: load.sql, seconds: SECONDS, args: load.pgbench }),
         engine: () => runEngine(scenario('postgresql', BENCH_PG_DSN, load.sql, load.profile), load.workers),
+        ...(load.raw ? { raw: () => runRaw({ kind: 'pg', ms: SECONDS * 1000, callers: 1, dsn: BENCH_PG_DSN }) } : {}),
       },
       REPEATS,
     );
@@ -69,6 +75,18 @@ export async function fidelityRows(): Promise<void> {
       baseline: { name: `pgbench ${load.pgbench.join(' ')} latency average`, value: pgAvg },
       goal: GOAL,
     });
+    // One caller back to back: its mean latency is the time per call.
+    if (r.raw) {
+      printFigure({
+        name: 'mean',
+        value: medianOf(ours, (e) => total(e).latencyUs.mean / 1000),
+        unit: 'ms',
+        baseline: {
+          name: 'raw pg.Pool loop, 1 caller, in a worker (1 / its rate)',
+          value: medianOf(r.raw as Measured[], (m) => 1000 / m.rate),
+        },
+      });
+    }
     printFigure({ name: '  service time p50', value: medianOf(ours, (e) => total(e).latencyUs.p50 / 1000), unit: 'ms' });
     if (load.open) {
       printFigure({ name: '  service time mean', value: medianOf(ours, (e) => total(e).latencyUs.mean / 1000), unit: 'ms' });
