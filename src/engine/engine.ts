@@ -15,6 +15,7 @@ import { isInlineScript, loadScripts } from '../operations/script.js';
 import { isOpenModel, profileFor } from '../profiles/index.js';
 import { createProvider, loadProviderModule, shippedProvider } from '../providers/index.js';
 import type { ConnectionInfo, DatabaseProvider } from '../providers/types.js';
+import { rehearseWindow } from './rehearsal.js';
 import { localSite, type TaskSite } from './channel.js';
 import { execute, type Execution, type Placement, type SiteShare } from './execute.js';
 import type { WorkerResult, WorkerTask } from './messages.js';
@@ -133,6 +134,7 @@ export interface RunOptions {
  */
 export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunResult> {
   await initHistograms();
+  rehearseWindow();
   // A missing module or export is bad input, said before any load; each worker imports its own copy.
   await loadScripts(plan.workload, plan.baseDir);
   await checkLifecycle(plan.scenario, plan.baseDir);
