@@ -137,8 +137,8 @@ function nsPerChar(text: string): number {
   return (elapsed * 1e6) / (runs * text.length);
 }
 
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+function fastest(times: number, read: () => number): number {
+  return Math.min(...Array.from({ length: times }, read));
 }
 
 test('redaction takes time linear in the text, whatever its shape', () => {
@@ -153,17 +153,19 @@ test('redaction takes time linear in the text, whatever its shape', () => {
     'overlapping secrets': (n) => 'abab-linear'.slice(0, 4).repeat(n / 4 - 3) + 'abab-linear',
     'SQL literal': (n) => `SELECT '${'lorem ipsum, dolor: sit/amet '.repeat(n / 29)}'`,
   };
-  // 16× the length: per character, a linear pass costs the same, a quadratic one 16× more.
+  // 16× the length: per character, a linear pass costs the same, a quadratic one 16× more (the bound is 8×).
   const small = 4_000;
   const big = 64_000;
   for (const [name, make] of Object.entries(shapes)) {
     const [a, b] = [make(small), make(big)];
     redact(a); // compiled before it is timed
-    const perCharSmall = median([nsPerChar(a), nsPerChar(a), nsPerChar(a)]);
-    const perCharBig = median([nsPerChar(b), nsPerChar(b), nsPerChar(b)]);
+    // The fastest of five: a loaded machine only adds time (a preemption, a GC), and one 10 ms
+    // stall in a 20 ms reading of the long text once read as 5.6×.
+    const perCharSmall = fastest(5, () => nsPerChar(a));
+    const perCharBig = fastest(5, () => nsPerChar(b));
     const ratio = perCharBig / perCharSmall;
     assert.ok(
-      ratio < 5,
+      ratio < 8,
       `${name}: ${ratio.toFixed(1)}× the time per character at 16× the length (${perCharSmall.toFixed(1)} → ${perCharBig.toFixed(1)} ns)`,
     );
   }
